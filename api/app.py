@@ -1,0 +1,59 @@
+"""The FastAPI application, built by :func:`create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routers import collections, landing
+from api.settings import Settings
+from site_gis import __version__
+from site_gis.errors import StoreError
+from site_gis.store import open_store
+
+log = logging.getLogger("site_gis.api")
+
+DESCRIPTION = """
+Layers, contamination data and analyses of a contaminated industrial site.
+The shipped demo is the Pakistan Steel Mills site at Bin Qasim, Karachi, with
+**SYNTHETIC** sample values, counts and outlines anchored on public facts.
+
+Geometry is served as RFC 7946 GeoJSON in WGS 84 longitude/latitude.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: from ``SITE_GIS_*`` environment variables).
+
+    The store is opened when the app starts; if it cannot be opened the app
+    still starts, ``/health`` answers 503 and data routes answer 503.
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            app.state.store = open_store(settings.store)
+            app.state.store_error = None
+        except StoreError as exc:
+            log.error("cannot open store %s: %s", settings.store, exc)
+            app.state.store, app.state.store_error = None, str(exc)
+        yield
+
+    app = FastAPI(
+        title="site-gis",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = None
+    app.state.store_error = "not started"
+    install_error_handlers(app)
+    app.include_router(landing.router)
+    app.include_router(collections.router)
+    return app

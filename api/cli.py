@@ -1,0 +1,136 @@
+"""The ``site-gis`` command line: generate, init, layers, serve.
+
+Errors the user can fix (bad layers, a missing or corrupt store) are printed
+as one clear message and exit with status 1; no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.settings import Settings
+from site_gis.errors import SiteGISError
+
+app = typer.Typer(
+    help="site-gis: layers and analyses of a contaminated industrial site.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", help="GeoPackage path [env SITE_GIS_STORE; default site-gis.gpkg]"),
+]
+LayersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--layers",
+        help="Layers directory [env SITE_GIS_LAYERS_DIR; default ./layers or the "
+        "shipped PSM layers]",
+    ),
+]
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Directory to write the layers to")] = Path("layers"),
+    seed: Annotated[int | None, typer.Option(help="Random seed")] = None,
+    samples: Annotated[int | None, typer.Option(min=1, help="Physical samples")] = None,
+    structures: Annotated[int | None, typer.Option(min=1, help="Structures")] = None,
+) -> None:
+    """Write the SYNTHETIC PSM demo layers (GeoJSON and CSV) to OUT."""
+    from site_gis.sources import write_layers_dir
+    from site_gis.synthetic import DEFAULT_SEED, DEMO_SAMPLES, DEMO_STRUCTURES, generate_site
+
+    site, frames = generate_site(
+        DEFAULT_SEED if seed is None else seed,
+        n_samples=samples or DEMO_SAMPLES,
+        n_structures=structures or DEMO_STRUCTURES,
+    )
+    write_layers_dir(out, site, frames)
+    typer.echo(f"wrote {len(frames)} layers to {out} (SYNTHETIC data)")
+
+
+@app.command()
+def init(store: StoreOption = None, layers: LayersOption = None) -> None:
+    """Build (or rebuild) the store from the layers directory."""
+    from site_gis.store import build_store
+
+    settings = _settings(store=store, layers_dir=layers)
+    built = build_store(
+        settings.store,
+        settings.layers_dir,
+        actor=settings.actor,
+        note=f"site-gis init from {settings.layers_dir}",
+    )
+    typer.echo(f"built {built.url} from {settings.layers_dir}")
+    _print_layers(built)
+
+
+@app.command()
+def layers(store: StoreOption = None) -> None:
+    """List the layers of the store with feature counts, geometry types and bounds."""
+    from site_gis.store import open_store
+
+    _print_layers(open_store(_settings(store=store).store))
+
+
+@app.command()
+def serve(
+    store: StoreOption = None,
+    layers: LayersOption = None,
+    host: Annotated[str | None, typer.Option(help="Interface [default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default 8000]")] = None,
+) -> None:
+    """Serve the API, building the store from the layers on first run."""
+    import uvicorn
+
+    from api.app import create_app
+    from site_gis.sources import layers_digest
+    from site_gis.store import open_or_build_store
+
+    settings = _settings(store=store, layers_dir=layers, host=host, port=port)
+    opened, built = open_or_build_store(settings.store, settings.layers_dir, actor=settings.actor)
+    if built:
+        typer.echo(f"built {opened.url} from {settings.layers_dir}")
+    elif opened.metadata().get("layers_digest") not in ("", layers_digest(settings.layers_dir)):
+        typer.echo(
+            f"note: {settings.layers_dir} changed since {opened.url} was built; "
+            "run `site-gis init` to rebuild it",
+            err=True,
+        )
+    if opened.site().synthetic:
+        typer.echo("serving SYNTHETIC demo data")
+    typer.echo(f"open http://{settings.host}:{settings.port}/ (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+def _print_layers(store: object) -> None:
+    from site_gis.store import Store
+
+    assert isinstance(store, Store)
+    rows = [("layer", "geometry", "features", "bounds (lon/lat)")]
+    for info in store.layers():
+        bounds = ", ".join(f"{b:.5f}" for b in info.bounds) if info.bounds else "-"
+        rows.append((info.name, info.geometry_type or "table", str(info.feature_count), bounds))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def main() -> None:
+    """Entry point of the ``site-gis`` command."""
+    try:
+        app()
+    except SiteGISError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

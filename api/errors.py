@@ -1,0 +1,59 @@
+"""The one table from site_gis errors to HTTP statuses and safe client messages.
+
+Clients get a JSON body ``{"detail": ..., "type": ...}``; validation errors
+add ``problems`` (row, field, value, reason).  Store and unexpected errors are
+logged in full on the server and reported to the client without internals.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+
+from api.responses import FastJSONResponse
+from site_gis.errors import (
+    CRSError,
+    LayerNotFoundError,
+    SiteGISError,
+    StoreError,
+    ValidationError,
+)
+
+log = logging.getLogger("site_gis.api")
+
+# (error class, status, client message or None to pass the error's own message)
+ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
+    (LayerNotFoundError, 404, None),
+    (ValidationError, 422, None),
+    (CRSError, 400, None),
+    (StoreError, 503, "the data store is unavailable; the operator has been told why in the log"),
+]
+
+
+def problem_response(status: int, detail: str, kind: str, **extra: object) -> FastJSONResponse:
+    """A JSON error body with the given status."""
+    return FastJSONResponse({"detail": detail, "type": kind, **extra}, status_code=status)
+
+
+async def _site_gis_error(request: Request, exc: Exception) -> FastJSONResponse:
+    for cls, status, message in ERROR_TABLE:
+        if isinstance(exc, cls):
+            if message is not None:
+                log.error("%s %s failed: %s", request.method, request.url.path, exc)
+            extra = {}
+            if isinstance(exc, ValidationError):
+                extra["problems"] = [p.as_dict() for p in exc.problems]
+            return problem_response(status, message or str(exc), cls.__name__, **extra)
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> FastJSONResponse:
+    log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "internal server error", "InternalError")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(SiteGISError, _site_gis_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,116 @@
+"""``GET /`` (what this is, with links) and ``GET /health``."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import StoreDep
+from api.responses import FastJSONResponse
+from site_gis import __version__
+
+router = APIRouter(tags=["service"])
+
+SUMMARY = (
+    "site-gis serves the layers of a contaminated industrial site -- boundary, EIA zones, "
+    "plant units, parcels, encroachments, sample locations and lab results, receptors -- "
+    "for environmental officers, planners and consultants."
+)
+
+
+def _links(request: Request) -> list[dict[str, str]]:
+    base = str(request.base_url).rstrip("/")
+    return [
+        {"rel": "self", "type": "application/json", "title": "This document", "href": f"{base}/"},
+        {
+            "rel": "service-desc",
+            "type": "application/vnd.oai.openapi+json;version=3.0",
+            "title": "OpenAPI description",
+            "href": f"{base}/openapi.json",
+        },
+        {
+            "rel": "service-doc",
+            "type": "text/html",
+            "title": "Interactive API documentation",
+            "href": f"{base}/docs",
+        },
+        {
+            "rel": "data",
+            "type": "application/json",
+            "title": "Layers (collections)",
+            "href": f"{base}/collections",
+        },
+        {"rel": "status", "type": "application/json", "title": "Health", "href": f"{base}/health"},
+    ]
+
+
+@router.get("/", summary="Landing page: what this service is, with links", response_model=None)
+def landing(
+    request: Request,
+    store: StoreDep,
+    f: Annotated[
+        Literal["json", "html"] | None,
+        Query(description="Output format; default from the Accept header"),
+    ] = None,
+) -> Response:
+    """Describe the service and the site it serves, with links to everything else."""
+    site = store.site()
+    body: dict[str, Any] = {
+        "title": f"site-gis: {site.name}",
+        "description": SUMMARY,
+        "site": {
+            "id": site.site_id,
+            "name": site.name,
+            "metric_crs": site.metric_crs,
+            "synthetic": site.synthetic,
+            "provenance": site.provenance,
+        },
+        "version": __version__,
+        "links": _links(request),
+    }
+    wants_html = f == "html" or (f is None and _prefers_html(request))
+    if not wants_html:
+        return FastJSONResponse(body)
+    items = "".join(
+        f'<li><a href="{escape(link["href"])}">{escape(link["title"])}</a></li>'
+        for link in body["links"][1:]
+    )
+    banner = (
+        (
+            '<p style="background:#b00020;color:#fff;padding:.5em 1em;font-weight:bold">'
+            "SYNTHETIC DATA: demo values, not measurements</p>"
+        )
+        if site.synthetic
+        else ""
+    )
+    page = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>{escape(body['title'])}</title></head><body>{banner}"
+        f"<h1>{escape(body['title'])}</h1><p>{escape(SUMMARY)}</p>"
+        f"<p>{escape(site.provenance)}</p><ul>{items}</ul></body></html>"
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/health", summary="Liveness and store status")
+def health(request: Request) -> FastJSONResponse:
+    """``200`` with the store kind and layer count when the store is usable, else ``503``."""
+    store = request.app.state.store
+    if store is None:
+        return FastJSONResponse({"status": "unavailable", "store": "not open"}, status_code=503)
+    return FastJSONResponse(
+        {
+            "status": "ok",
+            "version": __version__,
+            "store": type(store).__name__,
+            "layers": len(store.layers()),
+        }
+    )
+
+
+def _prefers_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept

@@ -1,0 +1,41 @@
+"""Settings of the app and the command line, read from ``SITE_GIS_*`` environment variables.
+
+Build a :class:`Settings` and pass it to :func:`api.app.create_app`; nothing
+else in the project reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_LAYERS = Path(__file__).resolve().parents[1] / "layers"
+
+
+def default_layers_dir() -> Path:
+    """``./layers`` when the working directory holds a site, else the shipped PSM layers."""
+    local = Path.cwd() / "layers"
+    return local if (local / "site.json").exists() else REPO_LAYERS
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how the server listens.
+
+    Every field can be set by an environment variable named ``SITE_GIS_`` plus
+    the field name in capitals, e.g. ``SITE_GIS_STORE=/data/psm.gpkg``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SITE_GIS_", frozen=True)
+
+    store: str = Field("site-gis.gpkg", description="Store URL: a GeoPackage path (.gpkg)")
+    layers_dir: Path = Field(
+        default_factory=default_layers_dir, description="Layers directory the store is built from"
+    )
+    host: str = Field("127.0.0.1", description="Interface the server listens on")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port of the server")
+    actor: str = Field("site-gis", description="Name recorded in the audit log for CLI writes")
+    max_items: int = Field(
+        10_000, ge=1, le=1_000_000, description="Largest page of features one request may ask for"
+    )

@@ -1,0 +1,129 @@
+"""Exceptions raised by site-gis.
+
+Every error derives from :class:`SiteGISError` and also from the built-in
+exception that matches its meaning, so callers may catch either::
+
+    SiteGISError
+    ├── ValidationError (ValueError)        one or more Problems in input data
+    │   └── LayerValidationError            a layer broke its schema
+    ├── CRSError (ValueError)               bad CRS, mismatch, or degrees for metres
+    ├── LayerNotFoundError (KeyError)       no such layer in the store or the catalogue
+    └── StoreError                          the store cannot be used
+        ├── StoreNotFoundError (FileNotFoundError)
+        └── StoreCorruptError               the file is not a GeoPackage, or a layer is missing
+
+Messages are written for the person who supplied the data: they name the
+layer, the row and the field, and never contain SQL or stack traces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one value of the input.
+
+    Parameters
+    ----------
+    layer
+        Layer or file the value came from.
+    row
+        Feature or row identifier (the layer's id field where it has one,
+        otherwise the 0-based row position); ``None`` for layer-wide problems.
+    field
+        Field name, ``"geometry"``, or ``None`` for layer-wide problems.
+    value
+        The offending value, shortened for display.
+    reason
+        What is wrong, in plain words.
+    """
+
+    layer: str
+    row: Any
+    field: str | None
+    value: Any
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.layer
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field is not None:
+            where += f", field {self.field!r}"
+        shown = "" if self.value is None else f" (value {_short(self.value)})"
+        return f"{where}: {self.reason}{shown}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the problem as a JSON-friendly mapping."""
+        return {
+            "layer": self.layer,
+            "row": _jsonable(self.row),
+            "field": self.field,
+            "value": None if self.value is None else _short(self.value),
+            "reason": self.reason,
+        }
+
+
+class SiteGISError(Exception):
+    """Root of every error raised by site-gis."""
+
+
+class ValidationError(SiteGISError, ValueError):
+    """Input data has one or more problems; all of them are listed."""
+
+    def __init__(self, problems: Iterable[Problem], *, summary: str | None = None) -> None:
+        self.problems: list[Problem] = list(problems)
+        count = len(self.problems)
+        head = summary or f"{count} problem{'s' if count != 1 else ''} in the input"
+        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = f"\n  ... and {count - 50} more" if count > 50 else ""
+        super().__init__(f"{head}:\n{shown}{more}" if count else head)
+
+
+class LayerValidationError(ValidationError):
+    """A layer does not match its schema."""
+
+
+class CRSError(SiteGISError, ValueError):
+    """A CRS could not be parsed, two CRSs differ, or a metric CRS was required."""
+
+
+class LayerNotFoundError(SiteGISError, KeyError):
+    """The requested layer does not exist."""
+
+    def __init__(self, name: str, available: Iterable[str]) -> None:
+        self.name = name
+        self.available = sorted(available)
+        super().__init__(f"unknown layer {name!r}; available layers: {', '.join(self.available)}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+
+class StoreError(SiteGISError):
+    """The store cannot be opened, read or written."""
+
+
+class StoreNotFoundError(StoreError, FileNotFoundError):
+    """The store does not exist."""
+
+
+class StoreCorruptError(StoreError):
+    """The store exists but is not a readable site-gis store."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return str(value)

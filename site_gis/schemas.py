@@ -1,0 +1,426 @@
+"""Schemas of the site's layers: the one description of what each layer holds.
+
+A schema is data, not code: field names, types, units, allowed values and
+bounds.  :mod:`site_gis.validation` checks frames against them, the stores
+create tables from them, and ``layers/README.md`` documents the same fields.
+
+Geometry is stored in EPSG:4326 (see :mod:`site_gis.crs`); tables
+(``geometry_types`` empty) have no geometry column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldKind = Literal["str", "int", "float", "bool", "date"]
+
+ZONE_IDS = (
+    "blast_furnace_yard",
+    "coal_coke_storage",
+    "water_discharge_canals",
+    "solid_waste_dumps",
+)
+MEDIA = ("soil", "sediment", "groundwater", "surface_water")
+ENCROACHMENT_KINDS = ("residential_settlement", "scrapyard", "transport_terminal")
+STRUCTURE_TYPES = ("katcha", "semi_pucca", "pucca")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One attribute of a layer.
+
+    ``unit`` is the unit of measure of numeric fields (``None`` for counts and text);
+    ``choices`` lists the allowed values; ``minimum``/``maximum`` bound numbers
+    (inclusive); ``unique`` marks identifier fields; ``personal`` marks
+    household-level personal data, removed from public output.
+    """
+
+    name: str
+    kind: FieldKind
+    description: str
+    required: bool = True
+    unit: str | None = None
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unique: bool = False
+    personal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    """``field`` of this layer must match ``target_field`` of ``target_layer`` (when not null)."""
+
+    field: str
+    target_layer: str
+    target_field: str
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSchema:
+    """Schema of one layer.
+
+    ``geometry_types`` lists the allowed geometry types (empty for a table);
+    ``personal`` marks layers holding household-level personal data, which is
+    never published outside an authorised role.
+    """
+
+    name: str
+    title: str
+    description: str
+    geometry_types: tuple[str, ...]
+    id_field: str
+    fields: tuple[FieldSpec, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    personal: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_table(self) -> bool:
+        """Whether the layer has no geometry."""
+        return not self.geometry_types
+
+    @property
+    def file_name(self) -> str:
+        """File name of the layer in a ``layers/`` directory."""
+        return f"{self.name}.csv" if self.is_table else f"{self.name}.geojson"
+
+    @property
+    def public_field_names(self) -> tuple[str, ...]:
+        """Fields that may appear in public output (no household-level personal data)."""
+        return tuple(f.name for f in self.fields if not f.personal)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Names of the attribute fields, in schema order."""
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the field called ``name``; raise ``KeyError`` if there is none."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+_SYNTHETIC = FieldSpec(
+    "synthetic", "bool", "True where the values are synthetic (no public measurement exists)"
+)
+_ZONE = FieldSpec(
+    "zone_id",
+    "str",
+    "EIA zone containing the feature (derived spatially)",
+    required=False,
+    choices=ZONE_IDS,
+)
+
+SITE_BOUNDARY = LayerSchema(
+    name="site_boundary",
+    title="Site boundary",
+    description="Outer boundary of the site (for PSM: synthetic outline of about 18,000 acres).",
+    geometry_types=("Polygon",),
+    id_field="site_id",
+    fields=(
+        FieldSpec("site_id", "str", "Site identifier", unique=True),
+        FieldSpec("name", "str", "Site name"),
+        FieldSpec(
+            "area_acres", "float", "Geodesic area on the WGS 84 ellipsoid", unit="acre", minimum=0
+        ),
+        FieldSpec(
+            "area_ha", "float", "Geodesic area on the WGS 84 ellipsoid", unit="ha", minimum=0
+        ),
+        FieldSpec("source", "str", "Provenance of the outline"),
+        _SYNTHETIC,
+    ),
+)
+
+EIA_ZONES = LayerSchema(
+    name="eia_zones",
+    title="EIA zones",
+    description="The Environmental Impact Assessment zones of the site.",
+    geometry_types=("MultiPolygon",),
+    id_field="zone_id",
+    fields=(
+        FieldSpec("zone_id", "str", "Zone identifier", choices=ZONE_IDS, unique=True),
+        FieldSpec("name", "str", "Zone name"),
+        FieldSpec("description", "str", "What the zone holds and why it is assessed"),
+        FieldSpec("area_ha", "float", "Area in the metric CRS", unit="ha", minimum=0),
+        _SYNTHETIC,
+    ),
+)
+
+FACILITIES = LayerSchema(
+    name="facilities",
+    title="Plant units",
+    description="Production units and utilities of the works; footprints are synthetic, "
+    "names, capacities and dates are public facts with sources.",
+    geometry_types=("Polygon",),
+    id_field="facility_id",
+    fields=(
+        FieldSpec("facility_id", "str", "Facility identifier", unique=True),
+        FieldSpec(
+            "unit",
+            "str",
+            "Kind of plant unit",
+            choices=(
+                "coke_oven_battery",
+                "by_product_plant",
+                "sinter_plant",
+                "blast_furnace",
+                "steel_melt_shop",
+                "continuous_caster",
+                "hot_strip_mill",
+                "cold_rolling_mill",
+                "power_plant",
+                "oxygen_plant",
+                "water_reservoir",
+                "slag_dump",
+                "raw_material_stockyard",
+                "ore_coal_berth",
+                "conveyor",
+            ),
+        ),
+        FieldSpec("name", "str", "Name of the unit"),
+        FieldSpec("status", "str", "Operating status", choices=("idle", "mothballed", "derelict")),
+        FieldSpec("commissioned", "str", "Commissioning date or year as published", required=False),
+        FieldSpec("capacity", "str", "Published capacity, with its unit", required=False),
+        FieldSpec("source", "str", "URL of the public fact about this unit"),
+        _ZONE,
+        _SYNTHETIC,
+    ),
+)
+
+PARCELS = LayerSchema(
+    name="parcels",
+    title="Land parcels",
+    description="Parcels covering the site, with their planned land use.",
+    geometry_types=("Polygon",),
+    id_field="parcel_id",
+    fields=(
+        FieldSpec("parcel_id", "str", "Parcel identifier", unique=True),
+        FieldSpec(
+            "land_use",
+            "str",
+            "Planned land use",
+            choices=(
+                "heavy_industry",
+                "raw_material_storage",
+                "utilities",
+                "waste_disposal",
+                "drainage_corridor",
+                "industrial_park_reserve",
+                "open_land",
+                "green_buffer",
+            ),
+        ),
+        FieldSpec("owner", "str", "Title holder of record"),
+        FieldSpec("area_ha", "float", "Area in the metric CRS", unit="ha", minimum=0),
+        _ZONE,
+        _SYNTHETIC,
+    ),
+)
+
+ENCROACHMENTS = LayerSchema(
+    name="encroachments",
+    title="Encroachments",
+    description="Informal occupation of site land on the western fringe; counts are "
+    "aggregated from the structures layer.",
+    geometry_types=("Polygon",),
+    id_field="encroachment_id",
+    fields=(
+        FieldSpec("encroachment_id", "str", "Encroachment identifier", unique=True),
+        FieldSpec("kind", "str", "Kind of encroachment", choices=ENCROACHMENT_KINDS),
+        FieldSpec("name", "str", "Local name (synthetic)"),
+        FieldSpec("surveyed_on", "date", "Date of the baseline survey (cut-off evidence)"),
+        FieldSpec(
+            "structures_katcha", "int", "Katcha structures (mud walls, earthen floor)", minimum=0
+        ),
+        FieldSpec(
+            "structures_semi_pucca",
+            "int",
+            "Semi-pucca structures (baked brick, mud mortar)",
+            minimum=0,
+        ),
+        FieldSpec(
+            "structures_pucca", "int", "Pucca structures (baked brick, cement mortar)", minimum=0
+        ),
+        FieldSpec("structures_total", "int", "All structures", minimum=0),
+        FieldSpec("households", "int", "Households living in the structures", minimum=0),
+        FieldSpec("businesses", "int", "Businesses operating in the structures", minimum=0),
+        FieldSpec("area_ha", "float", "Area in the metric CRS", unit="ha", minimum=0),
+        _SYNTHETIC,
+    ),
+)
+
+STRUCTURES = LayerSchema(
+    name="structures",
+    title="Structures",
+    description="Building-level survey of the encroachments (personal data: households).",
+    geometry_types=("Polygon",),
+    id_field="structure_id",
+    personal=True,
+    fields=(
+        FieldSpec("structure_id", "str", "Structure identifier", unique=True),
+        FieldSpec("encroachment_id", "str", "Encroachment the structure stands in"),
+        FieldSpec("type", "str", "Construction type", choices=STRUCTURE_TYPES),
+        FieldSpec(
+            "use",
+            "str",
+            "Main use",
+            choices=(
+                "residential",
+                "commercial",
+                "mixed",
+                "scrap_yard_shed",
+                "workshop",
+                "depot_office",
+            ),
+        ),
+        FieldSpec("storeys", "int", "Number of storeys", minimum=1, maximum=10),
+        FieldSpec("floor_area_m2", "float", "Floor area over all storeys", unit="m2", minimum=0),
+        FieldSpec(
+            "households", "int", "Households living in the structure", minimum=0, personal=True
+        ),
+        FieldSpec(
+            "businesses", "int", "Businesses operating in the structure", minimum=0, personal=True
+        ),
+        FieldSpec("surveyed_on", "date", "Date the structure was first recorded"),
+        _SYNTHETIC,
+    ),
+    foreign_keys=(ForeignKey("encroachment_id", "encroachments", "encroachment_id"),),
+)
+
+SAMPLE_LOCATIONS = LayerSchema(
+    name="sample_locations",
+    title="Sample locations",
+    description="Boreholes, monitoring wells, sediment and surface-water stations.",
+    geometry_types=("Point",),
+    id_field="location_id",
+    fields=(
+        FieldSpec("location_id", "str", "Location identifier", unique=True),
+        FieldSpec(
+            "location_type",
+            "str",
+            "Kind of sampling point",
+            choices=(
+                "borehole",
+                "monitoring_well",
+                "sediment_station",
+                "surface_water_station",
+            ),
+        ),
+        FieldSpec("medium", "str", "Medium sampled at the location", choices=MEDIA),
+        _ZONE,
+        _SYNTHETIC,
+    ),
+)
+
+RESULTS = LayerSchema(
+    name="results",
+    title="Laboratory results",
+    description="EDD-style long table: one row per sample and analyte. Non-detects have "
+    "detected = false, an empty value and qualifier U.",
+    geometry_types=(),
+    id_field="result_id",
+    fields=(
+        FieldSpec("result_id", "str", "Result identifier (sample_id/analyte)", unique=True),
+        FieldSpec("sample_id", "str", "Sample identifier"),
+        FieldSpec("location_id", "str", "Sample location"),
+        FieldSpec("medium", "str", "Sampled medium", choices=MEDIA),
+        FieldSpec(
+            "depth_top_m",
+            "float",
+            "Top of the sampled interval below ground",
+            unit="m",
+            minimum=0,
+            maximum=200,
+        ),
+        FieldSpec(
+            "depth_bottom_m",
+            "float",
+            "Bottom of the sampled interval below ground",
+            unit="m",
+            minimum=0,
+            maximum=200,
+        ),
+        FieldSpec("sampled_on", "date", "Sampling date"),
+        FieldSpec("analyte", "str", "Analyte name"),
+        FieldSpec("cas_number", "str", "CAS registry number", required=False),
+        FieldSpec(
+            "value",
+            "float",
+            "Measured concentration (empty for non-detects)",
+            required=False,
+            minimum=0,
+        ),
+        FieldSpec(
+            "unit",
+            "str",
+            "Unit of value and detection_limit",
+            choices=("mg/kg", "ug/L", "pH units"),
+        ),
+        FieldSpec("detected", "bool", "Whether the analyte was detected"),
+        FieldSpec(
+            "detection_limit", "float", "Reporting limit of the analysis", required=False, minimum=0
+        ),
+        FieldSpec(
+            "qualifier",
+            "str",
+            "Lab qualifier: U not detected, J estimated",
+            required=False,
+            choices=("U", "J"),
+        ),
+        FieldSpec("lab", "str", "Laboratory"),
+        FieldSpec("method", "str", "Analytical method"),
+        _SYNTHETIC,
+    ),
+    foreign_keys=(ForeignKey("location_id", "sample_locations", "location_id"),),
+)
+
+RECEPTORS = LayerSchema(
+    name="receptors",
+    title="Receptors",
+    description="Communities, wells and workplaces outside the fence that contamination "
+    "could reach.",
+    geometry_types=("Point",),
+    id_field="receptor_id",
+    fields=(
+        FieldSpec("receptor_id", "str", "Receptor identifier", unique=True),
+        FieldSpec("name", "str", "Name"),
+        FieldSpec(
+            "kind",
+            "str",
+            "Kind of receptor",
+            choices=(
+                "community",
+                "fishing_community",
+                "port",
+                "well",
+            ),
+        ),
+        FieldSpec(
+            "population", "int", "Resident population (empty for wells)", required=False, minimum=0
+        ),
+        FieldSpec("population_basis", "str", "Where the population figure comes from"),
+        FieldSpec("location_basis", "str", "Where the location comes from"),
+        _SYNTHETIC,
+    ),
+)
+
+CATALOGUE: dict[str, LayerSchema] = {
+    s.name: s
+    for s in (
+        SITE_BOUNDARY,
+        EIA_ZONES,
+        FACILITIES,
+        PARCELS,
+        ENCROACHMENTS,
+        STRUCTURES,
+        SAMPLE_LOCATIONS,
+        RESULTS,
+        RECEPTORS,
+    )
+}
+"""Every layer of a site, by canonical name, in load order (referenced layers first)."""

@@ -1,0 +1,101 @@
+"""Site-level settings that travel with a site's layers (``layers/site.json``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+
+from site_gis.crs import parse_crs
+from site_gis.errors import Problem, ValidationError
+
+SITE_FILE = "site.json"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What the tool needs to know about a site besides its layers.
+
+    Parameters
+    ----------
+    site_id
+        Short identifier, e.g. ``"psm"``.
+    name
+        Human-readable name.
+    metric_crs
+        Projected CRS in metres used for every area, distance and grid
+        (``"EPSG:32642"`` for PSM).
+    centre_lon, centre_lat
+        Reference point of the site in degrees (WGS 84).
+    synthetic
+        Whether (part of) the data is synthetic; shown wherever data is shown.
+    provenance
+        One paragraph on where the data comes from.
+    """
+
+    site_id: str
+    name: str
+    metric_crs: str
+    centre_lon: float
+    centre_lat: float
+    synthetic: bool
+    provenance: str
+
+    @property
+    def crs(self) -> CRS:
+        """The metric CRS as a :class:`pyproj.CRS`."""
+        return parse_crs(self.metric_crs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as a JSON-friendly mapping."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = SITE_FILE) -> SiteInfo:
+        """Build from a mapping, reporting every missing or bad entry at once."""
+        problems = []
+        for name in cls.__dataclass_fields__:
+            if name not in data:
+                problems.append(Problem(source, None, name, None, "required entry is missing"))
+        if not problems:
+            try:
+                parse_crs(data["metric_crs"])
+            except ValueError as exc:
+                problems.append(Problem(source, None, "metric_crs", data["metric_crs"], str(exc)))
+            if not -180 <= float(data["centre_lon"]) <= 180:
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        "centre_lon",
+                        data["centre_lon"],
+                        "longitude must be within ±180°",
+                    )
+                )
+            if not -90 <= float(data["centre_lat"]) <= 90:
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        "centre_lat",
+                        data["centre_lat"],
+                        "latitude must be within ±90°",
+                    )
+                )
+        if problems:
+            raise ValidationError(problems, summary=f"{source} is not a valid site description")
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+    @classmethod
+    def read(cls, path: Path) -> SiteInfo:
+        """Read ``site.json`` from ``path``."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(
+                [Problem(path.name, None, None, None, f"cannot read site description: {exc}")]
+            ) from exc
+        return cls.from_dict(data, source=path.name)

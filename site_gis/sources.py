@@ -1,0 +1,108 @@
+"""Read and write a site's layers as text files a consultant can open.
+
+A layers directory holds ``site.json`` plus one file per layer: GeoJSON
+(RFC 7946, EPSG:4326) for spatial layers and CSV for tables, named after the
+layer (``eia_zones.geojson``, ``results.csv``).  See ``layers/README.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from site_gis.crs import to_storage
+from site_gis.errors import LayerValidationError, Problem
+from site_gis.schemas import CATALOGUE, LayerSchema
+from site_gis.site import SITE_FILE, SiteInfo
+from site_gis.validation import Frame, validate_site
+
+GEOJSON_OPTIONS = {"RFC7946": "YES", "WRITE_NAME": "YES", "COORDINATE_PRECISION": "7"}
+"""GDAL GeoJSON options: lon/lat, right-hand winding, 7 decimals (about 1 cm)."""
+
+
+def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dict[str, Frame]]:
+    """Read and validate every layer in a layers directory.
+
+    Parameters
+    ----------
+    path
+        Directory holding ``site.json`` and the layer files.
+    validate
+        Whether to validate the layers (a store validates them again on write).
+
+    Returns
+    -------
+    tuple
+        The site description and the validated layers (EPSG:4326), by name.
+
+    Raises
+    ------
+    LayerValidationError
+        Listing every missing file and every problem in every layer.
+    """
+    site = SiteInfo.read(path / SITE_FILE)
+    frames: dict[str, Frame] = {}
+    problems: list[Problem] = []
+    for schema in CATALOGUE.values():
+        file = path / schema.file_name
+        if not file.exists():
+            problems.append(Problem(schema.name, None, None, str(file), "layer file is missing"))
+            continue
+        try:
+            frames[schema.name] = read_layer_file(file, schema)
+        except (pyogrio.errors.DataSourceError, ValueError, UnicodeDecodeError) as exc:
+            problems.append(
+                Problem(schema.name, None, None, file.name, f"cannot read the file: {exc}")
+            )
+    if problems:
+        raise LayerValidationError(problems, summary=f"cannot load the layers in {path}")
+    return site, validate_site(frames) if validate else frames
+
+
+def read_layer_file(file: Path, schema: LayerSchema) -> Frame:
+    """Read one layer file without validating it (CSV as text, GeoJSON via GDAL)."""
+    if schema.is_table:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    frame = pyogrio.read_dataframe(file, DATE_AS_STRING="YES")
+    return frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
+
+
+def write_layers_dir(path: Path, site: SiteInfo, frames: Mapping[str, Frame]) -> None:
+    """Write ``site.json`` and every layer to ``path`` (created if needed).
+
+    Spatial layers are written as RFC 7946 GeoJSON, tables as UTF-8 CSV with
+    ``\\n`` line ends, so the same input always gives byte-identical files.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    (path / SITE_FILE).write_text(json.dumps(site.to_dict(), indent=2) + "\n", encoding="utf-8")
+    for name, frame in frames.items():
+        schema = CATALOGUE[name]
+        file = path / schema.file_name
+        if schema.is_table:
+            frame.to_csv(file, index=False, lineterminator="\n", encoding="utf-8")
+        else:
+            assert isinstance(frame, gpd.GeoDataFrame)
+            file.unlink(missing_ok=True)
+            pyogrio.write_dataframe(
+                to_storage(frame), file, driver="GeoJSON", layer=name, layer_options=GEOJSON_OPTIONS
+            )
+
+
+def layers_digest(path: Path) -> str:
+    """SHA-256 over ``site.json`` and the layer files of ``path`` (names and bytes)."""
+    digest = hashlib.sha256()
+    for name in [SITE_FILE, *(s.file_name for s in CATALOGUE.values())]:
+        file = path / name
+        if file.exists():
+            digest.update(name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+__all__ = ["layers_digest", "read_layer_file", "read_layers_dir", "write_layers_dir"]

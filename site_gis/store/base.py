@@ -1,0 +1,116 @@
+"""The narrow interface every store implements.
+
+A store holds a site's layers in EPSG:4326 together with the site
+description, layer metadata and an append-only audit log.  Reads return
+frames already conformed to the layer schemas; writes are all-or-nothing
+and leave one audit entry per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+import pandas as pd
+
+from site_gis.site import SiteInfo
+from site_gis.validation import Frame
+
+BBox = tuple[float, float, float, float]
+"""Bounding box (min lon, min lat, max lon, max lat) in EPSG:4326 degrees."""
+
+WriteMode = Literal["replace", "append"]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerInfo:
+    """Summary of one stored layer.
+
+    ``bounds`` is (min lon, min lat, max lon, max lat) in EPSG:4326, ``None`` for
+    tables and empty layers.
+    """
+
+    name: str
+    title: str
+    description: str
+    geometry_type: str | None
+    feature_count: int
+    bounds: BBox | None
+    personal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One recorded write: who, when, what, and a hash of what was written."""
+
+    audit_id: int
+    at: datetime
+    actor: str
+    action: str
+    layers: tuple[str, ...]
+    rows: int
+    content_hash: str
+    note: str
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the rest of site-gis may ask of a store."""
+
+    @property
+    def url(self) -> str:
+        """Where the store lives (a file path or database URL without password)."""
+        ...
+
+    def site(self) -> SiteInfo:
+        """The site description the store was built with."""
+        ...
+
+    def metadata(self) -> dict[str, str]:
+        """Key/value metadata: schema version, layers digest, creation time."""
+        ...
+
+    def layers(self) -> list[LayerInfo]:
+        """Every layer in catalogue order, with count, geometry type and bounds."""
+        ...
+
+    def layer_info(self, name: str) -> LayerInfo:
+        """Summary of one layer; :class:`~site_gis.errors.LayerNotFoundError` if unknown."""
+        ...
+
+    def read(
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Frame:
+        """Read a layer, optionally filtered by bbox and field equality, in id order."""
+        ...
+
+    def count(
+        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+    ) -> int:
+        """Number of features matching the filters."""
+        ...
+
+    def write(
+        self,
+        layers: Mapping[str, Frame],
+        *,
+        mode: WriteMode,
+        actor: str,
+        action: str,
+        note: str = "",
+    ) -> AuditEntry:
+        """Write validated layers in one transaction and record it in the audit log."""
+        ...
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every recorded write, oldest first."""
+        ...

@@ -1,0 +1,384 @@
+"""Check frames against their layer schemas, reporting every problem at once.
+
+:func:`check_layer` coerces a frame read from any source (GeoJSON, CSV,
+GeoPackage, a database) to the schema's canonical dtypes and lists what is
+wrong with it; :func:`validate_site` does that for a set of layers, adds the
+checks across layers (foreign keys) and raises one
+:class:`~site_gis.errors.LayerValidationError` naming every bad row and field.
+
+Canonical dtypes: ``str`` and ``date`` (ISO ``YYYY-MM-DD`` text) as pandas
+strings, ``int`` as nullable ``Int64``, ``float`` as ``float64``, ``bool`` as
+``bool`` (nullable ``boolean`` where the field is optional).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from site_gis.crs import STORAGE_CRS, same_crs
+from site_gis.errors import LayerValidationError, Problem
+from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
+
+MAX_PROBLEMS = 1000
+"""Problems kept per layer; the total is still counted and reported."""
+
+_TRUE = {"true", "t", "1", "yes", "y"}
+_FALSE = {"false", "f", "0", "no", "n"}
+
+Frame: TypeAlias = pd.DataFrame
+"""A layer: a GeoDataFrame for spatial layers, a DataFrame for tables."""
+
+
+def check_layer(frame: Frame, schema: LayerSchema) -> tuple[Frame, list[Problem]]:
+    """Coerce ``frame`` to ``schema`` and list its problems.
+
+    Parameters
+    ----------
+    frame
+        A GeoDataFrame in EPSG:4326 for spatial layers, a DataFrame for tables.
+    schema
+        The layer's schema.
+
+    Returns
+    -------
+    tuple
+        The coerced frame (columns in schema order) and the problems found;
+        the frame is only meaningful when the list is empty.
+    """
+    problems = _Problems(schema.name)
+    ids = _row_labels(frame, schema)
+    present = list(frame.columns)
+    geometry_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    for name in present:
+        if name != geometry_name and name not in schema.field_names:
+            problems.add(
+                None,
+                name,
+                None,
+                f"unexpected field; {schema.name} has: {', '.join(schema.field_names)}",
+            )
+    out: dict[str, Any] = {}
+    for spec in schema.fields:
+        if spec.name not in frame.columns:
+            problems.add(None, spec.name, None, "required field is missing")
+            continue
+        out[spec.name] = _check_field(frame[spec.name], spec, ids, problems)
+    if schema.is_table:
+        if geometry_name is not None:
+            problems.add(None, "geometry", None, "a table layer must not have geometry")
+        coerced: Frame = pd.DataFrame(out, index=frame.index)
+    else:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            problems.add(None, "geometry", None, "layer has no geometry column")
+            return frame, problems.items
+        _check_geometry(frame, schema, ids, problems)
+        coerced = gpd.GeoDataFrame(
+            out, geometry=frame.geometry.values, crs=frame.crs, index=frame.index
+        )
+    if not problems.items:
+        for rule in _RULES.get(schema.name, ()):
+            rule(coerced, ids, problems)
+    coerced = coerced.reset_index(drop=True)
+    return coerced, problems.items
+
+
+def validate_site(frames: Mapping[str, Frame]) -> dict[str, Frame]:
+    """Validate a set of layers and the references between them.
+
+    Parameters
+    ----------
+    frames
+        Layers by canonical name (see :data:`site_gis.schemas.CATALOGUE`).
+
+    Returns
+    -------
+    dict
+        The coerced layers, by name.
+
+    Raises
+    ------
+    LayerValidationError
+        Listing every problem in every layer.
+    """
+    problems: list[Problem] = []
+    coerced: dict[str, Frame] = {}
+    for name, frame in frames.items():
+        if name not in CATALOGUE:
+            problems.append(
+                Problem(name, None, None, None, f"unknown layer; known: {', '.join(CATALOGUE)}")
+            )
+            continue
+        coerced[name], found = check_layer(frame, CATALOGUE[name])
+        problems.extend(found)
+    if not problems:
+        problems.extend(_check_foreign_keys(coerced))
+    if problems:
+        raise LayerValidationError(problems, summary=f"{len(problems)} problem(s) in the layers")
+    return coerced
+
+
+class _Problems:
+    """Collects problems of one layer, keeping the first :data:`MAX_PROBLEMS`."""
+
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+        self.items: list[Problem] = []
+        self.dropped = 0
+
+    def add(self, row: Any, field: str | None, value: Any, reason: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(self.layer, row, field, value, reason))
+        else:
+            self.dropped += 1
+
+    def add_rows(
+        self, mask: np.ndarray, ids: np.ndarray, values: Any, field: str, reason: str
+    ) -> None:
+        """Add one problem per row where ``mask`` is true."""
+        positions = np.flatnonzero(mask)
+        shown = np.asarray(values, dtype=object)
+        for pos in positions[: MAX_PROBLEMS - len(self.items) + 1]:
+            self.add(ids[pos], field, shown[pos], reason)
+        self.dropped += max(0, len(positions) - (MAX_PROBLEMS + 1))
+
+
+def _row_labels(frame: Frame, schema: LayerSchema) -> np.ndarray:
+    """Label rows by the layer's id where usable, else by 0-based position."""
+    positions = np.arange(len(frame))
+    if schema.id_field in frame.columns:
+        ids = frame[schema.id_field].astype(object).to_numpy()
+        missing = pd.isna(ids)
+        return np.where(missing, positions, ids).astype(object)
+    return positions.astype(object)
+
+
+def _check_field(
+    column: pd.Series, spec: FieldSpec, ids: np.ndarray, problems: _Problems
+) -> pd.Series:
+    raw = column.to_numpy(dtype=object)
+    missing = pd.isna(column).to_numpy() | np.array(
+        [isinstance(v, str) and not v.strip() for v in raw], dtype=bool
+    )
+    if spec.required and missing.any():
+        problems.add_rows(missing, ids, raw, spec.name, "value is required")
+    if spec.kind in ("int", "float"):
+        values = pd.to_numeric(column.where(~missing), errors="coerce").astype("float64")
+        bad = ~missing & values.isna().to_numpy()
+        problems.add_rows(bad, ids, raw, spec.name, f"not a number (expected {spec.kind})")
+        finite = values.to_numpy()
+        with np.errstate(invalid="ignore"):
+            inf = ~missing & ~bad & ~np.isfinite(finite)
+            problems.add_rows(inf, ids, raw, spec.name, "not a finite number")
+            if spec.kind == "int":
+                frac = ~missing & ~bad & ~inf & (np.mod(finite, 1) != 0)
+                problems.add_rows(frac, ids, raw, spec.name, "not a whole number")
+            if spec.minimum is not None:
+                low = finite < spec.minimum
+                problems.add_rows(low, ids, raw, spec.name, f"below the minimum {spec.minimum:g}")
+            if spec.maximum is not None:
+                high = finite > spec.maximum
+                problems.add_rows(high, ids, raw, spec.name, f"above the maximum {spec.maximum:g}")
+        if spec.kind == "int":
+            return values.round().astype("Int64")
+        return values
+    if spec.kind == "bool":
+        parsed = pd.Series(pd.NA, index=column.index, dtype="boolean")
+        if column.dtype == bool or str(column.dtype) == "boolean":
+            parsed = column.astype("boolean")
+        else:
+            text = (
+                column.astype(object)
+                .where(~missing)
+                .map(lambda v: str(v).strip().lower() if v is not None else None)
+            )
+            parsed[text.isin(_TRUE).to_numpy()] = True
+            parsed[text.isin(_FALSE).to_numpy()] = False
+            bad = ~missing & parsed.isna().to_numpy()
+            problems.add_rows(bad, ids, raw, spec.name, "not a boolean (true/false)")
+        return parsed.astype(bool) if spec.required and not parsed.isna().any() else parsed
+    text = (
+        column.astype(object)
+        .where(~missing)
+        .map(lambda v: str(v).strip() if v is not None and not pd.isna(v) else None)
+    )
+    strings = text.astype("str")
+    if spec.kind == "date":
+        parsed_dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        bad = ~missing & parsed_dates.isna().to_numpy()
+        problems.add_rows(bad, ids, raw, spec.name, "not a date in YYYY-MM-DD form")
+    if spec.choices is not None:
+        bad = ~missing & ~text.isin(spec.choices).to_numpy()
+        problems.add_rows(
+            bad, ids, raw, spec.name, f"not one of the allowed values: {', '.join(spec.choices)}"
+        )
+    if spec.unique:
+        dup = ~missing & text.duplicated(keep="first").to_numpy()
+        problems.add_rows(dup, ids, raw, spec.name, "duplicate identifier")
+    return strings
+
+
+def _check_geometry(
+    frame: gpd.GeoDataFrame, schema: LayerSchema, ids: np.ndarray, problems: _Problems
+) -> None:
+    if frame.crs is None:
+        problems.add(None, "geometry", None, "layer has no CRS; expected EPSG:4326")
+    elif not same_crs(frame.crs, STORAGE_CRS):
+        problems.add(
+            None,
+            "geometry",
+            str(frame.crs),
+            "layer is not in EPSG:4326 (lon/lat); reproject it before loading",
+        )
+        return
+    geoms = frame.geometry.to_numpy()
+    missing = shapely.is_missing(geoms)
+    problems.add_rows(missing, ids, geoms, "geometry", "geometry is missing")
+    present = ~missing
+    empty = present & shapely.is_empty(geoms)
+    problems.add_rows(empty, ids, geoms, "geometry", "geometry is empty")
+    types = np.asarray(shapely.get_type_id(geoms))
+    names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ],
+        dtype=object,
+    )
+    type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], None)
+    wrong = present & ~np.isin(type_names, schema.geometry_types)
+    problems.add_rows(
+        wrong,
+        ids,
+        type_names,
+        "geometry",
+        f"geometry type must be {' or '.join(schema.geometry_types)}",
+    )
+    usable = present & ~empty & ~wrong
+    invalid = usable & ~shapely.is_valid(geoms)
+    for pos in np.flatnonzero(invalid):
+        problems.add(
+            ids[pos], "geometry", None, f"invalid geometry: {shapely.is_valid_reason(geoms[pos])}"
+        )
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        outside = usable & (
+            ~np.isfinite(bounds).all(axis=1)
+            | (bounds[:, 0] < -180)
+            | (bounds[:, 2] > 180)
+            | (bounds[:, 1] < -90)
+            | (bounds[:, 3] > 90)
+        )
+    problems.add_rows(
+        outside,
+        ids,
+        [str(b) for b in bounds.tolist()],
+        "geometry",
+        "coordinates are not longitude/latitude in degrees",
+    )
+
+
+def _check_foreign_keys(frames: Mapping[str, Frame]) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, frame in frames.items():
+        for fk in CATALOGUE[name].foreign_keys:
+            target = frames.get(fk.target_layer)
+            if target is None:
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        fk.field,
+                        None,
+                        f"refers to layer {fk.target_layer!r}, which is missing",
+                    )
+                )
+                continue
+            found = _Problems(name)
+            values = frame[fk.field]
+            dangling = (values.notna() & ~values.isin(target[fk.target_field])).to_numpy()
+            found.add_rows(
+                dangling,
+                _row_labels(frame, CATALOGUE[name]),
+                values.to_numpy(),
+                fk.field,
+                f"no such {fk.target_field} in {fk.target_layer}",
+            )
+            problems.extend(found.items)
+    return problems
+
+
+def _rule_results(frame: Frame, ids: np.ndarray, problems: _Problems) -> None:
+    top, bottom = frame["depth_top_m"].to_numpy(), frame["depth_bottom_m"].to_numpy()
+    problems.add_rows(
+        bottom < top, ids, bottom, "depth_bottom_m", "bottom of the interval is above its top"
+    )
+    detected = frame["detected"].to_numpy(dtype=bool)
+    value_missing = frame["value"].isna().to_numpy()
+    problems.add_rows(
+        detected & value_missing, ids, frame["value"], "value", "a detected result needs a value"
+    )
+    problems.add_rows(
+        ~detected & ~value_missing,
+        ids,
+        frame["value"],
+        "value",
+        "a non-detect has no value; give its detection_limit instead",
+    )
+    problems.add_rows(
+        ~detected & frame["detection_limit"].isna().to_numpy(),
+        ids,
+        frame["detection_limit"],
+        "detection_limit",
+        "a non-detect needs its detection limit",
+    )
+
+
+def _rule_encroachments(frame: Frame, ids: np.ndarray, problems: _Problems) -> None:
+    parts = frame["structures_katcha"] + frame["structures_semi_pucca"] + frame["structures_pucca"]
+    bad = (parts != frame["structures_total"]).fillna(False).to_numpy(dtype=bool)
+    problems.add_rows(
+        bad,
+        ids,
+        frame["structures_total"],
+        "structures_total",
+        "does not equal katcha + semi_pucca + pucca",
+    )
+
+
+_RULES: dict[str, tuple[Callable[[Frame, np.ndarray, _Problems], None], ...]] = {
+    "results": (_rule_results,),
+    "encroachments": (_rule_encroachments,),
+}
+
+
+def conform(frame: Frame, schema: LayerSchema) -> Frame:
+    """Give a frame read from a trusted store the schema's canonical dtypes and column order.
+
+    Unlike :func:`check_layer` this checks nothing; it only fixes dtypes that
+    a storage format loses (integers read back as floats, booleans as 0/1).
+    """
+    for spec in schema.fields:
+        if spec.name not in frame.columns:
+            continue
+        column = frame[spec.name]
+        if spec.kind == "int":
+            frame[spec.name] = column.astype("Int64")
+        elif spec.kind == "float":
+            frame[spec.name] = column.astype("float64")
+        elif spec.kind == "bool":
+            frame[spec.name] = column.astype(bool if spec.required else "boolean")
+        else:
+            frame[spec.name] = column.astype("str")
+    return frame
