@@ -60,9 +60,14 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
             problems.append(
                 Problem(schema.name, None, None, file.name, f"cannot read the file: {exc}")
             )
+    if problems or validate:  # with a file missing, still report what is wrong in the rest
+        try:
+            frames = validate_site(frames)
+        except LayerValidationError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise LayerValidationError(problems, summary=f"cannot load the layers in {path}")
-    return site, validate_site(frames) if validate else frames
+    return site, frames
 
 
 def read_layer_file(file: Path, schema: LayerSchema) -> Frame:

@@ -199,6 +199,7 @@ class GeoPackageStore:
             layer=name,
             columns=[],
             read_geometry=False,
+            fid_as_index=True,
             **self._query(schema, bbox, where),
         )
         return len(frame)

@@ -53,6 +53,13 @@ _BACKGROUND = {
     "Nickel": (20, 5),
     "Manganese": (350, 150),
 }
+_SLAG_DUMPS = ((3.5, 1.2), (3.7, 2.1))  # design km, as the slag dump facilities
+_SLAG: dict[str, float] = {
+    "Chromium (total)": 900,
+    "Chromium(VI)": 12,
+    "Manganese": 8000,
+    "Nickel": 150,
+}
 # Soil sources: centre (design km), spread sigma (m), peak added concentration (mg/kg).
 _SOIL_SOURCES: list[tuple[tuple[float, float], float, dict[str, float]]] = [
     (
@@ -75,11 +82,7 @@ _SOIL_SOURCES: list[tuple[tuple[float, float], float, dict[str, float]]] = [
         500,
         {"Lead": 1200, "Zinc": 3000, "Cadmium": 25, "Manganese": 6000, "Arsenic": 20},
     ),
-    (
-        (3.6, 1.6),
-        500,
-        {"Chromium (total)": 900, "Chromium(VI)": 12, "Manganese": 8000, "Nickel": 150},
-    ),
+    *[(dump, 450.0, _SLAG) for dump in _SLAG_DUMPS],
 ]
 # Groundwater plumes: source (design km), flow azimuth (deg), offset along flow (m),
 # sigma along / across flow (m), peak added concentration (ug/L).
@@ -344,12 +347,15 @@ def _result_rows(
 def _ph(
     frame: Frame, x: np.ndarray, y: np.ndarray, medium: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    slag = frame.xy(3.6, 1.6)
-    near = np.exp(-((x - slag[0]) ** 2 + (y - slag[1]) ** 2) / (2 * 500.0**2))
+    """pH: near-neutral background, alkaline near the slag dumps and in their leachate."""
+    near = np.zeros(len(x))
+    for dump in _SLAG_DUMPS:
+        dx, dy = frame.xy(*dump)
+        near = np.maximum(near, np.exp(-((x - dx) ** 2 + (y - dy) ** 2) / (2 * 450.0**2)))
     leachate = _plume(frame, x, y, (3.6, 1.6), 90, 700, 1200, 400)
     base = np.where(np.isin(medium, SOLIDS), 7.9, 7.5) + rng.normal(0, 0.25, len(x))
     lift = np.where(
-        medium == "soil", 3.6 * near, np.where(medium == "groundwater", 4.0 * leachate, 0.0)
+        medium == "soil", 3.8 * near, np.where(medium == "groundwater", 4.0 * leachate, 0.0)
     )
     return np.clip(base + lift, 6.0, 12.8)
 

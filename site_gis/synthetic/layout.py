@@ -86,7 +86,7 @@ _TO_UTM = Transformer.from_crs(STORAGE_CRS, PSM_METRIC_CRS, always_xy=True)
 
 def to_lonlat(geometry: BaseGeometry) -> BaseGeometry:
     """Project a geometry from EPSG:32642 to EPSG:4326 (lon/lat)."""
-    return shapely.ops.transform(_TO_WGS84.transform, geometry)
+    return shapely.transform(geometry, _TO_WGS84.transform, interleaved=False)
 
 
 def site_frame() -> tuple[Frame, Polygon]:

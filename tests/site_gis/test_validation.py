@@ -1,0 +1,204 @@
+"""Schema validation reports every problem at once, naming layer, row and field."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, Polygon
+
+from site_gis.errors import LayerValidationError
+from site_gis.schemas import CATALOGUE
+from site_gis.validation import check_layer, validate_site
+
+BOWTIE = Polygon([(67.30, 24.80), (67.31, 24.81), (67.31, 24.80), (67.30, 24.81)])
+SQUARE = Polygon([(67.30, 24.80), (67.31, 24.80), (67.31, 24.81), (67.30, 24.81)])
+
+
+def _receptors(**changes: object) -> gpd.GeoDataFrame:
+    rows = {
+        "receptor_id": ["R-1", "R-2"],
+        "name": ["A", "B"],
+        "kind": ["community", "well"],
+        "population": [100, None],
+        "population_basis": ["SYNTHETIC", "n/a"],
+        "location_basis": ["SYNTHETIC", "SYNTHETIC"],
+        "synthetic": [True, True],
+    }
+    rows.update(changes)  # type: ignore[arg-type]
+    geometry = rows.pop("geometry", [Point(67.3, 24.8), Point(67.4, 24.9)])
+    return gpd.GeoDataFrame(rows, geometry=geometry, crs=4326)
+
+
+def _reasons(problems: list) -> set[tuple[object, str | None, str]]:
+    return {(p.row, p.field, p.reason.split(";")[0].split(":")[0]) for p in problems}
+
+
+def test_a_valid_layer_has_no_problems_and_canonical_dtypes() -> None:
+    frame, problems = check_layer(_receptors(), CATALOGUE["receptors"])
+    assert problems == []
+    assert str(frame["population"].dtype) == "Int64"
+    assert frame["synthetic"].dtype == bool
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    broken = _receptors(
+        receptor_id=["R-1", "R-1"],
+        kind=["community", "volcano"],
+        population=["many", -5],
+        synthetic=["yes", "perhaps"],
+    )
+    _, problems = check_layer(broken, CATALOGUE["receptors"])
+    found = _reasons(problems)
+    assert ("R-1", "receptor_id", "duplicate identifier") in found
+    assert ("R-1", "kind", "not one of the allowed values") in found
+    assert ("R-1", "population", "not a number (expected int)") in found
+    assert ("R-1", "population", "below the minimum 0") in found
+    assert ("R-1", "synthetic", "not a boolean (true/false)") in found
+    assert len(problems) == 5
+
+
+def test_missing_and_unexpected_fields() -> None:
+    frame = _receptors().drop(columns=["kind"]).assign(colour="red")
+    _, problems = check_layer(frame, CATALOGUE["receptors"])
+    assert (None, "kind", "required field is missing") in _reasons(problems)
+    assert (None, "colour", "unexpected field") in _reasons(problems)
+
+
+@pytest.mark.parametrize(
+    ("geometry", "reason"),
+    [
+        pytest.param([BOWTIE, SQUARE], "invalid geometry", id="self-intersecting"),
+        pytest.param([Polygon(), SQUARE], "geometry is empty", id="empty"),
+        pytest.param([None, SQUARE], "geometry is missing", id="missing"),
+        pytest.param(
+            [LineString([(67.3, 24.8), (67.4, 24.9)]), SQUARE],
+            "geometry type must be Polygon",
+            id="wrong-type",
+        ),
+    ],
+)
+def test_bad_geometry_is_named(geometry: list, reason: str) -> None:
+    frame = gpd.GeoDataFrame(
+        {
+            "parcel_id": ["P-1", "P-2"],
+            "land_use": ["open_land"] * 2,
+            "owner": ["PSM"] * 2,
+            "area_ha": [1.0, 1.0],
+            "zone_id": [None, None],
+            "synthetic": [True, True],
+        },
+        geometry=geometry,
+        crs=4326,
+    )
+    _, problems = check_layer(frame, CATALOGUE["parcels"])
+    assert [(p.row, p.field) for p in problems] == [("P-1", "geometry")]
+    assert problems[0].reason.startswith(reason)
+
+
+def test_projected_coordinates_declared_as_degrees_are_caught() -> None:
+    frame = _receptors(geometry=[Point(333475, 2744912), Point(67.3, 24.8)])
+    _, problems = check_layer(frame, CATALOGUE["receptors"])
+    assert [(p.row, p.reason) for p in problems] == [
+        ("R-1", "coordinates are not longitude/latitude in degrees")
+    ]
+
+
+def test_a_layer_in_another_crs_is_refused() -> None:
+    frame = _receptors().to_crs(32642)
+    _, problems = check_layer(frame, CATALOGUE["receptors"])
+    assert len(problems) == 1 and "not in EPSG:4326" in problems[0].reason
+
+
+def test_results_rules_and_foreign_keys_across_layers() -> None:
+    locations = gpd.GeoDataFrame(
+        {
+            "location_id": ["SB-1"],
+            "location_type": ["borehole"],
+            "medium": ["soil"],
+            "zone_id": [None],
+            "synthetic": [True],
+        },
+        geometry=[Point(67.3, 24.8)],
+        crs=4326,
+    )
+    base = {
+        "sample_id": "SB-1-1",
+        "medium": "soil",
+        "depth_top_m": 0.0,
+        "depth_bottom_m": 0.5,
+        "sampled_on": "2026-02-03",
+        "analyte": "Lead",
+        "cas_number": "7439-92-1",
+        "unit": "mg/kg",
+        "lab": "L",
+        "method": "M",
+        "synthetic": "true",
+    }
+    results = pd.DataFrame(
+        [
+            {
+                **base,
+                "result_id": "a",
+                "location_id": "SB-1",
+                "value": "",
+                "detected": "true",
+                "detection_limit": "0.5",
+                "qualifier": "",
+            },
+            {
+                **base,
+                "result_id": "b",
+                "location_id": "SB-9",
+                "value": "12",
+                "detected": "true",
+                "detection_limit": "0.5",
+                "qualifier": "",
+            },
+            {
+                **base,
+                "result_id": "c",
+                "location_id": "SB-1",
+                "value": "",
+                "detected": "false",
+                "detection_limit": "",
+                "qualifier": "U",
+            },
+            {
+                **base,
+                "result_id": "d",
+                "location_id": "SB-1",
+                "value": "3",
+                "detected": "true",
+                "detection_limit": "0.5",
+                "qualifier": "",
+                "depth_top_m": "2.0",
+                "sampled_on": "03/02/2026",
+            },
+        ]
+    )
+    with pytest.raises(LayerValidationError) as caught:
+        validate_site({"sample_locations": locations, "results": results})
+    found = _reasons(caught.value.problems)
+    assert found == {("d", "sampled_on", "not a date in YYYY-MM-DD form")}
+    results.loc[3, "sampled_on"] = "2026-02-03"
+    with pytest.raises(LayerValidationError) as caught:
+        validate_site({"sample_locations": locations, "results": results})
+    assert _reasons(caught.value.problems) == {
+        ("a", "value", "a detected result needs a value"),
+        ("c", "detection_limit", "a non-detect needs its detection limit"),
+        ("d", "depth_bottom_m", "bottom of the interval is above its top"),
+    }
+    results = results.drop(index=[0, 2, 3])
+    with pytest.raises(LayerValidationError) as caught:
+        validate_site({"sample_locations": locations, "results": results})
+    assert _reasons(caught.value.problems) == {
+        ("b", "location_id", "no such location_id in sample_locations")
+    }
+
+
+def test_the_error_message_names_layer_row_and_field() -> None:
+    with pytest.raises(LayerValidationError) as caught:
+        validate_site({"receptors": _receptors(kind=["community", "volcano"])})
+    message = str(caught.value)
+    assert "receptors, row R-2, field 'kind'" in message and "'volcano'" in message

@@ -1,0 +1,76 @@
+"""The ``site-gis`` command as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LAYERS
+
+SITE_GIS = [sys.executable, "-c", "from api.cli import main; main()"]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SITE_GIS, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_init_then_layers(tmp_path: Path) -> None:
+    store = str(tmp_path / "psm.gpkg")
+    built = run("init", "--store", store, "--layers", str(LAYERS), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    listed = run("layers", "--store", store, cwd=tmp_path)
+    assert listed.returncode == 0
+    lines = {line.split()[0]: line.split() for line in listed.stdout.splitlines()}
+    assert lines["structures"][1:3] == ["Polygon", "4000"]
+    assert lines["eia_zones"][1:3] == ["MultiPolygon", "4"]
+    assert lines["results"][1] == "table"
+
+
+@pytest.mark.parametrize("content", [b"garbage" * 100, None], ids=["corrupt", "missing"])
+def test_bad_store_gives_a_message_not_a_traceback(tmp_path: Path, content: bytes | None) -> None:
+    store = tmp_path / "bad.gpkg"
+    if content is not None:
+        store.write_bytes(content)
+    result = run("layers", "--store", str(store), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert "site-gis init" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_refuses_broken_layers_and_keeps_the_old_store(tmp_path: Path) -> None:
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    for file in LAYERS.iterdir():
+        (layers / file.name).write_bytes(file.read_bytes())
+    store = tmp_path / "psm.gpkg"
+    assert run("init", "--store", str(store), "--layers", str(layers), cwd=tmp_path).returncode == 0
+    before = store.read_bytes()
+    text = (layers / "receptors.geojson").read_text()
+    (layers / "receptors.geojson").write_text(text.replace('"kind": "well"', '"kind": "volcano"'))
+    (layers / "facilities.geojson").unlink()
+    result = run("init", "--store", str(store), "--layers", str(layers), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "facilities: layer file is missing" in result.stderr
+    assert "receptors, row R-10, field 'kind'" in result.stderr
+    assert store.read_bytes() == before
+
+
+def test_generate_writes_a_scaled_site(tmp_path: Path) -> None:
+    result = run(
+        "generate",
+        "--out",
+        str(tmp_path / "big"),
+        "--structures",
+        "12000",
+        "--samples",
+        "1500",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "big" / "structures.geojson").stat().st_size > 3_000_000
