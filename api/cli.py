@@ -50,6 +50,7 @@ def generate(
     """Write the SYNTHETIC PSM demo layers (GeoJSON and CSV) to OUT."""
     from site_gis.sources import write_layers_dir
     from site_gis.synthetic import DEFAULT_SEED, DEMO_SAMPLES, DEMO_STRUCTURES, generate_site
+    from site_gis.synthetic.readme import layers_readme
 
     site, frames = generate_site(
         DEFAULT_SEED if seed is None else seed,
@@ -57,6 +58,7 @@ def generate(
         n_structures=structures or DEMO_STRUCTURES,
     )
     write_layers_dir(out, site, frames)
+    (out / "README.md").write_text(layers_readme(site, frames), encoding="utf-8")
     typer.echo(f"wrote {len(frames)} layers to {out} (SYNTHETIC data)")
 
 

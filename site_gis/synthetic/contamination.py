@@ -2,7 +2,7 @@
 
 No public soil or groundwater data for PSM exists, so every value here is
 SYNTHETIC.  The spatial structure follows what integrated steel works and
-coke plants are known for (DOMAIN_FACTS §3):
+coke plants are known for (sources in ``layers/README.md``):
 
 * PAHs, BTEX, phenol and cyanide around the coke ovens, by-product plant and
   coal stockyard;

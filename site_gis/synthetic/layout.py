@@ -8,7 +8,7 @@ conveyor to the stockyard, feed the coke ovens, sinter plant and blast furnaces,
 the steel melt shop, casters and rolling mills.  Slag and waste go to dumps on the
 east side; discharge canals drain south-west towards the creeks.
 
-Only the facts in ``shared/domain/DOMAIN_FACTS.md`` are real (plant point, unit list,
+Only the published facts cited in ``layers/README.md`` are real (plant point, unit list,
 capacities and dates, neighbouring places); every outline is SYNTHETIC.
 """
 
@@ -340,7 +340,7 @@ _UNITS: list[tuple[str, str, str, float, float, float, float, str | None, str | 
         120,
         None,
         "15,200 m³/h",
-        "urdunews.net (Jang), see DOMAIN_FACTS §2",
+        "Daily Jang via urdunews.net (Urdu press report)",
     ),
     (
         "F-14",

@@ -19,6 +19,7 @@ from shapely.ops import unary_union
 from site_gis.schemas import CATALOGUE
 from site_gis.sources import read_layers_dir, write_layers_dir
 from site_gis.synthetic import generate_site
+from site_gis.synthetic.readme import layers_readme
 from site_gis.validation import validate_site
 from tests.conftest import geojson, results_csv
 
@@ -281,9 +282,8 @@ def test_generator_is_deterministic_and_reproduces_the_shipped_layers(
     for run in ("a", "b"):
         site, frames = generate_site()
         write_layers_dir(tmp_path / run, site, frames)
+        (tmp_path / run / "README.md").write_text(layers_readme(site, frames), encoding="utf-8")
     for file in sorted(layers_dir.iterdir()):
-        if file.name == "README.md":
-            continue
         first = (tmp_path / "a" / file.name).read_bytes()
         assert first == (tmp_path / "b" / file.name).read_bytes(), file.name
         assert first == file.read_bytes(), f"{file.name} differs from the generator's output"

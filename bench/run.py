@@ -1,0 +1,157 @@
+"""Benchmarks of site-gis beside the tools a user would otherwise pick, on the same data.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.run            # demo site and the scaled site
+    .venv/bin/python -m bench.run --quick    # demo site only
+
+Prints one Markdown table: task, site, our time, the peer's time and the ratio
+(peer / ours: above 1 means we are faster).  Times are the median of several runs
+where a run is short; the machine is noisy, so trust ratios more than seconds.
+The scaled site (100,000 samples, 100,000 structures; SYNTHETIC) is written to
+``bench/out/`` and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+
+from site_gis.schemas import CATALOGUE
+from site_gis.sources import write_layers_dir
+from site_gis.store import GeoPackageStore, build_store
+from site_gis.synthetic import generate_site
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SCALED = {"n_samples": 100_000, "n_structures": 100_000}
+
+
+@dataclass
+class Row:
+    task: str
+    site: str
+    ours: float
+    peer_name: str = ""
+    peer: float | None = None
+
+    def cells(self) -> list[str]:
+        ratio = f"{self.peer / self.ours:.2f}" if self.peer else ""
+        peer = f"{self.peer:.3f}" if self.peer is not None else ""
+        return [self.task, self.site, f"{self.ours:.3f}", self.peer_name, peer, ratio]
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    """Median wall time of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def ogr2ogr_build(layers: Path, target: Path) -> None:
+    """The peer: GDAL's ogr2ogr loading every layer file into one GeoPackage."""
+    target.unlink(missing_ok=True)
+    for schema in CATALOGUE.values():
+        source = layers / schema.file_name
+        args = ["ogr2ogr", "-f", "GPKG", "-append", "-nln", schema.name, str(target), str(source)]
+        if schema.is_table:
+            args[1:1] = ["-oo", "AUTODETECT_TYPE=YES"]
+        subprocess.run(args, check=True, capture_output=True)
+
+
+def bench_site(label: str, layers: Path, rows: list[Row], *, generate: Callable[[], None]) -> None:
+    rows.append(Row("generate layers (GeoJSON + CSV)", label, timed(generate)))
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "store.gpkg"
+        ours = timed(lambda: build_store(str(target), layers, actor="bench"))
+        peer = None
+        if shutil.which("ogr2ogr"):
+            peer = timed(lambda: ogr2ogr_build(layers, Path(tmp) / "peer.gpkg"))
+        rows.append(
+            Row(
+                "build store: read + validate + write GPKG, 9 layers",
+                label,
+                ours,
+                "ogr2ogr, no validation" if peer else "ogr2ogr not installed",
+                peer,
+            )
+        )
+        store = GeoPackageStore(target)
+        for layer in ("structures", "results"):
+            repeat = 5 if label == "demo" else 3
+            ours = timed(lambda layer=layer: store.read(layer), repeat)  # type: ignore[misc]
+            peer = timed(
+                lambda layer=layer: gpd.read_file(
+                    target,
+                    layer=layer,  # type: ignore[misc]
+                    engine="pyogrio",
+                ),
+                repeat,
+            )
+            count = store.count(layer)
+            rows.append(
+                Row(
+                    f"full read of {layer} ({count:,} rows)",
+                    label,
+                    ours,
+                    "geopandas.read_file",
+                    peer,
+                )
+            )
+        bbox = store.layer_info("structures").bounds
+        assert bbox is not None
+        west, south, east, north = bbox
+        small = (west, south, west + (east - west) * 0.1, south + (north - south) * 0.1)
+        ours = timed(lambda: store.read("structures", bbox=small), 5)
+        peer = timed(
+            lambda: gpd.read_file(target, layer="structures", bbox=small, engine="pyogrio"), 5
+        )
+        rows.append(
+            Row(
+                "bbox read of structures (1 % of the extent)",
+                label,
+                ours,
+                "geopandas.read_file",
+                peer,
+            )
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="demo site only")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    demo = ROOT / "layers"
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_site(
+            "demo", demo, rows, generate=lambda: write_layers_dir(Path(tmp), *generate_site())
+        )
+    if not args.quick:
+        scaled = OUT / "scaled"
+
+        def generate_scaled() -> None:
+            write_layers_dir(scaled, *generate_site(**SCALED))
+
+        bench_site("scaled 100k/100k", scaled, rows, generate=generate_scaled)
+    header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row.cells()) + " |")
+
+
+if __name__ == "__main__":
+    main()
