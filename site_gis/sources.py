@@ -73,8 +73,8 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
 def read_layer_file(file: Path, schema: LayerSchema) -> Frame:
     """Read one layer file without validating it (CSV as text, GeoJSON via GDAL)."""
     if schema.is_table:
-        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    frame = pyogrio.read_dataframe(file, DATE_AS_STRING="YES")
+        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
+    frame = pyogrio.read_dataframe(file, DATE_AS_STRING="YES", use_arrow=True)
     return frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
 
 

@@ -76,7 +76,7 @@ def check_layer(frame: Frame, schema: LayerSchema) -> tuple[Frame, list[Problem]
     else:
         if not isinstance(frame, gpd.GeoDataFrame):
             problems.add(None, "geometry", None, "layer has no geometry column")
-            return frame, problems.items
+            return frame, problems.finish()
         _check_geometry(frame, schema, ids, problems)
         coerced = gpd.GeoDataFrame(
             out, geometry=frame.geometry.values, crs=frame.crs, index=frame.index
@@ -85,7 +85,7 @@ def check_layer(frame: Frame, schema: LayerSchema) -> tuple[Frame, list[Problem]
         for rule in _RULES.get(schema.name, ()):
             rule(coerced, ids, problems)
     coerced = coerced.reset_index(drop=True)
-    return coerced, problems.items
+    return coerced, problems.finish()
 
 
 def validate_site(frames: Mapping[str, Frame]) -> dict[str, Frame]:
@@ -140,12 +140,25 @@ class _Problems:
     def add_rows(
         self, mask: np.ndarray, ids: np.ndarray, values: Any, field: str, reason: str
     ) -> None:
-        """Add one problem per row where ``mask`` is true."""
+        """Add one problem per row where ``mask`` is true (values are looked up lazily)."""
         positions = np.flatnonzero(mask)
-        shown = np.asarray(values, dtype=object)
-        for pos in positions[: MAX_PROBLEMS - len(self.items) + 1]:
-            self.add(ids[pos], field, shown[pos], reason)
-        self.dropped += max(0, len(positions) - (MAX_PROBLEMS + 1))
+        room = max(0, MAX_PROBLEMS - len(self.items))
+        for pos in positions[:room]:
+            self.add(ids[pos], field, _value_at(values, pos), reason)
+        self.dropped += max(0, len(positions) - room)
+
+    def finish(self) -> list[Problem]:
+        """The kept problems, plus one line saying how many more were not listed."""
+        if self.dropped:
+            more = f"{self.dropped} more problem(s) not listed"
+            return [*self.items, Problem(self.layer, None, None, None, more)]
+        return self.items
+
+
+def _value_at(values: Any, pos: int) -> Any:
+    if isinstance(values, pd.Series):
+        return values.iloc[pos]
+    return values[pos]
 
 
 def _row_labels(frame: Frame, schema: LayerSchema) -> np.ndarray:
@@ -161,66 +174,88 @@ def _row_labels(frame: Frame, schema: LayerSchema) -> np.ndarray:
 def _check_field(
     column: pd.Series, spec: FieldSpec, ids: np.ndarray, problems: _Problems
 ) -> pd.Series:
-    raw = column.to_numpy(dtype=object)
-    missing = pd.isna(column).to_numpy() | np.array(
-        [isinstance(v, str) and not v.strip() for v in raw], dtype=bool
-    )
+    text = _as_text(column)
+    missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
     if spec.required and missing.any():
-        problems.add_rows(missing, ids, raw, spec.name, "value is required")
+        problems.add_rows(missing, ids, column, spec.name, "value is required")
     if spec.kind in ("int", "float"):
-        values = pd.to_numeric(column.where(~missing), errors="coerce").astype("float64")
-        bad = ~missing & values.isna().to_numpy()
-        problems.add_rows(bad, ids, raw, spec.name, f"not a number (expected {spec.kind})")
-        finite = values.to_numpy()
-        with np.errstate(invalid="ignore"):
-            inf = ~missing & ~bad & ~np.isfinite(finite)
-            problems.add_rows(inf, ids, raw, spec.name, "not a finite number")
-            if spec.kind == "int":
-                frac = ~missing & ~bad & ~inf & (np.mod(finite, 1) != 0)
-                problems.add_rows(frac, ids, raw, spec.name, "not a whole number")
-            if spec.minimum is not None:
-                low = finite < spec.minimum
-                problems.add_rows(low, ids, raw, spec.name, f"below the minimum {spec.minimum:g}")
-            if spec.maximum is not None:
-                high = finite > spec.maximum
-                problems.add_rows(high, ids, raw, spec.name, f"above the maximum {spec.maximum:g}")
-        if spec.kind == "int":
-            return values.round().astype("Int64")
-        return values
+        return _check_number(column, text, missing, spec, ids, problems)
     if spec.kind == "bool":
-        parsed = pd.Series(pd.NA, index=column.index, dtype="boolean")
-        if column.dtype == bool or str(column.dtype) == "boolean":
-            parsed = column.astype("boolean")
-        else:
-            text = (
-                column.astype(object)
-                .where(~missing)
-                .map(lambda v: str(v).strip().lower() if v is not None else None)
-            )
-            parsed[text.isin(_TRUE).to_numpy()] = True
-            parsed[text.isin(_FALSE).to_numpy()] = False
-            bad = ~missing & parsed.isna().to_numpy()
-            problems.add_rows(bad, ids, raw, spec.name, "not a boolean (true/false)")
-        return parsed.astype(bool) if spec.required and not parsed.isna().any() else parsed
-    text = (
-        column.astype(object)
-        .where(~missing)
-        .map(lambda v: str(v).strip() if v is not None and not pd.isna(v) else None)
-    )
-    strings = text.astype("str")
+        return _check_bool(column, text, missing, spec, ids, problems)
     if spec.kind == "date":
-        parsed_dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad = ~missing & parsed_dates.isna().to_numpy()
-        problems.add_rows(bad, ids, raw, spec.name, "not a date in YYYY-MM-DD form")
+        dates = pd.to_datetime(text.where(~missing), format="%Y-%m-%d", errors="coerce")
+        bad = ~missing & dates.isna().to_numpy()
+        problems.add_rows(bad, ids, column, spec.name, "not a date in YYYY-MM-DD form")
     if spec.choices is not None:
         bad = ~missing & ~text.isin(spec.choices).to_numpy()
         problems.add_rows(
-            bad, ids, raw, spec.name, f"not one of the allowed values: {', '.join(spec.choices)}"
+            bad, ids, column, spec.name, f"not one of the allowed values: {', '.join(spec.choices)}"
         )
     if spec.unique:
         dup = ~missing & text.duplicated(keep="first").to_numpy()
-        problems.add_rows(dup, ids, raw, spec.name, "duplicate identifier")
-    return strings
+        problems.add_rows(dup, ids, column, spec.name, "duplicate identifier")
+    return text.where(~missing).astype("str")
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """Values as stripped strings (missing stays missing); dates as YYYY-MM-DD."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime("%Y-%m-%d").astype("string")
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return column.astype("string")
+    return column.astype("string").str.strip()
+
+
+def _check_number(
+    column: pd.Series,
+    text: pd.Series,
+    missing: np.ndarray,
+    spec: FieldSpec,
+    ids: np.ndarray,
+    problems: _Problems,
+) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = column.astype("float64")
+    else:
+        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
+    finite = values.to_numpy()
+    bad = ~missing & np.isnan(finite)
+    problems.add_rows(bad, ids, column, spec.name, f"not a number (expected {spec.kind})")
+    with np.errstate(invalid="ignore"):
+        inf = ~missing & ~bad & ~np.isfinite(finite)
+        problems.add_rows(inf, ids, column, spec.name, "not a finite number")
+        if spec.kind == "int":
+            frac = ~missing & ~bad & ~inf & (np.mod(finite, 1) != 0)
+            problems.add_rows(frac, ids, column, spec.name, "not a whole number")
+        if spec.minimum is not None:
+            low = finite < spec.minimum
+            problems.add_rows(low, ids, column, spec.name, f"below the minimum {spec.minimum:g}")
+        if spec.maximum is not None:
+            high = finite > spec.maximum
+            problems.add_rows(high, ids, column, spec.name, f"above the maximum {spec.maximum:g}")
+    if spec.kind == "int":
+        return values.where(np.isfinite(finite)).round().astype("Int64")
+    return values
+
+
+def _check_bool(
+    column: pd.Series,
+    text: pd.Series,
+    missing: np.ndarray,
+    spec: FieldSpec,
+    ids: np.ndarray,
+    problems: _Problems,
+) -> pd.Series:
+    if pd.api.types.is_bool_dtype(column):
+        parsed = column.astype("boolean")
+    else:
+        lower = text.str.lower()
+        parsed = pd.Series(pd.NA, index=column.index, dtype="boolean")
+        parsed[lower.isin(_TRUE).to_numpy(dtype=bool)] = True
+        parsed[lower.isin(_FALSE).to_numpy(dtype=bool)] = False
+        bad = ~missing & parsed.isna().to_numpy()
+        problems.add_rows(bad, ids, column, spec.name, "not a boolean (true/false)")
+    return parsed.astype(bool) if spec.required and not parsed.isna().any() else parsed
 
 
 def _check_geometry(
@@ -315,7 +350,7 @@ def _check_foreign_keys(frames: Mapping[str, Frame]) -> list[Problem]:
                 fk.field,
                 f"no such {fk.target_field} in {fk.target_layer}",
             )
-            problems.extend(found.items)
+            problems.extend(found.finish())
     return problems
 
 
@@ -372,13 +407,10 @@ def conform(frame: Frame, schema: LayerSchema) -> Frame:
     for spec in schema.fields:
         if spec.name not in frame.columns:
             continue
-        column = frame[spec.name]
-        if spec.kind == "int":
-            frame[spec.name] = column.astype("Int64")
-        elif spec.kind == "float":
-            frame[spec.name] = column.astype("float64")
-        elif spec.kind == "bool":
-            frame[spec.name] = column.astype(bool if spec.required else "boolean")
-        else:
-            frame[spec.name] = column.astype("str")
+        target: Any = _CANONICAL[spec.kind] if spec.kind != "bool" or spec.required else "boolean"
+        if str(frame[spec.name].dtype) != target:
+            frame[spec.name] = frame[spec.name].astype(target)
     return frame
+
+
+_CANONICAL = {"int": "Int64", "float": "float64", "bool": "bool", "str": "str", "date": "str"}
