@@ -62,9 +62,13 @@ def parse_crs(value: Any) -> CRS:
         raise CRSError(f"cannot understand CRS {value!r}; expected {_ACCEPTED}") from exc
 
 
-def same_crs(a: Any, b: Any) -> bool:
-    """Return whether two CRS definitions denote the same CRS (ignoring naming details)."""
-    return bool(parse_crs(a).equals(parse_crs(b), ignore_axis_order=False))
+def same_crs(a: Any, b: Any, *, ignore_axis_order: bool = False) -> bool:
+    """Return whether two CRS definitions denote the same CRS (ignoring naming details).
+
+    With ``ignore_axis_order`` OGC:CRS84 (lon/lat) equals EPSG:4326 (lat/lon):
+    right for data in GeoDataFrames, whose coordinates are always x = lon.
+    """
+    return bool(parse_crs(a).equals(parse_crs(b), ignore_axis_order=ignore_axis_order))
 
 
 def require_crs(frame: gpd.GeoDataFrame, expected: Any, *, what: str = "layer") -> None:

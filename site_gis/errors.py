@@ -7,6 +7,7 @@ exception that matches its meaning, so callers may catch either::
     ├── ValidationError (ValueError)        one or more Problems in input data
     │   └── LayerValidationError            a layer broke its schema
     ├── CRSError (ValueError)               bad CRS, mismatch, or degrees for metres
+    ├── InvalidRequestError (ValueError)    a request the store cannot answer (unknown field, ...)
     ├── LayerNotFoundError (KeyError)       no such layer in the store or the catalogue
     └── StoreError                          the store cannot be used
         ├── StoreNotFoundError (FileNotFoundError)
@@ -90,6 +91,10 @@ class LayerValidationError(ValidationError):
 
 class CRSError(SiteGISError, ValueError):
     """A CRS could not be parsed, two CRSs differ, or a metric CRS was required."""
+
+
+class InvalidRequestError(SiteGISError, ValueError):
+    """A request that cannot be answered as asked: unknown field, bad bbox, bad paging, ..."""
 
 
 class LayerNotFoundError(SiteGISError, KeyError):

@@ -63,8 +63,8 @@ class LayerSchema:
     """Schema of one layer.
 
     ``geometry_types`` lists the allowed geometry types (empty for a table);
-    ``personal`` marks layers holding household-level personal data, which is
-    never published outside an authorised role.
+    ``personal`` marks layers holding household-level personal data: their
+    personal fields never appear in output for a role not allowed to see them.
     """
 
     name: str

@@ -65,26 +65,16 @@ class SiteInfo:
                 parse_crs(data["metric_crs"])
             except ValueError as exc:
                 problems.append(Problem(source, None, "metric_crs", data["metric_crs"], str(exc)))
-            if not -180 <= float(data["centre_lon"]) <= 180:
-                problems.append(
-                    Problem(
-                        source,
-                        None,
-                        "centre_lon",
-                        data["centre_lon"],
-                        "longitude must be within ±180°",
+            for key, limit in (("centre_lon", 180.0), ("centre_lat", 90.0)):
+                try:
+                    inside = -limit <= float(data[key]) <= limit
+                except (TypeError, ValueError):
+                    problems.append(Problem(source, None, key, data[key], "not a number"))
+                    continue
+                if not inside:
+                    problems.append(
+                        Problem(source, None, key, data[key], f"must be within ±{limit:g}°")
                     )
-                )
-            if not -90 <= float(data["centre_lat"]) <= 90:
-                problems.append(
-                    Problem(
-                        source,
-                        None,
-                        "centre_lat",
-                        data["centre_lat"],
-                        "latitude must be within ±90°",
-                    )
-                )
         if problems:
             raise ValidationError(problems, summary=f"{source} is not a valid site description")
         return cls(**{k: data[k] for k in cls.__dataclass_fields__})

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from site_gis.crs import STORAGE_CRS, same_crs
-from site_gis.errors import LayerValidationError, Problem
+from site_gis.errors import LayerValidationError, Problem, StoreCorruptError
 from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
 
 MAX_PROBLEMS = 1000
@@ -184,7 +184,8 @@ def _check_field(
         return _check_bool(column, text, missing, spec, ids, problems)
     if spec.kind == "date":
         dates = pd.to_datetime(text.where(~missing), format="%Y-%m-%d", errors="coerce")
-        bad = ~missing & dates.isna().to_numpy()
+        shaped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+        bad = ~missing & (dates.isna().to_numpy() | ~shaped)
         problems.add_rows(bad, ids, column, spec.name, "not a date in YYYY-MM-DD form")
     if spec.choices is not None:
         bad = ~missing & ~text.isin(spec.choices).to_numpy()
@@ -263,7 +264,7 @@ def _check_geometry(
 ) -> None:
     if frame.crs is None:
         problems.add(None, "geometry", None, "layer has no CRS; expected EPSG:4326")
-    elif not same_crs(frame.crs, STORAGE_CRS):
+    elif not same_crs(frame.crs, STORAGE_CRS, ignore_axis_order=True):
         problems.add(
             None,
             "geometry",
@@ -399,14 +400,25 @@ _RULES: dict[str, tuple[Callable[[Frame, np.ndarray, _Problems], None], ...]] = 
 
 
 def conform(frame: Frame, schema: LayerSchema) -> Frame:
-    """Give a frame read from a trusted store the schema's canonical dtypes and column order.
+    """Give a frame read from a store the schema's canonical dtypes.
 
-    Unlike :func:`check_layer` this checks nothing; it only fixes dtypes that
-    a storage format loses (integers read back as floats, booleans as 0/1).
+    Unlike :func:`check_layer` this checks only that required fields are
+    filled (a store edited by hand may break that); it fixes dtypes that a
+    storage format loses (integers read back as floats, booleans as 0/1).
+
+    Raises
+    ------
+    StoreCorruptError
+        If a required field has empty values.
     """
     for spec in schema.fields:
         if spec.name not in frame.columns:
             continue
+        if spec.required and frame[spec.name].isna().any():
+            raise StoreCorruptError(
+                f"layer {schema.name!r}: required field {spec.name!r} has empty values in the "
+                "store (edited outside site-gis?); correct them or rebuild the store"
+            )
         target: Any = _CANONICAL[spec.kind] if spec.kind != "bool" or spec.required else "boolean"
         if str(frame[spec.name].dtype) != target:
             frame[spec.name] = frame[spec.name].astype(target)

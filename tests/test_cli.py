@@ -74,3 +74,28 @@ def test_generate_writes_a_scaled_site(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "big" / "structures.geojson").stat().st_size > 3_000_000
+
+
+def test_unusable_paths_give_messages_not_tracebacks(tmp_path: Path) -> None:
+    directory = tmp_path / "dir.gpkg"
+    directory.mkdir()
+    for args in (
+        ("init", "--store", str(directory), "--layers", str(LAYERS)),
+        ("layers", "--store", str(directory)),
+        ("init", "--store", "/proc/no/such.gpkg", "--layers", str(LAYERS)),
+    ):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 1, args
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr, args
+
+
+def test_a_bad_site_description_is_reported(tmp_path: Path) -> None:
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    for file in LAYERS.iterdir():
+        (layers / file.name).write_bytes(file.read_bytes())
+    text = (layers / "site.json").read_text()
+    (layers / "site.json").write_text(text.replace('"centre_lon": 67.35244', '"centre_lon": "abc"'))
+    result = run("init", "--store", str(tmp_path / "s.gpkg"), "--layers", str(layers), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "site.json, field 'centre_lon': not a number" in result.stderr

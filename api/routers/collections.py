@@ -83,7 +83,7 @@ def items(
         int | None,
         Query(ge=1, description="Page size (default and maximum: the server's max_items)"),
     ] = None,
-    offset: Annotated[int, Query(ge=0, description="Features to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Features to skip")] = 0,
 ) -> Response:
     """Return a page of features; household-level personal fields are never included."""
     if layer not in CATALOGUE:
@@ -106,11 +106,12 @@ def items(
             }
         )
     if offset > 0:
+        previous = max(0, min(offset, matched) - page)
         links.append(
             {
                 "rel": "prev",
                 "type": GEOJSON_MEDIA_TYPE,
-                "href": f"{base}?limit={page}&offset={max(0, offset - page)}",
+                "href": f"{base}?limit={page}&offset={previous}",
             }
         )
     body = feature_collection(

@@ -49,9 +49,11 @@ class AuditEntry:
     at: datetime
     actor: str
     action: str
+    mode: str
     layers: tuple[str, ...]
     rows: int
     content_hash: str
+    source_hash: str
     note: str
 
 
@@ -107,8 +109,14 @@ class Store(Protocol):
         actor: str,
         action: str,
         note: str = "",
+        source_hash: str = "",
     ) -> AuditEntry:
-        """Write validated layers in one transaction and record it in the audit log."""
+        """Write layers in one all-or-nothing transaction and record it in the audit log.
+
+        The store as it will be afterwards is validated first (schemas, identifier
+        clashes, references both ways); ``source_hash`` records the hash of the
+        file the rows came from.
+        """
         ...
 
     def audit_log(self) -> pd.DataFrame:

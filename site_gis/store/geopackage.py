@@ -1,12 +1,16 @@
 """GeoPackage store: the embedded default, one file, no server.
 
-Reads go through pyogrio (GDAL).  Writes are copy-on-write: the file is
-copied, changed, flushed to disk and atomically renamed over the original,
-all under an exclusive lock, so a write either lands completely or not at all
--- even if the process is killed -- and readers never see half a write.
-Besides the layers the file holds two plain tables, ``site_gis_metadata``
+Reads go through pyogrio (GDAL).  Writes are copy-on-write: under an exclusive
+lock the file is copied to a staging file beside it, changed, flushed to disk
+and atomically renamed over the original, so a write lands completely or not
+at all -- even if the process is killed -- and readers never see half a
+write.  Checks that depend on stored data (identifier clashes, references)
+run inside the lock against the staging copy.  Layers are kept in identifier
+order (an append rewrites the layer), so paging by offset is stable.
+
+Besides the layers the file holds two plain tables: ``site_gis_metadata``
 (key/value: site description, schema version, layers digest) and
-``site_gis_audit`` (one row per write).
+``site_gis_audit`` (one row per write, kept across rebuilds).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import math
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,15 +33,23 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from site_gis.errors import LayerNotFoundError, StoreCorruptError, StoreError, StoreNotFoundError
+from site_gis.errors import (
+    InvalidRequestError,
+    LayerNotFoundError,
+    StoreCorruptError,
+    StoreError,
+    StoreNotFoundError,
+)
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
-from site_gis.validation import Frame, conform, validate_site
+from site_gis.store.integrity import plan_write
+from site_gis.validation import Frame, conform
 
 SCHEMA_VERSION = "1"
 METADATA_TABLE = "site_gis_metadata"
 AUDIT_TABLE = "site_gis_audit"
+_METADATA_KEYS = ("schema_version", "site", "layers_digest", "created_at")
 _DATASET_OPTIONS = {"VERSION": "1.3"}  # readable by GDAL 3.6 and older QGIS without warnings
 
 
@@ -59,11 +71,13 @@ class GeoPackageStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a GeoPackage file")
         if not self.path.is_file():
             raise StoreNotFoundError(
                 f"GeoPackage {self.path} does not exist; build it with `site-gis init`"
             )
-        self._metadata = self._check()
+        self._metadata = _check_store(self.path)
 
     @property
     def url(self) -> str:
@@ -81,31 +95,40 @@ class GeoPackageStore:
         note: str = "",
         layers_digest: str = "",
     ) -> GeoPackageStore:
-        """Build a new GeoPackage at ``path`` from validated layers, replacing any old one.
+        """Build a GeoPackage at ``path`` from layers, replacing any old one.
 
-        The file appears only once complete (built beside it, then renamed).
+        Every layer is validated first.  The file appears only once complete;
+        the audit log of a store it replaces is carried over.
         """
         target = Path(path)
-        coerced = validate_site(frames)
-        missing = [name for name in CATALOGUE if name not in coerced]
+        missing = [name for name in CATALOGUE if name not in frames]
         if missing:
             raise StoreError(f"cannot create a store without the layers: {', '.join(missing)}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with _write_lock(target), _staging(target, copy=False) as staging:
-            for name, schema in CATALOGUE.items():
-                _write_layer(staging, schema, coerced[name], append=False)
-            metadata = {
-                "schema_version": SCHEMA_VERSION,
-                "site": json.dumps(site.to_dict()),
-                "layers_digest": layers_digest,
-                "created_at": _now().isoformat(),
-            }
-            _write_table(
-                staging,
-                METADATA_TABLE,
-                pd.DataFrame({"key": list(metadata), "value": list(metadata.values())}),
-            )
-            _append_audit(staging, 1, actor, "create", coerced, note)
+        if target.is_dir():
+            raise StoreError(f"{target} is a directory, not a GeoPackage file")
+        after, _ = plan_write(frames, "replace", _no_stored)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with _write_lock(target), _staging(target, copy=False) as staging:
+                history = _previous_audit(target)
+                for name, schema in CATALOGUE.items():
+                    _write_layer(staging, schema, after[name])
+                metadata = {
+                    "schema_version": SCHEMA_VERSION,
+                    "site": json.dumps(site.to_dict()),
+                    "layers_digest": layers_digest,
+                    "created_at": _now().isoformat(),
+                }
+                _write_table(
+                    staging,
+                    METADATA_TABLE,
+                    pd.DataFrame({"key": list(metadata), "value": list(metadata.values())}),
+                )
+                if len(history):
+                    _write_table(staging, AUDIT_TABLE, history)
+                _append_audit(staging, len(history) + 1, actor, "create", "replace", after, note)
+        except OSError as exc:
+            raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
         return cls(target)
 
     def site(self) -> SiteInfo:
@@ -122,7 +145,7 @@ class GeoPackageStore:
 
     def layer_info(self, name: str) -> LayerInfo:
         """Summary of one layer: title, geometry type, feature count and lon/lat bounds."""
-        schema = self._schema(name)
+        schema = _schema(name)
         info = self._read_info(name, force_total_bounds=not schema.is_table)
         raw = info.get("total_bounds")
         bounds: BBox | None = None
@@ -148,7 +171,7 @@ class GeoPackageStore:
         limit: int | None = None,
         offset: int = 0,
     ) -> Frame:
-        """Read a layer, optionally filtered by a lon/lat bbox and field equality.
+        """Read a layer in identifier order, optionally filtered and paged.
 
         Parameters
         ----------
@@ -158,50 +181,52 @@ class GeoPackageStore:
             (min lon, min lat, max lon, max lat) in EPSG:4326; features whose
             envelope intersects it are returned.
         where
-            Field equality filters; a list or tuple value means "any of".
+            Field equality filters; a list or tuple value means "any of", and
+            ``None`` matches empty values.
         columns
             Attribute fields to return (default: all); geometry is always included.
         limit, offset
-            Paging over the matching features in id order.
+            Paging over the matching features.
+
+        Raises
+        ------
+        InvalidRequestError
+            For an unknown field, a bbox on a table or a malformed bbox, or bad paging.
         """
-        schema = self._schema(name)
-        kwargs = self._query(schema, bbox, where)
+        schema = _schema(name)
+        if (limit is not None and limit < 1) or offset < 0:
+            raise InvalidRequestError(f"limit must be ≥ 1 and offset ≥ 0 (got {limit}, {offset})")
         if columns is not None:
             unknown = [c for c in columns if c not in schema.field_names]
             if unknown:
-                raise StoreError(f"layer {name!r} has no field(s) {', '.join(unknown)}")
-            kwargs["columns"] = list(columns)
-        try:
-            frame = pyogrio.read_dataframe(
-                self.path,
-                layer=name,
-                skip_features=offset,
-                max_features=limit,
-                use_arrow=True,
-                read_geometry=not schema.is_table,
-                **kwargs,
-            )
-        except (DataSourceError, DataLayerError) as exc:
-            raise StoreCorruptError(f"cannot read layer {name!r} from {self.path}: {exc}") from exc
-        if not schema.is_table and frame.geometry.name != "geometry":
-            frame = frame.rename_geometry("geometry")
-        return conform(frame, schema)
+                raise InvalidRequestError(f"layer {name!r} has no field(s) {', '.join(unknown)}")
+        return _read(
+            self.path,
+            schema,
+            columns=columns,
+            limit=limit,
+            offset=offset,
+            **_query(schema, bbox, where),
+        )
 
     def count(
         self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
     ) -> int:
         """Number of features of ``name`` matching the filters."""
-        schema = self._schema(name)
+        schema = _schema(name)
         if bbox is None and not where:
             return int(self._read_info(name)["features"])
-        frame = pyogrio.read_dataframe(
-            self.path,
-            layer=name,
-            columns=[],
-            read_geometry=False,
-            fid_as_index=True,
-            **self._query(schema, bbox, where),
-        )
+        try:
+            frame = pyogrio.read_dataframe(
+                self.path,
+                layer=name,
+                columns=[],
+                read_geometry=False,
+                fid_as_index=True,
+                **_query(schema, bbox, where),
+            )
+        except (DataSourceError, DataLayerError, OSError) as exc:
+            raise StoreCorruptError(f"cannot read layer {name!r} from {self.path}: {exc}") from exc
         return len(frame)
 
     def write(
@@ -212,64 +237,38 @@ class GeoPackageStore:
         actor: str,
         action: str,
         note: str = "",
+        source_hash: str = "",
     ) -> AuditEntry:
         """Replace or append to layers in one all-or-nothing write, recorded in the audit log.
 
-        Each frame is validated against its schema first; with ``mode="append"``
-        new identifiers must not clash with stored ones.
+        The store as it will be after the write is validated (schemas,
+        identifier clashes, references both ways) inside the write lock; on any
+        problem nothing changes and
+        :class:`~site_gis.errors.LayerValidationError` lists them all.
+        ``source_hash`` records the hash of the file the rows came from.
         """
         for name in layers:
-            self._schema(name)
-        coerced = validate_site(layers) if mode == "replace" else self._validate_append(layers)
-        with _write_lock(self.path), _staging(self.path, copy=True) as staging:
-            for name, frame in coerced.items():
-                _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
-            audit = pyogrio.read_dataframe(staging, layer=AUDIT_TABLE, columns=["audit_id"])
-            next_id = int(audit["audit_id"].max()) + 1 if len(audit) else 1
-            entry = _append_audit(staging, next_id, actor, action, coerced, note)
-        self._metadata = self._check()
+            _schema(name)
+        try:
+            with _write_lock(self.path), _staging(self.path, copy=True) as staging:
+                after, new = plan_write(
+                    layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
+                )
+                for name, frame in after.items():
+                    _write_layer(staging, CATALOGUE[name], frame)
+                audit = pyogrio.read_dataframe(staging, layer=AUDIT_TABLE, columns=["audit_id"])
+                next_id = int(audit["audit_id"].max()) + 1 if len(audit) else 1
+                entry = _append_audit(
+                    staging, next_id, actor, action, mode, new, note, source_hash=source_hash
+                )
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._metadata = _check_store(self.path)
         return entry
 
     def audit_log(self) -> pd.DataFrame:
         """Every recorded write, oldest first."""
-        return pyogrio.read_dataframe(self.path, layer=AUDIT_TABLE).sort_values("audit_id")
-
-    def _validate_append(self, layers: Mapping[str, Frame]) -> dict[str, Frame]:
-        coerced = validate_site({**self._referenced(layers), **layers})
-        out: dict[str, Frame] = {}
-        for name in layers:
-            schema = CATALOGUE[name]
-            ids = coerced[name][schema.id_field]
-            stored = self.read(name, columns=[schema.id_field])[schema.id_field]
-            clash = ids[ids.isin(stored)]
-            if len(clash):
-                raise StoreError(
-                    f"{name}: {len(clash)} identifier(s) already stored, e.g. {clash.iloc[0]!r}"
-                )
-            out[name] = coerced[name]
-        return out
-
-    def _referenced(self, layers: Mapping[str, Frame]) -> dict[str, Frame]:
-        """Stored layers that ``layers`` refer to, for the foreign-key check."""
-        needed = {fk.target_layer for n in layers for fk in CATALOGUE[n].foreign_keys}
-        return {n: self.read(n) for n in needed - set(layers)}
-
-    def _schema(self, name: str) -> LayerSchema:
-        if name not in CATALOGUE:
-            raise LayerNotFoundError(name, CATALOGUE)
-        return CATALOGUE[name]
-
-    def _query(
-        self, schema: LayerSchema, bbox: BBox | None, where: Mapping[str, object] | None
-    ) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {}
-        if bbox is not None:
-            if schema.is_table:
-                raise StoreError(f"layer {schema.name!r} has no geometry to filter by bbox")
-            kwargs["bbox"] = tuple(float(v) for v in bbox)
-        if where:
-            kwargs["where"] = _where_sql(schema, where)
-        return kwargs
+        return _read_audit(self.path)
 
     def _read_info(self, name: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -277,36 +276,66 @@ class GeoPackageStore:
         except (DataSourceError, DataLayerError) as exc:
             raise StoreCorruptError(f"cannot read layer {name!r} from {self.path}: {exc}") from exc
 
-    def _check(self) -> dict[str, str]:
-        try:
-            present = {str(row[0]) for row in pyogrio.list_layers(self.path)}
-        except DataSourceError as exc:
-            raise StoreCorruptError(
-                f"{self.path} is not a readable GeoPackage ({_first_line(exc)}); "
-                "rebuild it with `site-gis init`"
-            ) from exc
-        missing = [n for n in [*CATALOGUE, METADATA_TABLE, AUDIT_TABLE] if n not in present]
-        if missing:
-            raise StoreCorruptError(
-                f"{self.path} is not a complete site-gis store: missing {', '.join(missing)}; "
-                "rebuild it with `site-gis init`"
-            )
-        table = pyogrio.read_dataframe(self.path, layer=METADATA_TABLE)
-        metadata = dict(zip(table["key"].astype(str), table["value"].astype(str), strict=True))
-        version = metadata.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise StoreCorruptError(
-                f"{self.path} has store schema version {version!r}; this site-gis reads "
-                f"version {SCHEMA_VERSION}. Rebuild it with `site-gis init`"
-            )
-        return metadata
+
+def _schema(name: str) -> LayerSchema:
+    if name not in CATALOGUE:
+        raise LayerNotFoundError(name, CATALOGUE)
+    return CATALOGUE[name]
 
 
-def _write_layer(path: Path, schema: LayerSchema, frame: Frame, *, append: bool) -> None:
-    frame = frame.sort_values(schema.id_field, kind="stable")
+def _read(
+    path: Path,
+    schema: LayerSchema,
+    *,
+    columns: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    **kwargs: Any,
+) -> Frame:
+    try:
+        frame = pyogrio.read_dataframe(
+            path,
+            layer=schema.name,
+            skip_features=offset,
+            max_features=limit,
+            use_arrow=True,
+            read_geometry=not schema.is_table,
+            columns=list(columns) if columns is not None else None,
+            **kwargs,
+        )
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        raise StoreCorruptError(f"cannot read layer {schema.name!r} from {path}: {exc}") from exc
+    if not schema.is_table and frame.geometry.name != "geometry":
+        frame = frame.rename_geometry("geometry")
+    return conform(frame, schema)
+
+
+def _no_stored(name: str, columns: Sequence[str] | None) -> Frame:
+    raise StoreError(f"a new store has no stored layer {name!r}")
+
+
+def _query(
+    schema: LayerSchema, bbox: BBox | None, where: Mapping[str, object] | None
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if bbox is not None:
+        if schema.is_table:
+            raise InvalidRequestError(f"layer {schema.name!r} has no geometry to filter by bbox")
+        values = [float(v) for v in bbox]
+        if len(values) != 4 or not all(map(math.isfinite, values)):
+            raise InvalidRequestError(f"bbox must be four finite numbers, got {bbox!r}")
+        if values[0] > values[2] or values[1] > values[3]:
+            raise InvalidRequestError(f"bbox minimum exceeds maximum: {bbox!r}")
+        kwargs["bbox"] = tuple(values)
+    if where:
+        kwargs["where"] = _where_sql(schema, where)
+    return kwargs
+
+
+def _write_layer(path: Path, schema: LayerSchema, frame: Frame) -> None:
     options = {"DESCRIPTION": schema.description, "IDENTIFIER": schema.title}
     if schema.is_table:
-        _write_table(path, schema.name, pd.DataFrame(frame), append=append, options=options)
+        _write_table(path, schema.name, pd.DataFrame(frame), options=options)
         return
     assert isinstance(frame, gpd.GeoDataFrame)
     pyogrio.write_dataframe(
@@ -314,10 +343,14 @@ def _write_layer(path: Path, schema: LayerSchema, frame: Frame, *, append: bool)
         path,
         layer=schema.name,
         driver="GPKG",
-        append=append,
         geometry_type=schema.geometry_types[0],
         promote_to_multi=False,
-        layer_options={**options, "GEOMETRY_NAME": "geometry", "SPATIAL_INDEX": "YES"},
+        layer_options={
+            **options,
+            "GEOMETRY_NAME": "geometry",
+            "SPATIAL_INDEX": "YES",
+            "OVERWRITE": "YES",
+        },
         dataset_options=_DATASET_OPTIONS,
         use_arrow=True,
     )
@@ -331,29 +364,40 @@ def _write_table(
     append: bool = False,
     options: Mapping[str, str] | None = None,
 ) -> None:
+    layer_options = {**(options or {}), **({} if append else {"OVERWRITE": "YES"})}
     pyogrio.write_dataframe(
         frame,
         path,
         layer=layer,
         driver="GPKG",
         append=append,
-        layer_options=dict(options or {}),
+        layer_options=layer_options,
         dataset_options=_DATASET_OPTIONS,
         use_arrow=True,
     )
 
 
 def _append_audit(
-    path: Path, audit_id: int, actor: str, action: str, frames: Mapping[str, Frame], note: str
+    path: Path,
+    audit_id: int,
+    actor: str,
+    action: str,
+    mode: str,
+    frames: Mapping[str, Frame],
+    note: str,
+    *,
+    source_hash: str = "",
 ) -> AuditEntry:
     entry = AuditEntry(
         audit_id=audit_id,
         at=_now(),
         actor=actor,
         action=action,
+        mode=mode,
         layers=tuple(frames),
         rows=sum(len(f) for f in frames.values()),
         content_hash=content_hash(frames),
+        source_hash=source_hash,
         note=note,
     )
     row = pd.DataFrame(
@@ -363,9 +407,11 @@ def _append_audit(
                 "at": entry.at.isoformat(),
                 "actor": entry.actor,
                 "action": entry.action,
+                "mode": entry.mode,
                 "layers": ",".join(entry.layers),
                 "rows": entry.rows,
                 "content_hash": entry.content_hash,
+                "source_hash": entry.source_hash,
                 "note": entry.note,
             }
         ]
@@ -374,11 +420,26 @@ def _append_audit(
     return entry
 
 
+def _read_audit(path: Path) -> pd.DataFrame:
+    return pyogrio.read_dataframe(path, layer=AUDIT_TABLE).sort_values("audit_id")
+
+
+def _previous_audit(path: Path) -> pd.DataFrame:
+    """The audit log of an existing readable store at ``path`` (empty otherwise)."""
+    try:
+        _check_store(path)
+        return _read_audit(path).reset_index(drop=True)
+    except (StoreError, OSError, DataSourceError, DataLayerError):
+        return pd.DataFrame()
+
+
 def content_hash(frames: Mapping[str, Frame]) -> str:
-    """SHA-256 over layer names, attribute values and geometry WKB of ``frames``."""
+    """SHA-256 over layer names, attribute values and geometry WKB, rows in id order."""
     digest = hashlib.sha256()
     for name in sorted(frames):
         frame = frames[name]
+        if name in CATALOGUE and CATALOGUE[name].id_field in frame.columns:
+            frame = frame.sort_values(CATALOGUE[name].id_field, kind="stable")
         digest.update(name.encode())
         attributes = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
         digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
@@ -388,20 +449,63 @@ def content_hash(frames: Mapping[str, Frame]) -> str:
     return digest.hexdigest()
 
 
+def _check_store(path: Path) -> dict[str, str]:
+    """Open-time checks: a GeoPackage with every layer, the tables and the metadata."""
+    try:
+        present = {str(row[0]) for row in pyogrio.list_layers(path)}
+    except DataSourceError as exc:
+        raise StoreCorruptError(
+            f"{path} is not a readable GeoPackage ({_first_line(exc)}); "
+            "rebuild it with `site-gis init`"
+        ) from exc
+    missing = [n for n in [*CATALOGUE, METADATA_TABLE, AUDIT_TABLE] if n not in present]
+    if missing:
+        raise StoreCorruptError(
+            f"{path} is not a complete site-gis store: missing {', '.join(missing)}; "
+            "rebuild it with `site-gis init`"
+        )
+    table = pyogrio.read_dataframe(path, layer=METADATA_TABLE)
+    metadata = dict(zip(table["key"].astype(str), table["value"].astype(str), strict=True))
+    version = metadata.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise StoreCorruptError(
+            f"{path} has store schema version {version!r}; this site-gis reads "
+            f"version {SCHEMA_VERSION}. Rebuild it with `site-gis init`"
+        )
+    lacking = [key for key in _METADATA_KEYS if key not in metadata]
+    if lacking:
+        raise StoreCorruptError(f"{path} lacks metadata {', '.join(lacking)}; rebuild it")
+    try:
+        SiteInfo.from_dict(json.loads(metadata["site"]), source=str(path))
+    except (ValueError, TypeError) as exc:
+        raise StoreCorruptError(f"{path} has an unreadable site description: {exc}") from exc
+    return metadata
+
+
 def _where_sql(schema: LayerSchema, where: Mapping[str, object]) -> str:
     """An OGR SQL filter for field equality; names are checked against the schema."""
     clauses = []
     for field_name, value in where.items():
         if field_name not in schema.field_names:
-            raise StoreError(f"layer {schema.name!r} has no field {field_name!r}")
+            raise InvalidRequestError(f"layer {schema.name!r} has no field {field_name!r}")
         column = '"' + field_name + '"'
-        if value is None:
-            clauses.append(f"{column} IS NULL")
-        elif isinstance(value, list | tuple | set):
-            clauses.append(f"{column} IN ({', '.join(_sql_literal(v) for v in value)})")
-        else:
-            clauses.append(f"{column} = {_sql_literal(value)}")
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        plain = [_plain(v) for v in values]
+        present = [v for v in plain if v is not None]
+        parts = [f"{column} IN ({', '.join(_sql_literal(v) for v in present)})"] if present else []
+        if len(present) < len(plain):
+            parts.append(f"{column} IS NULL")
+        clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
     return " AND ".join(clauses)
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds; NaN and pandas NA as None."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
 
 
 def _sql_literal(value: object) -> str:
@@ -409,7 +513,7 @@ def _sql_literal(value: object) -> str:
         return "1" if value else "0"
     if isinstance(value, int | float):
         if not _finite(value):
-            raise StoreError(f"cannot filter on the non-finite number {value!r}")
+            raise InvalidRequestError(f"cannot filter on the non-finite number {value!r}")
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -427,15 +531,17 @@ def _write_lock(path: Path) -> Iterator[None]:
 
 @contextmanager
 def _staging(path: Path, *, copy: bool) -> Iterator[Path]:
-    """A temporary file beside ``path`` that replaces it atomically on success."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    staging = Path(name)
+    """A staging file beside ``path`` that replaces it atomically on success.
+
+    Called under the write lock, so one fixed name is enough; a staging file
+    left by a killed writer is removed first.
+    """
+    staging = path.with_name(f".{path.stem}.staging.gpkg")
+    staging.unlink(missing_ok=True)
     try:
         if copy:
             shutil.copyfile(path, staging)
-        else:
-            staging.unlink()
+            shutil.copymode(path, staging)
         yield staging
         with staging.open("rb") as handle:
             os.fsync(handle.fileno())
@@ -459,7 +565,7 @@ def _now() -> datetime:
 
 def _finite(value: object) -> bool:
     try:
-        return abs(float(value)) != float("inf") and float(value) == float(value)  # type: ignore[arg-type]
+        return math.isfinite(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
 

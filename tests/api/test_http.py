@@ -108,7 +108,9 @@ def test_unknown_layer_is_a_404_with_a_clear_message(client: httpx.Client) -> No
     assert client.get("/collections/wells").status_code == 404
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=-1", "offset=-5", "limit=abc"])
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=-1", "offset=-5", "limit=abc", "offset=99999999999999999999"]
+)
 def test_bad_paging_is_a_422(client: httpx.Client, query: str) -> None:
     assert client.get(f"/collections/parcels/items?{query}").status_code == 422
 
@@ -131,3 +133,11 @@ def test_a_broken_store_gives_503_without_internals(broken_server: str, tmp_path
     assert response.status_code == 503
     assert str(tmp_path) not in response.text and "Traceback" not in response.text
     assert response.json()["detail"].startswith("the data store is unavailable")
+
+
+def test_prev_link_past_the_end_points_at_the_last_page(client: httpx.Client) -> None:
+    body = client.get("/collections/parcels/items?limit=100&offset=5000").json()
+    assert body["numberReturned"] == 0
+    prev = next(link["href"] for link in body["links"] if link["rel"] == "prev")
+    matched = body["numberMatched"]
+    assert prev.endswith(f"offset={matched - 100}")

@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import Point, box, shape
 
 from site_gis.errors import (
+    InvalidRequestError,
     LayerNotFoundError,
     LayerValidationError,
     StoreCorruptError,
@@ -110,7 +111,7 @@ def test_where_filters_and_paging(built_store: GeoPackageStore) -> None:
 
 def test_filter_values_cannot_inject_sql(built_store: GeoPackageStore) -> None:
     assert built_store.count("eia_zones", where={"zone_id": "x' OR '1'='1"}) == 0
-    with pytest.raises(StoreError, match="no field"):
+    with pytest.raises(InvalidRequestError, match="no field"):
         built_store.read("eia_zones", where={"1=1 OR zone_id": "x"})
 
 
@@ -139,8 +140,16 @@ def test_append_is_recorded_in_the_audit_log(store: GeoPackageStore) -> None:
     log = store.audit_log()
     assert list(log["action"]) == ["create", "add receptor"]
     assert log["actor"].iloc[-1] == "officer-1" and log["rows"].iloc[-1] == 1
-    assert entry.content_hash == log["content_hash"].iloc[-1]
-    with pytest.raises(StoreError, match="already stored"):
+    assert log["mode"].iloc[-1] == "append"
+    # the hash covers the appended rows: recompute it independently of the store
+    digest = hashlib.sha256(b"receptors")
+    attributes = store.read("receptors", where={"receptor_id": "R-99"}).drop(columns="geometry")
+    digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
+    digest.update(shapely.to_wkb(Point(67.42, 24.80)))
+    assert entry.content_hash == log["content_hash"].iloc[-1] == digest.hexdigest()
+    with pytest.raises(
+        LayerValidationError, match="R-99, field 'receptor_id': identifier already stored"
+    ):
         store.write({"receptors": new}, mode="append", actor="officer-1", action="again")
     assert store.count("receptors") == 16
 
@@ -200,3 +209,179 @@ def test_store_is_a_real_geopackage(built_store: GeoPackageStore) -> None:
 def test_unsupported_store_url() -> None:
     with pytest.raises(StoreError, match="unsupported store"):
         open_store("mysql://somewhere/db")
+
+
+def _new_receptor(rid: str = "R-99") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "receptor_id": [rid],
+            "name": ["New well"],
+            "kind": ["well"],
+            "population": [None],
+            "population_basis": ["n/a"],
+            "location_basis": ["SYNTHETIC"],
+            "synthetic": [True],
+        },
+        geometry=[Point(67.42, 24.80)],
+        crs=4326,
+    )
+
+
+def test_an_unknown_write_mode_is_refused(store: GeoPackageStore) -> None:
+    before = _sha(store.path)
+    with pytest.raises(InvalidRequestError, match="write mode"):
+        store.write(
+            {"receptors": _new_receptor()},
+            mode="Append",
+            actor="t",  # type: ignore[arg-type]
+            action="typo",
+        )
+    assert _sha(store.path) == before
+
+
+def test_replacing_a_layer_may_not_orphan_references(store: GeoPackageStore) -> None:
+    before = _sha(store.path)
+    fewer = store.read("encroachments").head(2)
+    with pytest.raises(
+        LayerValidationError,
+        match=r"would leave .* stored row\(s\) of structures pointing at a missing encroachment_id",
+    ):
+        store.write({"encroachments": fewer}, mode="replace", actor="t", action="shrink")
+    assert _sha(store.path) == before
+
+
+def test_a_referencing_layer_can_be_replaced_alone(store: GeoPackageStore) -> None:
+    structures = store.read("structures")
+    kept = structures[structures["encroachment_id"] == "E-001"]
+    store.write({"structures": kept}, mode="replace", actor="t", action="trim")
+    assert store.count("structures") == len(kept)
+
+
+def test_appending_a_parent_and_its_children_together(store: GeoPackageStore) -> None:
+    encroachments = store.read("encroachments")
+    parent = encroachments.head(1).assign(encroachment_id="E-900")
+    child = (
+        store.read("structures").head(1).assign(structure_id="S-900000", encroachment_id="E-900")
+    )
+    orphan = (
+        store.read("structures").head(1).assign(structure_id="S-900001", encroachment_id="E-999")
+    )
+    with pytest.raises(LayerValidationError, match="S-900001, field 'encroachment_id': no such"):
+        store.write(
+            {"encroachments": parent, "structures": pd.concat([child, orphan])},
+            mode="append",
+            actor="t",
+            action="add",
+        )
+    store.write(
+        {"encroachments": parent, "structures": child}, mode="append", actor="t", action="add"
+    )
+    assert store.count("structures", where={"encroachment_id": "E-900"}) == 1
+
+
+def test_reads_stay_in_identifier_order_after_an_append(store: GeoPackageStore) -> None:
+    store.write({"receptors": _new_receptor("R-00")}, mode="append", actor="t", action="add")
+    ids = list(store.read("receptors")["receptor_id"])
+    assert ids == sorted(ids) and ids[0] == "R-00"
+
+
+def test_writes_keep_the_file_permissions(store: GeoPackageStore) -> None:
+    store.path.chmod(0o644)
+    store.write({"receptors": _new_receptor()}, mode="append", actor="t", action="add")
+    assert store.path.stat().st_mode & 0o777 == 0o644
+
+
+def test_concurrent_appends_of_the_same_id_admit_one(store: GeoPackageStore) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        outcomes = pool.map(_append_r99, [str(store.path)] * 4)
+    assert sorted(outcomes) == ["clash", "clash", "clash", "ok"]
+    assert store.count("receptors", where={"receptor_id": "R-99"}) == 1
+
+
+def _append_r99(path: str) -> str:
+    try:
+        GeoPackageStore(path).write(
+            {"receptors": _new_receptor()}, mode="append", actor="t", action="race"
+        )
+    except LayerValidationError:
+        return "clash"
+    return "ok"
+
+
+def test_a_killed_write_leaves_the_store_whole(store: GeoPackageStore, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys\n"
+        "from site_gis.store import GeoPackageStore\n"
+        "s = GeoPackageStore(sys.argv[1])\n"
+        "r = s.read('results')\n"
+        "while True:\n"
+        "    s.write({'results': r}, mode='replace', actor='t', action='loop')\n"
+    )
+    before = store.count("results")
+    process = subprocess.Popen([sys.executable, "-c", script, str(store.path)])
+    time.sleep(4)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    reopened = GeoPackageStore(store.path)  # opens: never half-written
+    assert reopened.count("results") == before
+    reopened.write({"receptors": _new_receptor()}, mode="append", actor="t", action="after")
+    assert not (store.path.parent / f".{store.path.stem}.staging.gpkg").exists()
+
+
+def test_filters_with_none_and_numpy_values(built_store: GeoPackageStore) -> None:
+    import numpy as np
+
+    qualifiers = results_csv()["qualifier"]
+    expected = int((qualifiers == "J").sum() + qualifiers.isna().sum())
+    assert built_store.count("results", where={"qualifier": ["J", None]}) == expected
+    not_detected = int((results_csv()["detected"] == False).sum())  # noqa: E712
+    assert built_store.count("results", where={"detected": np.False_}) == not_detected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"bbox": (float("nan"), 24.8, 67.4, 24.9)}, "four finite numbers"),
+        ({"bbox": (67.4, 24.8, 67.3, 24.9)}, "minimum exceeds maximum"),
+        ({"offset": -1}, "offset"),
+        ({"limit": 0}, "limit"),
+        ({"columns": ["colour"]}, "no field"),
+    ],
+)
+def test_bad_read_requests_are_clear_errors(
+    built_store: GeoPackageStore, kwargs: dict, message: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=message):
+        built_store.read("parcels", **kwargs)
+
+
+def test_rebuilding_keeps_the_audit_log(store: GeoPackageStore) -> None:
+    store.write({"receptors": _new_receptor()}, mode="append", actor="officer", action="add")
+    rebuilt = build_store(str(store.path), LAYERS, actor="admin")
+    assert list(rebuilt.audit_log()["action"]) == ["create", "add", "create"]
+
+
+def test_content_hash_does_not_depend_on_row_order(store: GeoPackageStore) -> None:
+    from site_gis.store.geopackage import content_hash
+
+    receptors = store.read("receptors")
+    reversed_rows = receptors.iloc[::-1]
+    assert content_hash({"receptors": receptors}) == content_hash({"receptors": reversed_rows})
+
+
+def test_a_required_field_emptied_outside_site_gis_is_reported(store: GeoPackageStore) -> None:
+    with sqlite3.connect(store.path) as db:
+        db.execute(
+            "UPDATE results SET detected = NULL WHERE result_id = "
+            "(SELECT min(result_id) FROM results)"
+        )
+    with pytest.raises(StoreCorruptError, match="required field 'detected' has empty values"):
+        store.read("results")

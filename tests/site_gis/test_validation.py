@@ -202,3 +202,35 @@ def test_the_error_message_names_layer_row_and_field() -> None:
         validate_site({"receptors": _receptors(kind=["community", "volcano"])})
     message = str(caught.value)
     assert "receptors, row R-2, field 'kind'" in message and "'volcano'" in message
+
+
+def test_dates_must_be_zero_padded_iso() -> None:
+    structures = CATALOGUE["encroachments"]
+    frame = gpd.GeoDataFrame(
+        {
+            "encroachment_id": ["E-1"],
+            "kind": ["scrapyard"],
+            "name": ["x"],
+            "surveyed_on": ["2024-1-5"],
+            "structures_katcha": [1],
+            "structures_semi_pucca": [0],
+            "structures_pucca": [0],
+            "structures_total": [1],
+            "households": [0],
+            "businesses": [1],
+            "area_ha": [1.0],
+            "synthetic": [True],
+        },
+        geometry=[SQUARE],
+        crs=4326,
+    )
+    _, problems = check_layer(frame, structures)
+    assert [(p.field, p.reason) for p in problems] == [
+        ("surveyed_on", "not a date in YYYY-MM-DD form")
+    ]
+
+
+def test_crs84_is_accepted_as_lon_lat() -> None:
+    frame = _receptors().set_crs("OGC:CRS84", allow_override=True)
+    _, problems = check_layer(frame, CATALOGUE["receptors"])
+    assert problems == []
