@@ -409,6 +409,40 @@ RECEPTORS = LayerSchema(
     ),
 )
 
+LAND_USES = ("residential", "industrial")
+
+SCREENING_LEVELS = LayerSchema(
+    name="screening_levels",
+    title="Screening levels",
+    description="Standards library: screening levels per analyte, medium, land use and "
+    "standard, in the canonical unit of the medium (mg/kg for solids, ug/L for waters).",
+    geometry_types=(),
+    id_field="level_id",
+    fields=(
+        FieldSpec("level_id", "str", "standard:analyte key:medium:land use", unique=True),
+        FieldSpec("standard", "str", "Standard identifier, e.g. dutch_iv, us_epa_rsl"),
+        FieldSpec("version", "str", "Version or edition of the standard"),
+        FieldSpec("analyte", "str", "Analyte name (canonical)"),
+        FieldSpec("cas_number", "str", "CAS registry number", required=False),
+        FieldSpec("medium", "str", "Medium the level applies to", choices=MEDIA),
+        FieldSpec(
+            "land_use",
+            "str",
+            "Land use the level applies to (any: both)",
+            choices=(*LAND_USES, "any"),
+        ),
+        FieldSpec("value", "float", "Screening level (upper limit)", minimum=0),
+        FieldSpec("lower_value", "float", "Lower limit, for ranges such as pH", required=False),
+        FieldSpec(
+            "unit", "str", "Unit of value and lower_value", choices=("mg/kg", "ug/L", "pH units")
+        ),
+        FieldSpec("published", "str", "The level as published, with its unit"),
+        FieldSpec("verified", "bool", "False where the figure still needs checking at the source"),
+        FieldSpec("source_url", "str", "Where the figure comes from", required=False),
+        FieldSpec("note", "str", "Conditions of use", required=False),
+    ),
+)
+
 CATALOGUE: dict[str, LayerSchema] = {
     s.name: s
     for s in (
@@ -421,6 +455,7 @@ CATALOGUE: dict[str, LayerSchema] = {
         SAMPLE_LOCATIONS,
         RESULTS,
         RECEPTORS,
+        SCREENING_LEVELS,
     )
 }
 """Every layer of a site, by canonical name, in load order (referenced layers first)."""

@@ -14,6 +14,7 @@ import shapely
 
 from site_gis.crs import to_storage
 from site_gis.site import SiteInfo
+from site_gis.standards import prepare_levels, shipped_levels
 from site_gis.synthetic import contamination, encroachment, layout
 from site_gis.validation import Frame
 
@@ -104,6 +105,7 @@ def generate_site(
         wgs84["geometry"] = shapely.orient_polygons(wgs84.geometry.to_numpy())
         frames[name] = wgs84
     frames["results"] = results
+    frames["screening_levels"] = prepare_levels(shipped_levels(), source="shipped standards")
     return psm_site_info(), frames
 
 

@@ -91,6 +91,16 @@ _PROVENANCE = {
         "east-side boundary, stronger after the monsoon. Labs are fictitious; method codes are "
         "real US EPA / Standard Methods codes."
     ),
+    "screening_levels": (
+        "Public standards, not synthetic: US EPA RSLs (lead from the 2024 guidance; the other "
+        "figures recalled, verified = false), Dutch intervention values (2000 circular), CCME "
+        "industrial soil guidelines (v7.0, 2007), WHO drinking-water guidelines (applied to "
+        "groundwater), Pakistan NSDWQ 2008 and SEQS 2016 effluent limits (recalled, verified = "
+        "false). Rows with verified = false show as 'to verify' in every output; each row "
+        "gives its source URL. Values are converted to the medium's canonical unit; the "
+        "published figure is kept in 'published'. Shipped from "
+        "site_gis/reference/screening_levels.csv."
+    ),
     "receptors": (
         "Gulshan-e-Hadeed and Port Qasim at their published coordinates; Steel Town and "
         "Razzakabad at points from public app code (to verify); fishing communities placed "

@@ -25,7 +25,7 @@ def test_health(client: httpx.Client) -> None:
         "status": "ok",
         "version": response.json()["version"],
         "store": "GeoPackageStore",
-        "layers": 9,
+        "layers": 10,
     }
 
 
@@ -43,7 +43,7 @@ def test_landing_page_links_everything(client: httpx.Client) -> None:
 
 def test_collections_list_every_layer_with_counts(client: httpx.Client) -> None:
     collections = {c["id"]: c for c in client.get("/collections").json()["collections"]}
-    assert len(collections) == 9
+    assert len(collections) == 10
     for name in ("eia_zones", "parcels", "structures", "receptors"):
         assert collections[name]["itemCount"] == len(geojson(name)["features"])
     assert collections["results"]["itemCount"] == len(results_csv())
