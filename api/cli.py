@@ -86,6 +86,80 @@ def layers(store: StoreOption = None) -> None:
     _print_layers(open_store(_settings(store=store).store))
 
 
+@app.command("import-results")
+def import_results_command(
+    file: Annotated[
+        Path, typer.Argument(help="EDD-style CSV from the lab", exists=True, dir_okay=False)
+    ],
+    store: StoreOption = None,
+    actor: Annotated[str | None, typer.Option(help="Who imports (audit log)")] = None,
+    standard: Annotated[str, typer.Option(help="Standard for the exceedance alert")] = "dutch_iv",
+    land_use: Annotated[str, typer.Option(help="residential or industrial")] = "industrial",
+) -> None:
+    """Import a lab's results: every row validated, all or nothing, new exceedances listed."""
+    from site_gis.lab_import import import_results
+    from site_gis.store import open_store
+
+    settings = _settings(store=store, actor=actor)
+    report = import_results(
+        open_store(settings.store),
+        file.read_bytes(),
+        actor=settings.actor,
+        source=file.name,
+        standard=standard,
+        land_use=land_use,
+    )
+    typer.echo(
+        f"{file.name}: {report.new_results} new result(s), {report.already_stored} "
+        f"already stored, {len(report.new_locations)} new location(s)"
+    )
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+    if len(report.exceedances):
+        typer.echo(f"{len(report.exceedances)} new exceedance(s) of {standard} ({land_use}):")
+        for row in report.exceedances.itertuples():
+            status = " (level to verify)" if row.level_status == "to verify" else ""
+            typer.echo(
+                f"  {row.sample_id} {row.analyte}: {row.value:g} {row.unit} > "
+                f"{row.level:g} ({row.ratio:.3g}×){status}"
+            )
+
+
+@app.command("import-standard")
+def import_standard_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV in the columns of the shipped standards", exists=True, dir_okay=False
+        ),
+    ],
+    store: StoreOption = None,
+    actor: Annotated[str | None, typer.Option(help="Who imports (audit log)")] = None,
+) -> None:
+    """Add a standard (screening levels) to the store's library."""
+    import hashlib
+
+    import pandas as pd
+
+    from site_gis.standards import prepare_levels
+    from site_gis.store import open_store
+
+    settings = _settings(store=store, actor=actor)
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+    levels = prepare_levels(frame, source=file.name)
+    opened = open_store(settings.store)
+    opened.write(
+        {"screening_levels": levels},
+        mode="append",
+        actor=settings.actor,
+        action="import-standard",
+        note=file.name,
+        source_hash=hashlib.sha256(file.read_bytes()).hexdigest(),
+    )
+    names = ", ".join(sorted(levels["standard"].unique()))
+    typer.echo(f"added {len(levels)} level(s) of {names} to {opened.url}")
+
+
 @app.command()
 def serve(
     store: StoreOption = None,

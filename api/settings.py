@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface the server listens on")
     port: int = Field(8000, ge=1, le=65535, description="TCP port of the server")
     actor: str = Field("site-gis", description="Name recorded in the audit log for CLI writes")
+    max_upload_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="Largest upload accepted, in bytes"
+    )
     max_items: int = Field(
         10_000, ge=1, le=1_000_000, description="Largest page of features one request may ask for"
     )

@@ -1,0 +1,199 @@
+"""``/contamination``: the standards library, screening, the exceedance table, statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.deps import StoreDep
+from api.responses import FastJSONResponse
+from api.tables import csv_response, records
+from site_gis.queries import OUTSIDE_ZONES, load_results
+from site_gis.schemas import ZONE_IDS
+from site_gis.screening import RULE, exceedance_table, screen_results
+from site_gis.statistics import compute_statistics
+
+router = APIRouter(prefix="/contamination", tags=["contamination"])
+
+Zone = Literal[
+    "blast_furnace_yard",
+    "coal_coke_storage",
+    "water_discharge_canals",
+    "solid_waste_dumps",
+    "outside",
+]
+assert set(Zone.__args__) == {*ZONE_IDS, OUTSIDE_ZONES}  # type: ignore[attr-defined]
+Medium = Literal["soil", "sediment", "groundwater", "surface_water"]
+Format = Annotated[Literal["json", "csv"], Query(description="Output format")]
+
+
+@dataclass
+class Selection:
+    """Which results: by EIA zone, analyte and medium."""
+
+    zone: Annotated[
+        Zone | None, Query(description="EIA zone, or `outside` for locations outside every zone")
+    ] = None
+    analyte: Annotated[
+        str | None,
+        Query(description="Analyte name, synonym or CAS number", examples=["Benzene", "71-43-2"]),
+    ] = None
+    medium: Annotated[Medium | None, Query(description="Sampled medium")] = None
+
+
+@dataclass
+class Screening:
+    """Which standard, for which land use."""
+
+    standard: Annotated[
+        str,
+        Query(
+            description="Standard id (see /contamination/standards)",
+            examples=["dutch_iv", "us_epa_rsl", "ccme_soil"],
+        ),
+    ] = "dutch_iv"
+    land_use: Annotated[
+        Literal["residential", "industrial"],
+        Query(description="Land use the levels are chosen for"),
+    ] = "industrial"
+
+
+SelectionDep = Annotated[Selection, Depends()]
+ScreeningDep = Annotated[Screening, Depends()]
+
+
+def _screened(store: StoreDep, selection: Selection, screening: Screening) -> pd.DataFrame:
+    results = load_results(
+        store, zone=selection.zone, analyte=selection.analyte, medium=selection.medium
+    )
+    return screen_results(
+        results,
+        store.read("screening_levels"),
+        standard=screening.standard,
+        land_use=screening.land_use,
+    )
+
+
+def _header(store: StoreDep, screening: Screening) -> dict[str, Any]:
+    return {
+        "standard": screening.standard,
+        "land_use": screening.land_use,
+        "rule": RULE,
+        "synthetic": store.site().synthetic,
+    }
+
+
+@router.get("/standards", summary="The standards library: standards, versions, verification")
+def standards(store: StoreDep) -> FastJSONResponse:
+    """Each standard with its versions, media, land uses and how many levels are unverified."""
+    levels = store.read("screening_levels")
+    rows = []
+    for standard, group in levels.groupby("standard", sort=True):
+        rows.append(
+            {
+                "standard": standard,
+                "versions": sorted(group["version"].unique()),
+                "media": sorted(group["medium"].unique()),
+                "land_uses": sorted(group["land_use"].unique()),
+                "levels": len(group),
+                "to_verify": int((~group["verified"]).sum()),
+            }
+        )
+    return FastJSONResponse(
+        {
+            "standards": rows,
+            "levels": records(
+                pd.DataFrame(levels).assign(
+                    status=levels["verified"].map({True: "verified", False: "to verify"})
+                )
+            ),
+        }
+    )
+
+
+@router.get(
+    "/screening", summary="Each result against a standard: level, ratio, flag", response_model=None
+)
+def screening(
+    store: StoreDep,
+    selection: SelectionDep,
+    screening: ScreeningDep,
+    f: Format = "json",
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> Response:
+    """Screen the selected results; CSV gives every row, JSON one page."""
+    screened = _screened(store, selection, screening)
+    if f == "csv":
+        return csv_response(screened, f"screening_{screening.standard}.csv")
+    page = screened.iloc[offset : offset + limit]
+    return FastJSONResponse(
+        {
+            **_header(store, screening),
+            "numberMatched": len(screened),
+            "numberReturned": len(page),
+            "flags": screened["flag"].value_counts().to_dict(),
+            "results": records(page),
+        }
+    )
+
+
+@router.get(
+    "/exceedances", summary="Samples × analytes exceedance table (crosstab)", response_model=None
+)
+def exceedances(
+    store: StoreDep,
+    selection: SelectionDep,
+    screening: ScreeningDep,
+    f: Format = "json",
+    all_samples: Annotated[bool, Query(description="Include samples without exceedances")] = False,
+) -> Response:
+    """Cells read ``value [flag ratio×]``; non-detects as ``<DL``; one row per sample."""
+    screened = _screened(store, selection, screening)
+    table = exceedance_table(screened, only_exceeding=not all_samples)
+    levels = _level_rows(screened)
+    if f == "csv":
+        return csv_response(
+            pd.concat([levels, table], ignore_index=True), f"exceedances_{screening.standard}.csv"
+        )
+    return FastJSONResponse(
+        {**_header(store, screening), "levels": records(levels), "samples": records(table)}
+    )
+
+
+@router.get(
+    "/statistics",
+    summary="Per zone × analyte × medium: n, % non-detect, KM mean, UCL95",
+    response_model=None,
+)
+def statistics(store: StoreDep, selection: SelectionDep, f: Format = "json") -> Response:
+    """Summary statistics with non-detects handled by Kaplan–Meier; each row names its method."""
+    results = load_results(
+        store, zone=selection.zone, analyte=selection.analyte, medium=selection.medium
+    )
+    table = compute_statistics(results)
+    if f == "csv":
+        return csv_response(table, "statistics.csv")
+    return FastJSONResponse({"synthetic": store.site().synthetic, "statistics": records(table)})
+
+
+def _level_rows(screened: pd.DataFrame) -> pd.DataFrame:
+    """One row per medium giving each analyte's level, for the head of the crosstab."""
+    with_level = screened.dropna(subset=["level"]).drop_duplicates(["medium", "analyte"])
+    if with_level.empty:
+        return pd.DataFrame()
+    text = (
+        with_level["level"].map("{:g}".format)
+        + " "
+        + with_level["level_unit"]
+        + with_level["level_status"].map({"to verify": " (to verify)", "verified": ""})
+    )
+    wide = with_level.assign(text=text).pivot(index="medium", columns="analyte", values="text")
+    wide.columns.name = None
+    wide = wide.reset_index()
+    wide.insert(0, "sample_id", "(screening level)")
+    return wide

@@ -1,0 +1,169 @@
+"""Screening: lab results against a chosen standard and land use.
+
+For each result the matching level (same analyte and medium; the land use's own
+level if the standard has one, else its ``any`` level) gives an exceedance
+ratio and a flag.  The rules, stated here and in every output:
+
+* a detect **exceeds** when its value is strictly above the level; a value
+  exactly at the level passes ("at or below level");
+* the ratio is value / level for detects and detection limit / level for
+  non-detects;
+* a non-detect whose detection limit is above the level is flagged
+  **DL above level** -- the lab could not show compliance -- never as an
+  exceedance; otherwise it is **not detected**;
+* for a range (pH) a value above the upper or below the lower limit is
+  **outside range**;
+* a result with no level in the standard is **no level**;
+* levels not yet checked at the source carry ``level_status = "to verify"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from site_gis.errors import InvalidRequestError
+from site_gis.schemas import LAND_USES
+
+EXCEEDS = "exceeds"
+OUTSIDE_RANGE = "outside range"
+PASSES = "at or below level"
+NOT_DETECTED = "not detected"
+DL_ABOVE = "DL above level"
+NO_LEVEL = "no level"
+EXCEEDING_FLAGS = (EXCEEDS, OUTSIDE_RANGE)
+
+RULE = (
+    "exceeds: detected value > level (a value equal to the level passes); ratio = value / "
+    "level, or detection limit / level for non-detects; a non-detect whose detection limit "
+    "is above the level is 'DL above level', not an exceedance; pH outside its range is "
+    "'outside range'"
+)
+
+
+def select_levels(levels: pd.DataFrame, standard: str, land_use: str) -> pd.DataFrame:
+    """The levels of ``standard`` that apply to ``land_use``, one per analyte and medium.
+
+    Raises
+    ------
+    InvalidRequestError
+        For an unknown standard or land use (the message lists the valid ones).
+    """
+    if land_use not in LAND_USES:
+        raise InvalidRequestError(f"land use must be one of {', '.join(LAND_USES)}")
+    available = sorted(levels["standard"].unique())
+    if standard not in available:
+        raise InvalidRequestError(
+            f"unknown standard {standard!r}; available: {', '.join(available)}"
+        )
+    chosen = levels[
+        (levels["standard"] == standard) & levels["land_use"].isin([land_use, "any"])
+    ].copy()
+    chosen["_specific"] = chosen["land_use"] == land_use
+    chosen["key"] = chosen["cas_number"].fillna(chosen["analyte"])
+    chosen = chosen.sort_values("_specific", ascending=False).drop_duplicates(["key", "medium"])
+    return chosen.drop(columns="_specific")
+
+
+def screen_results(
+    results: pd.DataFrame, levels: pd.DataFrame, *, standard: str, land_use: str
+) -> pd.DataFrame:
+    """Screen results against one standard for one land use.
+
+    Parameters
+    ----------
+    results
+        Rows of the results layer (canonical units: mg/kg for solids, ug/L for waters).
+    levels
+        Rows of the screening_levels layer.
+    standard, land_use
+        Which standard, for residential or industrial land.
+
+    Returns
+    -------
+    DataFrame
+        ``results`` with ``standard``, ``version``, ``level``, ``lower_level``,
+        ``level_unit``, ``level_status`` ("verified" / "to verify"),
+        ``level_source``, ``ratio`` and ``flag`` added (see the module rules).
+    """
+    chosen = select_levels(levels, standard, land_use)
+    table = chosen[
+        ["key", "medium", "version", "value", "lower_value", "unit", "verified", "source_url"]
+    ].rename(
+        columns={
+            "value": "level",
+            "lower_value": "lower_level",
+            "unit": "level_unit",
+            "source_url": "level_source",
+        }
+    )
+    key = results["cas_number"].fillna(results["analyte"])
+    screened = (
+        results.assign(key=key)
+        .merge(table, on=["key", "medium"], how="left", validate="many_to_one")
+        .drop(columns="key")
+    )
+    screened.index = results.index
+    level = screened["level"].to_numpy(dtype=float)
+    lower = screened["lower_level"].to_numpy(dtype=float)
+    detected = screened["detected"].to_numpy(dtype=bool)
+    measured = np.where(
+        detected,
+        screened["value"].to_numpy(dtype=float),
+        screened["detection_limit"].to_numpy(dtype=float),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(level > 0, measured / level, np.where(measured > 0, np.inf, 0.0))
+    has_level = ~np.isnan(level)
+    flag = np.full(len(screened), NO_LEVEL, dtype=object)
+    flag[has_level & detected] = PASSES
+    flag[has_level & detected & (measured > level)] = EXCEEDS
+    is_range = has_level & ~np.isnan(lower)
+    flag[is_range & detected & ((measured > level) | (measured < lower))] = OUTSIDE_RANGE
+    flag[has_level & ~detected] = NOT_DETECTED
+    flag[has_level & ~detected & (measured > level)] = DL_ABOVE
+    verified = screened["verified"].fillna(True).to_numpy(dtype=bool)
+    status = pd.Series(np.where(verified, "verified", "to verify"), index=screened.index)
+    return screened.assign(
+        standard=standard,
+        land_use=land_use,
+        level_status=status.where(has_level, None),
+        ratio=np.where(has_level, ratio, np.nan),
+        flag=flag,
+    ).drop(columns="verified")
+
+
+def exceedance_table(screened: pd.DataFrame, *, only_exceeding: bool = True) -> pd.DataFrame:
+    """Samples × analytes table of screened results (EQuIS-style crosstab).
+
+    Each cell shows the value (``<DL`` for non-detects) followed by the flag in
+    brackets where it is not a pass: ``"1200 [exceeds 2.3×]"``,
+    ``"<0.5 [DL above level]"``.  With ``only_exceeding`` only samples with at
+    least one exceedance are kept.
+    """
+    sample_fields = [
+        "sample_id",
+        "location_id",
+        "medium",
+        "depth_top_m",
+        "depth_bottom_m",
+        "sampled_on",
+    ]
+    if screened.empty:
+        return pd.DataFrame(columns=sample_fields)
+    values = screened["value"].map("{:g}".format)
+    limits = "<" + screened["detection_limit"].map("{:g}".format)
+    shown = values.where(screened["detected"].astype(bool), limits)
+    marks = {EXCEEDS: "exceeds", OUTSIDE_RANGE: "outside range", DL_ABOVE: "DL above level"}
+    note = screened["flag"].map(marks)
+    ratio = screened["ratio"].map(lambda r: f" {r:.3g}×" if np.isfinite(r) else "")
+    suffix = note.fillna("") + ratio.where(screened["flag"] == EXCEEDS, "")
+    cell = shown.where(note.isna(), shown + " [" + suffix + "]")
+    wide = screened.assign(cell=cell).pivot_table(
+        index=sample_fields, columns="analyte", values="cell", aggfunc="first"
+    )
+    if only_exceeding:
+        exceeding = screened.loc[screened["flag"].isin(EXCEEDING_FLAGS), "sample_id"].unique()
+        wide = wide[wide.index.get_level_values("sample_id").isin(exceeding)]
+    wide.columns.name = None
+    return wide.reset_index()
