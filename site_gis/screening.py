@@ -166,4 +166,5 @@ def exceedance_table(screened: pd.DataFrame, *, only_exceeding: bool = True) -> 
         exceeding = screened.loc[screened["flag"].isin(EXCEEDING_FLAGS), "sample_id"].unique()
         wide = wide[wide.index.get_level_values("sample_id").isin(exceeding)]
     wide.columns.name = None
+    wide = wide.reindex(columns=sorted(wide.columns))
     return wide.reset_index()

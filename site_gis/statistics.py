@@ -12,6 +12,9 @@ Rules, each stated in the ``method`` and ``note`` of every output row:
 * no non-detects: arithmetic mean, sample SD, Student-t UCL95 = mean + t(0.95, n-1)·s/√n;
 * some non-detects: KM mean and SD; KM-t UCL95 = KM mean + t(0.95, n-1)·SE(KM mean),
   with SE from the Kaplan–Meier variance of the mean (Klein & Moeschberger §4.5);
+* highly skewed data (coefficient of variation > 1), where a t-based UCL
+  understates the mean's upper bound: the 95 % Chebyshev UCL = mean + √19·SE
+  (KM-Chebyshev with non-detects), as ProUCL recommends for such data;
   if the smallest observation is a non-detect it is counted as detected at its
   limit (Efron's correction, as ProUCL does), otherwise the KM curve would not
   reach zero;
@@ -30,6 +33,8 @@ import pandas as pd
 from scipy import stats as _stats
 
 MIN_N_FOR_UCL = 5
+SKEWED_CV = 1.0
+CHEBYSHEV_95 = float(np.sqrt(1 / 0.05 - 1))  # √19 ≈ 4.359
 MIN_DETECTS_FOR_UCL = 3
 GROUP_FIELDS = ("zone_id", "analyte", "medium")
 
@@ -151,7 +156,14 @@ def summarise(values: np.ndarray, detected: np.ndarray) -> dict[str, Any]:
             f"≥ {MIN_DETECTS_FOR_UCL} detects (has n = {n}, {k} detects)",
         )
         return row
-    ucl = mean + float(_stats.t.ppf(0.95, n - 1)) * se
+    spread = float(x.std(ddof=1)) if k == n else row["km_sd"]
+    cv = spread / mean if mean > 0 else 0.0
+    if cv > SKEWED_CV:
+        method = {"Student-t UCL95": "Chebyshev UCL95", "KM-t UCL95": "KM-Chebyshev UCL95"}[method]
+        ucl = mean + CHEBYSHEV_95 * se
+        row["note"] += f"; skewed (CV {cv:.2f} > {SKEWED_CV:g}): Chebyshev UCL instead of t"
+    else:
+        ucl = mean + float(_stats.t.ppf(0.95, n - 1)) * se
     epc = min(ucl, float(detects.max()))
     row.update(ucl95=ucl, epc=epc, method=method)
     row["note"] += "; EPC = " + (

@@ -157,8 +157,10 @@ def exceedances(
     table = exceedance_table(screened, only_exceeding=not all_samples)
     levels = _level_rows(screened)
     if f == "csv":
+        combined = pd.concat([levels, table], ignore_index=True)
         return csv_response(
-            pd.concat([levels, table], ignore_index=True), f"exceedances_{screening.standard}.csv"
+            combined.reindex(columns=list(dict.fromkeys([*table.columns, *levels.columns]))),
+            f"exceedances_{screening.standard}.csv",
         )
     return FastJSONResponse(
         {**_header(store, screening), "levels": records(levels), "samples": records(table)}
