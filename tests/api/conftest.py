@@ -22,10 +22,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(store: Path, log: Path) -> Iterator[str]:
-    """Run uvicorn with ``create_app`` against ``store``; yield its base URL."""
+def serve(store: Path, log: Path, **settings: str) -> Iterator[str]:
+    """Run uvicorn with ``create_app`` against ``store``; yield its base URL.
+
+    ``settings`` become ``SITE_GIS_*`` environment variables of the server.
+    """
     port = _free_port()
-    env = {**os.environ, "SITE_GIS_STORE": str(store)}
+    env = {
+        **os.environ,
+        "SITE_GIS_STORE": str(store),
+        **{f"SITE_GIS_{k.upper()}": v for k, v in settings.items()},
+    }
     with log.open("w") as out:
         process = subprocess.Popen(
             [

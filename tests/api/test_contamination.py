@@ -1,0 +1,195 @@
+"""Screening, exceedances, statistics and lab imports over real HTTP."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from site_gis.store import GeoPackageStore
+from tests.api.conftest import serve
+from tests.site_gis.test_lab_import import GOOD, HEADER, _row
+
+
+def test_standards_list_flags_unverified_levels(client: httpx.Client) -> None:
+    body = client.get("/contamination/standards").json()
+    by_id = {s["standard"]: s for s in body["standards"]}
+    assert {"us_epa_rsl", "dutch_iv", "ccme_soil", "who_dwq", "pak_nsdwq", "seqs_effluent"} <= set(
+        by_id
+    )
+    assert by_id["dutch_iv"]["to_verify"] == 0
+    assert by_id["seqs_effluent"]["to_verify"] == by_id["seqs_effluent"]["levels"]
+    rsl_lead = [
+        lv
+        for lv in body["levels"]
+        if lv["standard"] == "us_epa_rsl"
+        and lv["analyte"] == "Lead"
+        and lv["land_use"] == "residential"
+    ]
+    assert rsl_lead[0]["value"] == 200 and rsl_lead[0]["status"] == "verified"
+
+
+def test_screening_json_states_the_rule_and_marks_unverified(client: httpx.Client) -> None:
+    body = client.get(
+        "/contamination/screening",
+        params={
+            "standard": "us_epa_rsl",
+            "land_use": "residential",
+            "analyte": "71-43-2",
+            "medium": "groundwater",
+            "limit": 500,
+        },
+    ).json()
+    assert "a value equal to the level passes" in body["rule"] and body["synthetic"]
+    rows = body["results"]
+    assert rows and all(r["analyte"] == "Benzene" for r in rows)
+    assert {r["level_status"] for r in rows} == {"to verify"}  # the RSLs are recalled figures
+    for r in rows:
+        measured = r["value"] if r["detected"] else r["detection_limit"]
+        assert r["ratio"] == pytest.approx(measured / 0.46)
+        if r["detected"]:
+            assert r["flag"] == ("exceeds" if measured > 0.46 else "at or below level")
+        else:
+            assert r["flag"] == ("DL above level" if measured > 0.46 else "not detected")
+
+
+def test_screening_csv_and_zone_filter(client: httpx.Client) -> None:
+    response = client.get(
+        "/contamination/screening",
+        params={"zone": "blast_furnace_yard", "analyte": "Lead", "f": "csv"},
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and {r["zone_id"] for r in rows} == {"blast_furnace_yard"}
+    assert {r["flag"] for r in rows} <= {
+        "exceeds",
+        "at or below level",
+        "not detected",
+        "DL above level",
+        "no level",
+    }
+
+
+def test_exceedance_table_csv(client: httpx.Client) -> None:
+    response = client.get(
+        "/contamination/exceedances",
+        params={"standard": "dutch_iv", "medium": "groundwater", "f": "csv"},
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows[0]["sample_id"] == "(screening level)" and rows[0]["Benzene"] == "30 ug/L"
+    samples = rows[1:]
+    assert samples and all(any("[exceeds" in v for v in r.values() if v) for r in samples)
+
+
+def test_statistics_per_zone(client: httpx.Client) -> None:
+    body = client.get(
+        "/contamination/statistics", params={"zone": "coal_coke_storage", "medium": "soil"}
+    ).json()
+    rows = {r["analyte"]: r for r in body["statistics"]}
+    assert rows["Benzene"]["zone_id"] == "coal_coke_storage"
+    for row in rows.values():
+        assert row["method"] in {
+            "Student-t UCL95",
+            "KM-t UCL95",
+            "Chebyshev UCL95",
+            "KM-Chebyshev UCL95",
+            "none",
+        }
+        assert row["note"]
+        if row["ucl95"] is not None:
+            assert row["epc"] == pytest.approx(min(row["ucl95"], row["max_detect"]))
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/contamination/screening", {"standard": "nope"}, 400),
+        ("/contamination/screening", {"land_use": "farm"}, 422),
+        ("/contamination/statistics", {"analyte": "kryptonite"}, 400),
+        ("/contamination/statistics", {"zone": "moon"}, 422),
+        ("/contamination/exceedances", {"medium": "air"}, 422),
+    ],
+)
+def test_bad_parameters(client: httpx.Client, path: str, params: dict, status: int) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    assert response.json()["detail"]
+
+
+@pytest.fixture(scope="module")
+def writable(
+    built_store: GeoPackageStore,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, Path]]:
+    folder = tmp_path_factory.mktemp("writable")
+    path = folder / "store.gpkg"
+    shutil.copyfile(built_store.path, path)
+    for base in serve(path, folder / "uvicorn.log", max_upload_bytes="4096"):
+        yield base, path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_import_over_http(writable: tuple[str, Path]) -> None:
+    base, path = writable
+    files = {"file": ("lab.csv", GOOD.encode(), "text/csv")}
+    response = httpx.post(f"{base}/imports/results", files=files, timeout=60)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["new_results"] == 4 and body["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
+    assert [e["analyte"] for e in body["exceedances"]] == ["Benzene"]
+    again = httpx.post(f"{base}/imports/results", files=files, timeout=60)
+    assert again.status_code == 200 and again.json()["already_stored"] == 4
+
+
+def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Path]) -> None:
+    base, path = writable
+    before = _sha(path)
+    content = HEADER + _row(value="twelve") + _row(sample="X-2", lab="=HYPERLINK(1)")
+    response = httpx.post(
+        f"{base}/imports/results",
+        files={"file": ("bad.csv", content.encode(), "text/csv")},
+        timeout=60,
+    )
+    assert response.status_code == 422
+    problems = {(p["row"], p["field"]) for p in response.json()["problems"]}
+    assert problems == {(2, "value"), (3, "lab")}
+    assert _sha(path) == before
+
+
+def test_oversized_upload_is_413(writable: tuple[str, Path]) -> None:
+    base, path = writable
+    before = _sha(path)
+    content = HEADER + "".join(_row(sample=f"X-{i}") for i in range(100))
+    assert len(content) > 4096
+    response = httpx.post(
+        f"{base}/imports/results",
+        files={"file": ("big.csv", content.encode(), "text/csv")},
+        timeout=60,
+    )
+    assert response.status_code == 413
+    assert _sha(path) == before
+
+
+def test_csv_exports_escape_formulas() -> None:
+    import pandas as pd
+
+    from api.tables import escape_formulas
+
+    frame = pd.DataFrame(
+        {
+            "lab": ["=cmd|' /C calc'!A0", "+1", "-x", "@SUM(A1)", "Lab A"],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    escaped = escape_formulas(frame)
+    assert list(escaped["lab"]) == ["'=cmd|' /C calc'!A0", "'+1", "'-x", "'@SUM(A1)", "Lab A"]
+    assert list(escaped["value"]) == [1.0, 2.0, 3.0, 4.0, 5.0]
