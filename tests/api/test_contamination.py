@@ -146,6 +146,8 @@ def test_import_over_http(writable: tuple[str, Path]) -> None:
     body = response.json()
     assert body["new_results"] == 4 and body["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
     assert [e["analyte"] for e in body["exceedances"]] == ["Benzene"]
+    stored = GeoPackageStore(path).read("results", where={"sample_id": ["NEW-1-A", "MW-NEW-1"]})
+    assert len(stored) == 4
     again = httpx.post(f"{base}/imports/results", files=files, timeout=60)
     assert again.status_code == 200 and again.json()["already_stored"] == 4
 
