@@ -32,6 +32,8 @@ NOT_DETECTED = "not detected"
 DL_ABOVE = "DL above level"
 NO_LEVEL = "no level"
 EXCEEDING_FLAGS = (EXCEEDS, OUTSIDE_RANGE)
+FLAGS = [EXCEEDS, OUTSIDE_RANGE, DL_ABOVE, PASSES, NOT_DETECTED, NO_LEVEL]
+"""Every flag, most severe first (the categories of the ``flag`` column)."""
 
 RULE = (
     "exceeds: detected value > level (a value equal to the level passes); ratio = value / "
@@ -86,51 +88,59 @@ def screen_results(
         ``level_unit``, ``level_status`` ("verified" / "to verify"),
         ``level_source``, ``ratio`` and ``flag`` added (see the module rules).
     """
-    chosen = select_levels(levels, standard, land_use)
-    table = chosen[
-        ["key", "medium", "version", "value", "lower_value", "unit", "verified", "source_url"]
-    ].rename(
-        columns={
-            "value": "level",
-            "lower_value": "lower_level",
-            "unit": "level_unit",
-            "source_url": "level_source",
-        }
-    )
+    chosen = select_levels(levels, standard, land_use).reset_index(drop=True)
+    lookup = pd.MultiIndex.from_arrays([chosen["key"], chosen["medium"]])
     key = results["cas_number"].fillna(results["analyte"])
-    screened = (
-        results.assign(key=key)
-        .merge(table, on=["key", "medium"], how="left", validate="many_to_one")
-        .drop(columns="key")
-    )
-    screened.index = results.index
-    level = screened["level"].to_numpy(dtype=float)
-    lower = screened["lower_level"].to_numpy(dtype=float)
-    detected = screened["detected"].to_numpy(dtype=bool)
+    position = lookup.get_indexer(pd.MultiIndex.from_arrays([key, results["medium"]]))
+    has_level = position >= 0
+
+    def take(column: str) -> np.ndarray:
+        out = np.full(len(position), np.nan)
+        out[has_level] = chosen[column].to_numpy(dtype=float)[position[has_level]]
+        return out
+
+    def take_text(column: str) -> pd.Categorical:
+        codes, names = pd.factorize(chosen[column])
+        return pd.Categorical.from_codes(
+            np.where(has_level, codes[np.maximum(position, 0)], -1), categories=names
+        )
+
+    level = take("value")
+    lower = take("lower_value")
+    detected = results["detected"].to_numpy(dtype=bool)
     measured = np.where(
         detected,
-        screened["value"].to_numpy(dtype=float),
-        screened["detection_limit"].to_numpy(dtype=float),
+        results["value"].to_numpy(dtype=float),
+        results["detection_limit"].to_numpy(dtype=float),
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(level > 0, measured / level, np.where(measured > 0, np.inf, 0.0))
-    has_level = ~np.isnan(level)
-    flag = np.full(len(screened), NO_LEVEL, dtype=object)
-    flag[has_level & detected] = PASSES
-    flag[has_level & detected & (measured > level)] = EXCEEDS
+    flag = np.full(len(results), FLAGS.index(NO_LEVEL))
+    flag[has_level & detected] = FLAGS.index(PASSES)
+    flag[has_level & detected & (measured > level)] = FLAGS.index(EXCEEDS)
     is_range = has_level & ~np.isnan(lower)
-    flag[is_range & detected & ((measured > level) | (measured < lower))] = OUTSIDE_RANGE
-    flag[has_level & ~detected] = NOT_DETECTED
-    flag[has_level & ~detected & (measured > level)] = DL_ABOVE
-    verified = screened["verified"].fillna(True).to_numpy(dtype=bool)
-    status = pd.Series(np.where(verified, "verified", "to verify"), index=screened.index)
-    return screened.assign(
-        standard=standard,
-        land_use=land_use,
-        level_status=status.where(has_level, None),
+    flag[is_range & detected & ((measured > level) | (measured < lower))] = FLAGS.index(
+        OUTSIDE_RANGE
+    )
+    flag[has_level & ~detected] = FLAGS.index(NOT_DETECTED)
+    flag[has_level & ~detected & (measured > level)] = FLAGS.index(DL_ABOVE)
+    verified = chosen["verified"].to_numpy(dtype=bool)[np.maximum(position, 0)]
+    status = np.where(has_level, np.where(verified, 0, 1), -1)
+    constant = np.zeros(len(results), dtype=int)
+    return results.assign(
+        standard=pd.Categorical.from_codes(constant, categories=pd.Index([standard])),
+        land_use=pd.Categorical.from_codes(constant, categories=pd.Index([land_use])),
+        version=take_text("version"),
+        level=level,
+        lower_level=lower,
+        level_unit=take_text("unit"),
+        level_status=pd.Categorical.from_codes(
+            status, categories=pd.Index(["verified", "to verify"])
+        ),
+        level_source=take_text("source_url"),
         ratio=np.where(has_level, ratio, np.nan),
-        flag=flag,
-    ).drop(columns="verified")
+        flag=pd.Categorical.from_codes(flag, categories=pd.Index(FLAGS)),
+    )
 
 
 def exceedance_table(screened: pd.DataFrame, *, only_exceeding: bool = True) -> pd.DataFrame:

@@ -191,8 +191,8 @@ def _level_rows(screened: pd.DataFrame) -> pd.DataFrame:
     text = (
         with_level["level"].map("{:g}".format)
         + " "
-        + with_level["level_unit"]
-        + with_level["level_status"].map({"to verify": " (to verify)", "verified": ""})
+        + with_level["level_unit"].astype(str)
+        + with_level["level_status"].astype(str).map({"to verify": " (to verify)", "verified": ""})
     )
     wide = with_level.assign(text=text).pivot(index="medium", columns="analyte", values="text")
     wide.columns.name = None
