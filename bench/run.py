@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
+from bench.common import Row, timed
+from bench.contamination import bench_contamination
 from site_gis.schemas import CATALOGUE
 from site_gis.sources import write_layers_dir
 from site_gis.store import GeoPackageStore, build_store
@@ -34,30 +33,6 @@ from site_gis.synthetic import generate_site
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 SCALED = {"n_samples": 100_000, "n_structures": 100_000}
-
-
-@dataclass
-class Row:
-    task: str
-    site: str
-    ours: float
-    peer_name: str = ""
-    peer: float | None = None
-
-    def cells(self) -> list[str]:
-        ratio = f"{self.peer / self.ours:.2f}" if self.peer else ""
-        peer = f"{self.peer:.3f}" if self.peer is not None else ""
-        return [self.task, self.site, f"{self.ours:.3f}", self.peer_name, peer, ratio]
-
-
-def timed(fn: Callable[[], object], repeat: int = 1) -> float:
-    """Median wall time of ``repeat`` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def ogr2ogr_build(layers: Path, target: Path) -> None:
@@ -71,17 +46,18 @@ def ogr2ogr_build(layers: Path, target: Path) -> None:
         subprocess.run(args, check=True, capture_output=True)
 
 
-def bench_site(label: str, layers: Path, rows: list[Row], *, generate: Callable[[], None]) -> None:
+def bench_site(
+    label: str, layers: Path, rows: list[Row], *, generate: Callable[[], None], target: Path
+) -> None:
     rows.append(Row("generate layers (GeoJSON + CSV)", label, timed(generate)))
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "store.gpkg"
         ours = timed(lambda: build_store(str(target), layers, actor="bench"))
         peer = None
         if shutil.which("ogr2ogr"):
             peer = timed(lambda: ogr2ogr_build(layers, Path(tmp) / "peer.gpkg"))
         rows.append(
             Row(
-                "build store: read + validate + write GPKG, 9 layers",
+                f"build store: read + validate + write GPKG, {len(CATALOGUE)} layers",
                 label,
                 ours,
                 "ogr2ogr, no validation" if peer else "ogr2ogr not installed",
@@ -138,19 +114,28 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="demo site only")
     args = parser.parse_args()
     rows: list[Row] = []
-    demo = ROOT / "layers"
     with tempfile.TemporaryDirectory() as tmp:
+        demo_store = Path(tmp) / "demo.gpkg"
         bench_site(
-            "demo", demo, rows, generate=lambda: write_layers_dir(Path(tmp), *generate_site())
+            "demo",
+            ROOT / "layers",
+            rows,
+            target=demo_store,
+            generate=lambda: write_layers_dir(Path(tmp) / "demo", *generate_site()),
         )
-    if not args.quick:
-        scaled = OUT / "scaled"
+        bench_contamination("demo", demo_store, rows)
+        if not args.quick:
+            scaled = OUT / "scaled"
+            scaled_store = Path(tmp) / "scaled.gpkg"
 
-        def generate_scaled() -> None:
-            write_layers_dir(scaled, *generate_site(**SCALED))
+            def generate_scaled() -> None:
+                write_layers_dir(scaled, *generate_site(**SCALED))
 
-        bench_site("scaled 100k/100k", scaled, rows, generate=generate_scaled)
-    header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours"]
+            bench_site(
+                "scaled 100k/100k", scaled, rows, target=scaled_store, generate=generate_scaled
+            )
+            bench_contamination("scaled 100k/100k", scaled_store, rows)
+    header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for row in rows:

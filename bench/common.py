@@ -1,0 +1,35 @@
+"""Shared helpers of the benchmarks: a result row and a timer."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Row:
+    """One line of the results table; ratio = peer / ours (above 1: we are faster)."""
+
+    task: str
+    site: str
+    ours: float
+    peer_name: str = ""
+    peer: float | None = None
+    target: str = ""
+
+    def cells(self) -> list[str]:
+        ratio = f"{self.peer / self.ours:.2f}" if self.peer else ""
+        peer = f"{self.peer:.3f}" if self.peer is not None else ""
+        return [self.task, self.site, f"{self.ours:.3f}", self.peer_name, peer, ratio, self.target]
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    """Median wall time of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
