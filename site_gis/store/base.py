@@ -92,7 +92,11 @@ class Store(Protocol):
         limit: int | None = None,
         offset: int = 0,
     ) -> Frame:
-        """Read a layer, optionally filtered by bbox and field equality, in id order."""
+        """Read a layer, optionally filtered by bbox and field equality.
+
+        Rows come in a stable storage order (identifier order for a built or
+        replaced layer, appended rows after), so paging by offset walks every row once.
+        """
         ...
 
     def count(

@@ -5,8 +5,9 @@ lock the file is copied to a staging file beside it, changed, flushed to disk
 and atomically renamed over the original, so a write lands completely or not
 at all -- even if the process is killed -- and readers never see half a
 write.  Checks that depend on stored data (identifier clashes, references)
-run inside the lock against the staging copy.  Layers are kept in identifier
-order (an append rewrites the layer), so paging by offset is stable.
+run inside the lock against the staging copy.  Rows are stored in
+identifier order when a layer is built or replaced; appended rows follow
+them, so paging by offset is stable.
 
 Besides the layers the file holds two plain tables: ``site_gis_metadata``
 (key/value: site description, schema version, layers digest) and
@@ -106,7 +107,7 @@ class GeoPackageStore:
             raise StoreError(f"cannot create a store without the layers: {', '.join(missing)}")
         if target.is_dir():
             raise StoreError(f"{target} is a directory, not a GeoPackage file")
-        after, _ = plan_write(frames, "replace", _no_stored)
+        after = plan_write(frames, "replace", _no_stored)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with _write_lock(target), _staging(target, copy=False) as staging:
@@ -171,7 +172,10 @@ class GeoPackageStore:
         limit: int | None = None,
         offset: int = 0,
     ) -> Frame:
-        """Read a layer in identifier order, optionally filtered and paged.
+        """Read a layer in storage order, optionally filtered and paged.
+
+        Storage order is identifier order for a built or replaced layer, with
+        appended rows after; it does not change between reads, so paging is stable.
 
         Parameters
         ----------
@@ -251,15 +255,15 @@ class GeoPackageStore:
             _schema(name)
         try:
             with _write_lock(self.path), _staging(self.path, copy=True) as staging:
-                after, new = plan_write(
+                rows = plan_write(
                     layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
                 )
-                for name, frame in after.items():
-                    _write_layer(staging, CATALOGUE[name], frame)
+                for name, frame in rows.items():
+                    _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
                 audit = pyogrio.read_dataframe(staging, layer=AUDIT_TABLE, columns=["audit_id"])
                 next_id = int(audit["audit_id"].max()) + 1 if len(audit) else 1
                 entry = _append_audit(
-                    staging, next_id, actor, action, mode, new, note, source_hash=source_hash
+                    staging, next_id, actor, action, mode, rows, note, source_hash=source_hash
                 )
         except OSError as exc:
             raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
@@ -310,7 +314,7 @@ def _read(
     return conform(frame, schema)
 
 
-def _no_stored(name: str, columns: Sequence[str] | None) -> Frame:
+def _no_stored(name: str, columns: Sequence[str]) -> Frame:
     raise StoreError(f"a new store has no stored layer {name!r}")
 
 
@@ -332,25 +336,22 @@ def _query(
     return kwargs
 
 
-def _write_layer(path: Path, schema: LayerSchema, frame: Frame) -> None:
+def _write_layer(path: Path, schema: LayerSchema, frame: Frame, *, append: bool = False) -> None:
     options = {"DESCRIPTION": schema.description, "IDENTIFIER": schema.title}
     if schema.is_table:
-        _write_table(path, schema.name, pd.DataFrame(frame), options=options)
+        _write_table(path, schema.name, pd.DataFrame(frame), append=append, options=options)
         return
     assert isinstance(frame, gpd.GeoDataFrame)
+    layer_options = {**options, "GEOMETRY_NAME": "geometry", "SPATIAL_INDEX": "YES"}
     pyogrio.write_dataframe(
         frame,
         path,
         layer=schema.name,
         driver="GPKG",
+        append=append,
         geometry_type=schema.geometry_types[0],
         promote_to_multi=False,
-        layer_options={
-            **options,
-            "GEOMETRY_NAME": "geometry",
-            "SPATIAL_INDEX": "YES",
-            "OVERWRITE": "YES",
-        },
+        layer_options=layer_options if append else {**layer_options, "OVERWRITE": "YES"},
         dataset_options=_DATASET_OPTIONS,
         use_arrow=True,
     )
