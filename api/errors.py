@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
+    InsufficientDataError,
     InvalidRequestError,
     LayerNotFoundError,
     SiteGISError,
@@ -29,6 +30,7 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (ValidationError, 422, None),
     (CRSError, 400, None),
     (InvalidRequestError, 400, None),
+    (InsufficientDataError, 422, None),
     (StoreError, 503, "the data store is unavailable; the operator has been told why in the log"),
 ]
 

@@ -8,6 +8,7 @@ exception that matches its meaning, so callers may catch either::
     │   └── LayerValidationError            a layer broke its schema
     ├── CRSError (ValueError)               bad CRS, mismatch, or degrees for metres
     ├── InvalidRequestError (ValueError)    a request the store cannot answer (unknown field, ...)
+    ├── InsufficientDataError (ValueError)  too little data for the analysis asked for
     ├── LayerNotFoundError (KeyError)       no such layer in the store or the catalogue
     └── StoreError                          the store cannot be used
         ├── StoreNotFoundError (FileNotFoundError)
@@ -95,6 +96,10 @@ class CRSError(SiteGISError, ValueError):
 
 class InvalidRequestError(SiteGISError, ValueError):
     """A request that cannot be answered as asked: unknown field, bad bbox, bad paging, ..."""
+
+
+class InsufficientDataError(SiteGISError, ValueError):
+    """The data selected cannot support the analysis (e.g. too few samples for kriging)."""
 
 
 class LayerNotFoundError(SiteGISError, KeyError):

@@ -1,0 +1,234 @@
+"""Remediation estimates: volume, tonnage and cost per hotspot, zone and cleanup level.
+
+volume (m³) = hotspot area (m², metric CRS) × depth (m); tonnes = volume × bulk
+density (t/m³); cost = rate × tonnes, m³ or m² according to the technology's
+basis, low / central / high, from an editable unit-cost table
+(``site_gis/reference/remediation_costs.csv`` or a CSV of the same columns)
+whose rows carry their source and price year.  Rates are not inflated to
+today's prices: the price year is reported with every cost.  A technology
+without a rate gives no cost (never a made-up one).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from site_gis.errors import InvalidRequestError, Problem, ValidationError
+from site_gis.hotspots import find_hotspots
+from site_gis.surfaces import Surface
+
+BASES = ("per_tonne", "per_m3", "per_m2")
+COST_COLUMNS = (
+    "technology",
+    "applies_to",
+    "basis",
+    "low",
+    "central",
+    "high",
+    "currency",
+    "price_year",
+    "verified",
+    "source_url",
+    "note",
+)
+DEFAULT_DENSITY_T_M3 = 1.7
+"""Bulk density: 1.3 short tons per cubic yard, the conversion in the excavation source."""
+
+
+class RemediationParams(BaseModel):
+    """How deep to dig and how heavy the ground is."""
+
+    depth_m: float | None = Field(
+        None,
+        gt=0,
+        le=50,
+        description="Depth of the remediated "
+        "layer (default: the surface's depth interval, else 0.5 m)",
+    )
+    bulk_density_t_m3: float = Field(
+        DEFAULT_DENSITY_T_M3, gt=0.5, le=3.5, description="Bulk density of the ground (t/m³)"
+    )
+
+
+def unit_costs(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The unit-cost table, checked: the shipped one, or ``frame`` in the same columns."""
+    if frame is None:
+        with (
+            resources.files("site_gis.reference")
+            .joinpath("remediation_costs.csv")
+            .open(encoding="utf-8") as handle
+        ):
+            frame = pd.read_csv(handle, dtype={"price_year": str})
+    problems = [
+        Problem("unit costs", None, c, None, "required column is missing")
+        for c in COST_COLUMNS
+        if c not in frame.columns
+    ]
+    if problems:
+        raise ValidationError(problems)
+    table = frame.copy()
+    for column in ("low", "central", "high"):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    for i, row in table.iterrows():
+        if row["basis"] not in BASES:
+            problems.append(
+                Problem(
+                    "unit costs",
+                    row["technology"],
+                    "basis",
+                    row["basis"],
+                    f"must be one of {', '.join(BASES)}",
+                )
+            )
+        rates = [row[c] for c in ("low", "central", "high")]
+        given = [r for r in rates if not pd.isna(r)]
+        if given and (len(given) < 3 or min(given) < 0 or not rates[0] <= rates[1] <= rates[2]):
+            problems.append(
+                Problem(
+                    "unit costs",
+                    row["technology"],
+                    "low/central/high",
+                    str(rates),
+                    "give three rates with low ≤ central ≤ high",
+                )
+            )
+        del i
+    if problems:
+        raise ValidationError(problems, summary="the unit-cost table has problems")
+    return table
+
+
+def default_depth(surface: Surface) -> float:
+    """The remediated depth implied by the surface's depth interval (0.5 m if none)."""
+    top, bottom = surface.request.depth_top_m, surface.request.depth_bottom_m
+    if top is not None and bottom is not None and bottom > top:
+        return float(bottom - top)
+    return float(bottom) if bottom else 0.5
+
+
+def estimate_remediation(
+    hotspots: gpd.GeoDataFrame,
+    *,
+    medium: str,
+    depth_m: float,
+    density_t_m3: float,
+    costs: pd.DataFrame,
+) -> pd.DataFrame:
+    """Volume, tonnage and cost per hotspot and technology.
+
+    Parameters
+    ----------
+    hotspots
+        From :func:`site_gis.hotspots.find_hotspots` (metric CRS; ``kind == "exceeds"`` used).
+    medium
+        soil or sediment: selects the technologies that apply.
+    depth_m, density_t_m3
+        Depth of the remediated layer and bulk density.
+    costs
+        The unit-cost table.
+
+    Returns
+    -------
+    DataFrame
+        One row per hotspot × technology: ``area_m2``, ``volume_m3``, ``tonnes``,
+        ``cost_low``, ``cost_central``, ``cost_high`` (null where no rate),
+        ``currency``, ``price_year``, ``rate_basis``, ``rate_source``.
+    """
+    if hotspots.crs is None or not hotspots.crs.is_projected:
+        raise InvalidRequestError("hotspots must be in a projected metric CRS")
+    applicable = costs[costs["applies_to"] == ("sediment" if medium == "sediment" else "soil")]
+    exceeding = hotspots[hotspots["kind"] == "exceeds"]
+    area = exceeding.geometry.area.to_numpy()
+    base = pd.DataFrame(
+        {
+            "hotspot_id": exceeding["hotspot_id"].to_numpy(),
+            "zone_id": exceeding["zone_id"].to_numpy(),
+            "area_m2": area,
+            "volume_m3": area * depth_m,
+            "tonnes": area * depth_m * density_t_m3,
+        }
+    )
+    rows = []
+    for tech in applicable.to_dict("records"):
+        quantity = {
+            "per_tonne": base["tonnes"],
+            "per_m3": base["volume_m3"],
+            "per_m2": base["area_m2"],
+        }[str(tech["basis"])]
+        rows.append(
+            base.assign(
+                technology=tech["technology"],
+                rate_basis=tech["basis"],
+                cost_low=quantity * tech["low"],
+                cost_central=quantity * tech["central"],
+                cost_high=quantity * tech["high"],
+                currency=tech["currency"],
+                price_year=tech["price_year"],
+                rate_verified=bool(tech["verified"]),
+                rate_source=tech["source_url"],
+                rate_note=tech["note"],
+            )
+        )
+    return pd.concat(rows, ignore_index=True) if rows else base
+
+
+def summarise_by_zone(estimate: pd.DataFrame) -> pd.DataFrame:
+    """Totals per zone and technology (zone ``(outside zones)`` for the rest)."""
+    frame = estimate.assign(zone_id=estimate["zone_id"].fillna("(outside zones)"))
+    sums = frame.groupby(
+        ["zone_id", "technology"],
+    )[["area_m2", "volume_m3", "tonnes", "cost_low", "cost_central", "cost_high"]].sum(min_count=1)
+    return sums.reset_index()
+
+
+def cost_curve(
+    surface: Surface,
+    zones: gpd.GeoDataFrame,
+    levels: list[float],
+    *,
+    medium: str,
+    depth_m: float,
+    density_t_m3: float,
+    costs: pd.DataFrame,
+) -> pd.DataFrame:
+    """Area, volume and cost for each cleanup level (one row per level × technology)."""
+    if not levels or any(not level > 0 for level in levels):
+        raise InvalidRequestError("cleanup levels must be positive numbers")
+    rows = []
+    for level in sorted(levels):
+        hotspots = find_hotspots(surface, level, zones)
+        estimate = estimate_remediation(
+            hotspots, medium=medium, depth_m=depth_m, density_t_m3=density_t_m3, costs=costs
+        )
+        if estimate.empty or "technology" not in estimate:
+            totals = pd.DataFrame(
+                {
+                    "technology": costs.loc[
+                        costs["applies_to"] == ("sediment" if medium == "sediment" else "soil"),
+                        "technology",
+                    ]
+                }
+            ).assign(
+                area_m2=0.0,
+                volume_m3=0.0,
+                tonnes=0.0,
+                cost_low=0.0,
+                cost_central=0.0,
+                cost_high=0.0,
+            )
+        else:
+            totals = (
+                estimate.groupby("technology")[
+                    ["area_m2", "volume_m3", "tonnes", "cost_low", "cost_central", "cost_high"]
+                ]
+                .sum(min_count=1)
+                .reset_index()
+            )
+        rows.append(totals.assign(cleanup_level=level, area_ha=totals["area_m2"] / 1e4))
+    curve = pd.concat(rows, ignore_index=True)
+    return curve.replace({np.nan: None}) if curve.empty else curve

@@ -1,0 +1,433 @@
+"""Contamination surfaces: IDW and ordinary kriging onto a clipped metric grid.
+
+* Sample values: one per location for the chosen analyte, medium and depth
+  interval (the highest, or the mean, of the location's samples); non-detects
+  enter at half their detection limit by default -- a stated, configurable
+  mapping convention (``non_detects``), recorded in every output.
+* IDW: inverse-distance weighting over the nearest ``neighbours`` within an
+  optional search radius (scipy's cKDTree, all cores).
+* Ordinary kriging: pykrige (C backend, local neighbourhoods), with the
+  variogram fitted by pykrige and reported.  pykrige rather than gstools:
+  measured here, 1,000 samples onto 200 × 200 took 0.4 s with pykrige's local
+  mode and 65 s with gstools.
+* Log transform for skewed data: interpolation in ln(value); estimates are
+  back-transformed as exp(estimate), a median rather than a mean.
+* Leave-one-out cross-validation (RMSE, MAE, bias in the data's unit) comes
+  with every surface; for kriging it re-solves each sample's local system
+  without it, with the fitted variogram.
+* Probability of exceeding a threshold (kriging only): 1 − Φ((t − z) / σ) in the
+  interpolation space, from the kriging standard deviation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+from scipy.spatial import cKDTree
+from scipy.stats import norm
+
+from site_gis.crs import to_metric
+from site_gis.errors import InsufficientDataError, InvalidRequestError
+from site_gis.grid import Grid, make_grid
+from site_gis.queries import OUTSIDE_ZONES, load_results, resolve_analyte
+from site_gis.schemas import ZONE_IDS
+from site_gis.store import Store
+
+MIN_SAMPLES_IDW = 3
+MIN_SAMPLES_KRIGING = 10
+NODATA = -9999.0
+
+
+class IdwParams(BaseModel):
+    """Inverse-distance weighting."""
+
+    power: float = Field(2.0, gt=0, le=10, description="Distance exponent")
+    neighbours: int = Field(12, ge=1, le=64, description="Nearest samples used per cell")
+    radius_m: float | None = Field(
+        None, gt=0, le=50_000, description="Search radius in metres (default: unlimited)"
+    )
+
+
+class KrigingParams(BaseModel):
+    """Ordinary kriging."""
+
+    variogram: Literal["spherical", "exponential", "gaussian", "linear"] = Field(
+        "spherical", description="Variogram model fitted to the samples"
+    )
+    neighbours: int = Field(30, ge=3, le=200, description="Nearest samples used per cell")
+
+
+class SurfaceOptions(BaseModel):
+    """How and onto which grid to interpolate (every option bounded)."""
+
+    medium: Literal["soil", "sediment", "groundwater", "surface_water"] = Field(
+        "soil", description="Sampled medium"
+    )
+    depth_top_m: float | None = Field(
+        None, ge=0, le=200, description="Top of the depth interval (m)"
+    )
+    depth_bottom_m: float | None = Field(
+        None, ge=0, le=200, description="Bottom of the depth interval (m)"
+    )
+    method: Literal["idw", "kriging"] = Field("idw", description="Interpolation method")
+    cell_size_m: float = Field(25.0, ge=1, le=1000, description="Cell size in metres")
+    zone: (
+        Literal[
+            "blast_furnace_yard", "coal_coke_storage", "water_discharge_canals", "solid_waste_dumps"
+        ]
+        | None
+    ) = Field(None, description="Clip to an EIA zone (default: the whole site)")
+    log_transform: bool = Field(False, description="Interpolate ln(value) (skewed data)")
+    non_detects: Literal["half_dl", "dl", "zero"] = Field(
+        "half_dl", description="Value a non-detect enters the map with"
+    )
+    aggregate: Literal["max", "mean"] = Field(
+        "max", description="One value per location: the highest or the mean of its samples"
+    )
+    threshold: float | None = Field(
+        None,
+        gt=0,
+        description="Level for the probability of exceedance (kriging only), in the result unit",
+    )
+    power: float = Field(2.0, gt=0, le=10, description="IDW: distance exponent")
+    neighbours: int = Field(12, ge=1, le=200, description="Nearest samples used per cell")
+    radius_m: float | None = Field(
+        None, gt=0, le=50_000, description="IDW: search radius in metres (default: none)"
+    )
+    variogram: Literal["spherical", "exponential", "gaussian", "linear"] = Field(
+        "spherical", description="Kriging: variogram model fitted to the samples"
+    )
+
+    @property
+    def idw(self) -> IdwParams:
+        """The IDW parameters."""
+        return IdwParams(
+            power=self.power, neighbours=min(self.neighbours, 64), radius_m=self.radius_m
+        )
+
+    @property
+    def kriging(self) -> KrigingParams:
+        """The kriging parameters."""
+        return KrigingParams(variogram=self.variogram, neighbours=max(self.neighbours, 3))
+
+
+class SurfaceRequest(SurfaceOptions):
+    """A surface of one analyte."""
+
+    analyte: str = Field(description="Analyte name, synonym or CAS number")
+
+
+@dataclass
+class CrossValidation:
+    """Leave-one-out errors, in the data's unit (estimate − observed)."""
+
+    n: int
+    rmse: float
+    mae: float
+    bias: float
+
+
+@dataclass
+class Surface:
+    """An interpolated surface on a grid, with its provenance and uncertainty."""
+
+    request: SurfaceRequest
+    analyte: str
+    unit: str
+    grid: Grid
+    estimate: np.ndarray
+    std: np.ndarray | None
+    probability: np.ndarray | None
+    samples: gpd.GeoDataFrame
+    cv: CrossValidation
+    variogram: dict[str, Any] = field(default_factory=dict)
+    synthetic: bool = False
+
+    def raster(self, band: Literal["estimate", "std", "probability"] = "estimate") -> np.ndarray:
+        """The band as a full raster (NODATA outside the clip)."""
+        values = {"estimate": self.estimate, "std": self.std, "probability": self.probability}[band]
+        if values is None:
+            raise InvalidRequestError(f"this surface has no {band} band")
+        return self.grid.fill(values, NODATA)
+
+    def tags(self) -> dict[str, str]:
+        """Metadata written into the GeoTIFF and the JSON summary."""
+        params = self.request.idw if self.request.method == "idw" else self.request.kriging
+        return {
+            "analyte": self.analyte,
+            "unit": self.unit,
+            "medium": self.request.medium,
+            "depth_interval_m": _interval(self.request),
+            "method": self.request.method,
+            "parameters": params.model_dump_json(),
+            "variogram": str(self.variogram) if self.variogram else "",
+            "log_transform": str(self.request.log_transform),
+            "non_detects": {
+                "half_dl": "half the detection limit",
+                "dl": "the detection limit",
+                "zero": "zero",
+            }[self.request.non_detects],
+            "aggregate_per_location": self.request.aggregate,
+            "samples": str(len(self.samples)),
+            "cv_rmse": f"{self.cv.rmse:.6g}",
+            "cv_mae": f"{self.cv.mae:.6g}",
+            "cv_bias": f"{self.cv.bias:.6g}",
+            "threshold": "" if self.request.threshold is None else f"{self.request.threshold:g}",
+            "data": "SYNTHETIC" if self.synthetic else "measured",
+        }
+
+
+def sample_values(store: Store, request: SurfaceRequest) -> gpd.GeoDataFrame:
+    """One value per location for the request, as points in the site's metric CRS."""
+    analyte = resolve_analyte(request.analyte)
+    results = load_results(store, analyte=analyte, medium=request.medium)
+    top, bottom = request.depth_top_m, request.depth_bottom_m
+    if top is not None and bottom is not None and bottom < top:
+        raise InvalidRequestError("depth_bottom_m is above depth_top_m")
+    if top is not None:
+        results = results[results["depth_top_m"] >= top]
+    if bottom is not None:
+        results = results[results["depth_bottom_m"] <= bottom]
+    factor = {"half_dl": 0.5, "dl": 1.0, "zero": 0.0}[request.non_detects]
+    value = results["value"].where(results["detected"], results["detection_limit"] * factor)
+    per_location = (
+        results.assign(v=value).groupby("location_id")["v"].agg(request.aggregate).dropna()
+    )
+    locations = (
+        store.read("sample_locations", where={"location_id": list(per_location.index)})
+        if len(per_location)
+        else store.read("sample_locations", limit=1)
+    )
+    points = locations.set_index("location_id").loc[per_location.index, ["geometry"]]
+    frame = gpd.GeoDataFrame(
+        {"location_id": per_location.index, "value": per_location.values},
+        geometry=points.geometry.values,
+        crs=locations.crs,
+    )
+    frame.attrs["unit"] = str(results["unit"].iloc[0]) if len(results) else ""
+    frame.attrs["analyte"] = analyte
+    return to_metric(frame, store.site().crs)
+
+
+def clip_polygon(store: Store, zone: str | None) -> Any:
+    """The site boundary, or one EIA zone, in the site's metric CRS."""
+    crs = store.site().crs
+    if zone is None:
+        return to_metric(store.read("site_boundary"), crs).geometry.union_all()
+    if zone not in ZONE_IDS:
+        raise InvalidRequestError(f"zone must be one of {', '.join(ZONE_IDS)}")
+    return to_metric(store.read("eia_zones", where={"zone_id": zone}), crs).geometry.union_all()
+
+
+def build_surface(store: Store, request: SurfaceRequest) -> Surface:
+    """Interpolate the request's samples onto a grid clipped to the site or a zone.
+
+    Raises
+    ------
+    InsufficientDataError
+        When there are too few samples for the method (the message says how many).
+    InvalidRequestError
+        For a grid that is too large, an unknown zone, or a probability asked of IDW.
+    """
+    if request.zone == OUTSIDE_ZONES:
+        raise InvalidRequestError("a surface is clipped to the site or to one EIA zone")
+    samples = sample_values(store, request)
+    grid = make_grid(clip_polygon(store, request.zone), request.cell_size_m, store.site().crs)
+    needed = MIN_SAMPLES_KRIGING if request.method == "kriging" else MIN_SAMPLES_IDW
+    if len(samples) < needed:
+        raise InsufficientDataError(
+            f"{request.method} of {samples.attrs['analyte']} in {request.medium} needs at least "
+            f"{needed} sampled locations; the selection has {len(samples)}"
+        )
+    if request.threshold is not None and request.method != "kriging":
+        raise InvalidRequestError("a probability of exceedance needs method=kriging")
+    x, y = samples.geometry.x.to_numpy(), samples.geometry.y.to_numpy()
+    z = samples["value"].to_numpy(dtype=float)
+    if request.log_transform and (z <= 0).any():
+        raise InvalidRequestError(
+            "log transform needs values above zero (non_detects=zero gives zeros)"
+        )
+    space = np.log(z) if request.log_transform else z
+    gx, gy = grid.centres()
+    std = probability = None
+    variogram: dict[str, Any] = {}
+    if request.method == "idw":
+        estimate = interpolate_idw(x, y, space, gx, gy, request.idw)
+        loo = idw_leave_one_out(x, y, space, request.idw)
+    else:
+        estimate, variance, variogram, loo = krige(x, y, space, gx, gy, request.kriging)
+        std = np.sqrt(np.maximum(variance, 0))
+        if request.threshold is not None:
+            level = np.log(request.threshold) if request.log_transform else request.threshold
+            with np.errstate(divide="ignore", invalid="ignore"):
+                probability = np.where(
+                    std > 0,
+                    1 - norm.cdf((level - estimate) / std),
+                    (estimate > level).astype(float),
+                )
+    back = np.exp if request.log_transform else (lambda v: v)
+    errors = back(loo) - z
+    cv = CrossValidation(
+        n=len(z),
+        rmse=float(np.sqrt(np.mean(errors**2))),
+        mae=float(np.mean(np.abs(errors))),
+        bias=float(np.mean(errors)),
+    )
+    return Surface(
+        request=request,
+        analyte=samples.attrs["analyte"],
+        unit=samples.attrs["unit"],
+        grid=grid,
+        estimate=back(estimate),
+        std=std,
+        probability=probability,
+        samples=samples,
+        cv=cv,
+        variogram=variogram,
+        synthetic=store.site().synthetic,
+    )
+
+
+def interpolate_idw(
+    x: np.ndarray, y: np.ndarray, z: np.ndarray, gx: np.ndarray, gy: np.ndarray, params: IdwParams
+) -> np.ndarray:
+    """Inverse-distance-weighted estimates at (gx, gy) from samples (x, y, z), metres.
+
+    A target on a sample takes the sample's value; a target with no sample
+    within the radius is NaN.
+    """
+    tree = cKDTree(np.c_[x, y])
+    k = min(params.neighbours, len(z))
+    distance, index = tree.query(
+        np.c_[gx, gy], k=k, workers=-1, distance_upper_bound=params.radius_m or np.inf
+    )
+    distance, index = distance.reshape(len(gx), k), index.reshape(len(gx), k)
+    return _idw_weights(distance, index, z, params.power)
+
+
+def idw_leave_one_out(x: np.ndarray, y: np.ndarray, z: np.ndarray, params: IdwParams) -> np.ndarray:
+    """IDW estimate at each sample from all the others."""
+    tree = cKDTree(np.c_[x, y])
+    k = min(params.neighbours + 1, len(z))
+    distance, index = tree.query(
+        np.c_[x, y], k=k, workers=-1, distance_upper_bound=params.radius_m or np.inf
+    )
+    distance, index = distance.reshape(len(z), k), index.reshape(len(z), k)
+    own = index == np.arange(len(z))[:, None]
+    distance = np.where(own, np.inf, distance)  # drop each sample itself
+    return _idw_weights(distance, np.where(own, len(z), index), z, params.power)
+
+
+def _idw_weights(
+    distance: np.ndarray, index: np.ndarray, z: np.ndarray, power: float
+) -> np.ndarray:
+    valid = np.isfinite(distance)
+    values = np.append(z, np.nan)[np.where(valid, index, len(z))]
+    exact = valid & (distance == 0)
+    with np.errstate(divide="ignore"):
+        weights = np.where(valid, 1.0 / np.power(np.where(exact, 1, distance), power), 0.0)
+    weights = np.where(exact.any(axis=1)[:, None], exact.astype(float), weights)
+    total = weights.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        out = np.nansum(weights * np.nan_to_num(values), axis=1) / total
+    return np.where(total > 0, out, np.nan)
+
+
+def krige(
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    gx: np.ndarray,
+    gy: np.ndarray,
+    params: KrigingParams,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any], np.ndarray]:
+    """Ordinary kriging with a fitted variogram.
+
+    Returns
+    -------
+    tuple
+        Estimates and kriging variances at (gx, gy), the variogram (model and
+        parameters) and the leave-one-out estimates at the samples.
+    """
+    from pykrige.ok import OrdinaryKriging
+
+    model = OrdinaryKriging(
+        x,
+        y,
+        z,
+        variogram_model=params.variogram,
+        nlags=12,
+        coordinates_type="euclidean",
+        enable_plotting=False,
+    )
+    k = min(params.neighbours, len(z))
+    estimate, variance = model.execute("points", gx, gy, backend="C", n_closest_points=k)
+    names = {"linear": ["slope", "nugget"]}.get(params.variogram, ["psill", "range", "nugget"])
+    values = [float(v) for v in model.variogram_model_parameters]
+    variogram = {"model": params.variogram, **dict(zip(names, values, strict=True))}
+    loo = local_kriging(
+        x,
+        y,
+        z,
+        x,
+        y,
+        lambda h: model.variogram_function(model.variogram_model_parameters, h),
+        min(k, len(z) - 1),
+        exclude_self=True,
+    )
+    return np.asarray(estimate), np.asarray(variance), variogram, loo
+
+
+def local_kriging(
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    tx: np.ndarray,
+    ty: np.ndarray,
+    gamma: Any,
+    k: int,
+    *,
+    exclude_self: bool = False,
+) -> np.ndarray:
+    """Ordinary-kriging estimates at (tx, ty) from the k nearest samples, all systems at once."""
+    tree = cKDTree(np.c_[x, y])
+    extra = 1 if exclude_self else 0
+    _, index = tree.query(np.c_[tx, ty], k=k + extra)
+    if exclude_self:
+        index = index[:, 1:]
+    px, py = x[index], y[index]
+    pairwise = np.hypot(px[:, :, None] - px[:, None, :], py[:, :, None] - py[:, None, :])
+    n = len(tx)
+    system = np.ones((n, k + 1, k + 1))
+    system[:, :k, :k] = gamma(pairwise)
+    system[:, np.arange(k), np.arange(k)] = 0.0
+    system[:, k, k] = 0.0
+    rhs = np.ones((n, k + 1))
+    rhs[:, :k] = gamma(np.hypot(px - tx[:, None], py - ty[:, None]))
+    weights = np.linalg.solve(system, rhs[:, :, None])[:, :k, 0]
+    return np.sum(weights * z[index], axis=1)
+
+
+def _interval(request: SurfaceRequest) -> str:
+    top = "" if request.depth_top_m is None else f"{request.depth_top_m:g}"
+    bottom = "" if request.depth_bottom_m is None else f"{request.depth_bottom_m:g}"
+    return f"{top}-{bottom}" if top or bottom else "all"
+
+
+def frame_of(surface: Surface) -> pd.DataFrame:
+    """The inside cells as a table (x, y in metres; estimate; std; probability)."""
+    gx, gy = surface.grid.centres()
+    return pd.DataFrame(
+        {
+            "x": gx,
+            "y": gy,
+            "estimate": surface.estimate,
+            "std": surface.std,
+            "probability": surface.probability,
+        }
+    )

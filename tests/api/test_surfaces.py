@@ -1,0 +1,115 @@
+"""Surfaces, hotspots, remediation and receptors over real HTTP."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from rasterio.io import MemoryFile
+from shapely.geometry import shape
+
+LEAD = {
+    "analyte": "Lead",
+    "medium": "soil",
+    "depth_top_m": 0,
+    "depth_bottom_m": 0.5,
+    "cell_size_m": 50,
+}
+
+
+def test_surface_geotiff_download(client: httpx.Client) -> None:
+    response = client.get(
+        "/surfaces/Lead", params={k: v for k, v in LEAD.items() if k != "analyte"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/tiff")
+    with MemoryFile(response.content) as memory, memory.open() as src:
+        assert src.crs.to_epsg() == 32642 and src.nodata == -9999
+        assert src.tags()["data"] == "SYNTHETIC" and src.tags()["method"] == "idw"
+
+
+def test_surface_json_summary(client: httpx.Client) -> None:
+    body = client.get(
+        "/surfaces/Lead",
+        params={
+            "f": "json",
+            "method": "kriging",
+            "log_transform": True,
+            "threshold": 800,
+            **{k: v for k, v in LEAD.items() if k != "analyte"},
+        },
+    ).json()
+    assert body["variogram"]["model"] == "spherical"
+    assert set(body["cross_validation"]) == {"n", "rmse", "mae", "bias"}
+    west, south, east, north = body["grid"]["bounds_lonlat"]
+    assert 67.2 < west < east < 67.5 and 24.7 < south < north < 24.9
+
+
+def test_hotspots_geojson(client: httpx.Client) -> None:
+    response = client.get("/hotspots", params={**LEAD, "cleanup_level": 800})
+    assert response.headers["content-type"] == "application/geo+json"
+    features = response.json()["features"]
+    assert features
+    for feature in features:
+        props = feature["properties"]
+        assert props["area_ha"] > 0 and props["max_value"] > 800
+        lon, lat = shape(feature["geometry"]).representative_point().coords[0]
+        assert 67.2 < lon < 67.5 and 24.7 < lat < 24.9
+    assert "blast_furnace_yard" in {f["properties"]["zone_id"] for f in features}
+
+
+def test_remediation_estimate_and_curve(client: httpx.Client) -> None:
+    body = client.get("/remediation/estimate", params={**LEAD, "cleanup_level": 800}).json()
+    assert body["depth_m"] == 0.5 and body["bulk_density_t_m3"] == 1.7
+    excavation = [r for r in body["hotspots"] if r["technology"] == "excavation_disposal"]
+    assert excavation
+    for row in excavation:
+        assert row["tonnes"] == pytest.approx(row["area_m2"] * 0.5 * 1.7)
+        assert row["cost_central"] == pytest.approx(row["tonnes"] * 65)
+    curve = client.get("/remediation/curve", params={**LEAD, "levels": "200,400,800"}).json()
+    areas = [r["area_ha"] for r in curve["curve"] if r["technology"] == "excavation_disposal"]
+    assert areas == sorted(areas, reverse=True) and areas[0] > areas[-1]
+
+
+def test_receptors_down_gradient_of_the_benzene_plume(client: httpx.Client) -> None:
+    body = client.get(
+        "/receptors/at-risk",
+        params={
+            "analyte": "Benzene",
+            "medium": "groundwater",
+            "cleanup_level": 30,
+            "cell_size_m": 50,
+        },
+    ).json()
+    names = {f["properties"]["name"] for f in body["features"]}
+    assert any(name.startswith("East-side settlement") for name in names)
+    for feature in body["features"]:
+        props = feature["properties"]
+        assert props["within"] or props["downgradient"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "message"),
+    [
+        ("/surfaces/Lead", {"cell_size_m": 0.5}, 422, "greater than or equal to 1"),
+        ("/surfaces/Lead", {"cell_size_m": 1.5}, 400, "the limit is 25,000,000"),
+        (
+            "/surfaces/Lead",
+            {"medium": "surface_water", "method": "kriging", "depth_top_m": 0.1},
+            422,
+            "needs at least 10 sampled locations",
+        ),
+        ("/surfaces/Lead", {"zone": "moon"}, 422, "Input should be"),
+        ("/surfaces/Lead", {"power": 0}, 422, "greater than 0"),
+        ("/surfaces/Lead", {"neighbours": 5000}, 422, "less than or equal to 200"),
+        ("/surfaces/Lead", {"method": "idw", "threshold": 5}, 400, "needs method=kriging"),
+        ("/hotspots", {"analyte": "Lead", "cleanup_level": 0}, 422, "greater than 0"),
+        ("/hotspots", {"analyte": "Lead", "cleanup_level": -3}, 422, "greater than 0"),
+        ("/remediation/curve", {"analyte": "Lead", "levels": "a,b"}, 400, "comma-separated"),
+    ],
+)
+def test_bad_surface_parameters(
+    client: httpx.Client, path: str, params: dict, status: int, message: str
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status, response.text
+    assert message in response.text
