@@ -119,9 +119,12 @@ def import_results_command(
         typer.echo(f"{len(report.exceedances)} new exceedance(s) of {standard} ({land_use}):")
         for row in report.exceedances.itertuples():
             status = " (level to verify)" if row.level_status == "to verify" else ""
+            if row.flag == "outside range":
+                limits = f"outside {row.lower_level:g}-{row.level:g}"
+            else:
+                limits = f"> {row.level:g} ({row.ratio:.3g}×)"
             typer.echo(
-                f"  {row.sample_id} {row.analyte}: {row.value:g} {row.unit} > "
-                f"{row.level:g} ({row.ratio:.3g}×){status}"
+                f"  {row.sample_id} {row.analyte}: {row.value:g} {row.unit} {limits}{status}"
             )
 
 
@@ -139,13 +142,12 @@ def import_standard_command(
     """Add a standard (screening levels) to the store's library."""
     import hashlib
 
-    import pandas as pd
-
+    from site_gis.csvfiles import read_csv_bytes
     from site_gis.standards import prepare_levels
     from site_gis.store import open_store
 
     settings = _settings(store=store, actor=actor)
-    frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+    frame = read_csv_bytes(file.read_bytes(), file.name, max_rows=100_000)
     levels = prepare_levels(frame, source=file.name)
     opened = open_store(settings.store)
     opened.write(

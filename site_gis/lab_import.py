@@ -13,9 +13,7 @@ problem (corrections are not silent).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,11 +25,12 @@ import shapely
 from pyproj import Geod
 
 from site_gis.analytes import cas_numbers, resolve_analytes
+from site_gis.csvfiles import read_csv_bytes
 from site_gis.errors import Problem, ValidationError
 from site_gis.schemas import MEDIA
-from site_gis.screening import EXCEEDING_FLAGS, screen_results
+from site_gis.screening import EXCEEDING_FLAGS, screen_results, select_levels
 from site_gis.store import AuditEntry, Store
-from site_gis.units import canonical_unit, conversion_factors
+from site_gis.units import canonical_unit, conversion_factors, convert
 
 MAX_ROWS = 500_000
 REGION_RADIUS_M = 30_000.0
@@ -153,12 +152,13 @@ def parse_results(
     ValidationError
         Listing every problem (row = CSV line number).
     """
-    frame = _read_csv(data, source)
+    frame = read_csv_bytes(data, source, max_rows=MAX_ROWS)
     problems = _Collector(source)
     rows = _normalise_columns(frame, problems)
     if problems.items:
         raise problems.error()
-    line = np.arange(len(rows)) + 2
+    line = rows.index.to_numpy()
+    rows = rows.reset_index(drop=True)
     text = rows.astype("string").apply(lambda c: c.str.strip())
     blank = text.isna() | (text == "")
 
@@ -202,8 +202,8 @@ def parse_results(
         "CAS number names another analyte than the analyte column",
     )
 
-    value, detected, limit = _parse_values(text, blank, line, problems)
     is_ph = (analyte == "pH").fillna(False)
+    value, detected, limit = _parse_values(text, blank, line, problems, is_ph)
     factor = conversion_factors(text["unit"], medium, is_ph)
     convertible = ~np.isnan(factor)
     problems.rows(
@@ -221,8 +221,8 @@ def parse_results(
         problems,
         today or date.today(),
     )
-    top = _numbers(text, "depth_top_m", blank, line, problems, minimum=0.0)
-    bottom = _numbers(text, "depth_bottom_m", blank, line, problems, minimum=0.0)
+    top = _numbers(text, "depth_top_m", blank, line, problems, minimum=0.0, maximum=200.0)
+    bottom = _numbers(text, "depth_bottom_m", blank, line, problems, minimum=0.0, maximum=200.0)
     problems.rows(
         (bottom < top),
         line,
@@ -241,13 +241,13 @@ def parse_results(
             "sampled_on": sampled_on,
             "analyte": analyte,
             "cas_number": analyte.map(cas_numbers()),
-            "value": np.where(detected, value * factor, np.nan),
+            "value": np.where(detected, convert(value, factor), np.nan),
             "unit": [
-                canonical_unit(m, is_ph=bool(p)) if m in MEDIA else None
+                canonical_unit(m, is_ph=bool(p)) if isinstance(m, str) and m in MEDIA else None
                 for m, p in zip(medium, is_ph, strict=True)
             ],
             "detected": detected,
-            "detection_limit": np.where(is_ph, np.nan, limit * factor),
+            "detection_limit": np.where(is_ph, np.nan, convert(limit, factor)),
             "qualifier": _qualifiers(text, detected),
             "lab": text["lab"],
             "method": text["method"],
@@ -306,6 +306,8 @@ def import_results(
         (``None`` when every row was already stored).
     """
     digest = hashlib.sha256(data).hexdigest()
+    levels = store.read("screening_levels")
+    select_levels(levels, standard, land_use)  # an unknown standard fails before any write
     results, locations, skipped = parse_results(data, store, source=source, today=today)
     report = ImportReport(
         source=source,
@@ -318,7 +320,6 @@ def import_results(
         standard=standard,
         land_use=land_use,
     )
-    levels = store.read("screening_levels")
     if len(results):
         changes: dict[str, pd.DataFrame] = {"results": results}
         if len(locations):
@@ -370,45 +371,6 @@ class _Collector:
         )
 
 
-def _read_csv(data: bytes, source: str) -> pd.DataFrame:
-    def fail(reason: str) -> ValidationError:
-        return ValidationError(
-            [Problem(source, None, None, None, reason)],
-            summary=f"cannot read {source}; nothing was imported",
-        )
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise fail(
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
-            f"{exc.start}); save it as CSV UTF-8"
-        ) from exc
-    if not text.strip():
-        raise fail("the file is empty")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            sep=delimiter,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise fail(f"not a well-formed CSV file: {str(exc).splitlines()[0]}") from exc
-    if frame.empty:
-        raise fail("the file has a header but no rows")
-    if len(frame) > MAX_ROWS:
-        raise fail(f"{len(frame)} rows; at most {MAX_ROWS} per import")
-    return frame
-
-
 def _normalise_columns(frame: pd.DataFrame, problems: _Collector) -> pd.DataFrame:
     names = [re.sub(r"[\s\-]+", "_", str(c).strip().lower()) for c in frame.columns]
     names = [ALIASES.get(n, n) for n in names]
@@ -430,39 +392,42 @@ def _empty(text: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.NA, index=text.index, dtype="string")
 
 
+def _qualifier_codes(text: pd.DataFrame) -> pd.Series:
+    """Each row's qualifier codes, upper case, split on spaces, commas, semicolons, slashes."""
+    raw = text.get("qualifier", _empty(text)).fillna("").str.upper()
+    return raw.map(lambda q: frozenset(c for c in re.split(r"[\s,;/]+", q) if c))
+
+
 def _parse_values(
-    text: pd.DataFrame, blank: pd.DataFrame, line: np.ndarray, problems: _Collector
+    text: pd.DataFrame,
+    blank: pd.DataFrame,
+    line: np.ndarray,
+    problems: _Collector,
+    is_ph: pd.Series,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     raw = text["value"].fillna("")
     lower = raw.str.lower()
-    limit_column = pd.to_numeric(text.get("detection_limit", _empty(text)), errors="coerce")
-    bad_limit = (
-        limit_column.isna()
-        & text.get("detection_limit", _empty(text)).notna()
-        & (text.get("detection_limit", _empty(text)) != "")
-    ).to_numpy(bool)
-    problems.rows(bad_limit, line, text.get("detection_limit"), "detection_limit", "not a number")
+    limit_text = text.get("detection_limit", _empty(text))
+    limit_column = pd.to_numeric(limit_text, errors="coerce")
+    bad_limit = (limit_column.isna() & limit_text.notna() & (limit_text != "")).to_numpy(bool)
+    problems.rows(bad_limit, line, limit_text, "detection_limit", "not a number")
     problems.rows(
         (limit_column < 0).fillna(False).to_numpy(bool),
         line,
-        text.get("detection_limit"),
+        limit_text,
         "detection_limit",
         "negative detection limit",
     )
-    less_than = raw.str.extract(r"^<\s*([0-9.eE+\-]+)$")[0]
-    nd_word = lower.isin(_ND_WORDS)
+    less_than = pd.to_numeric(raw.str.extract(r"^<\s*(\S+)$")[0], errors="coerce")
+    nd_word = lower.isin(_ND_WORDS).to_numpy(bool)
     number = pd.to_numeric(raw.str.replace(r"\s*[uU]$", "", regex=True), errors="coerce")
-    flagged_u = raw.str.match(r"^[0-9.eE+\-]+\s*[uU]$")
+    flagged_u = raw.str.match(r"^[0-9.eE+\-]+\s*[uU]$").fillna(False).to_numpy(bool)
     flag_text = text.get("detected", _empty(text)).str.lower()
     said_not = flag_text.isin(["n", "no", "false", "0", "not detected"]).fillna(False)
-    qualifier_u = text.get("qualifier", _empty(text)).str.upper().str.contains("U").fillna(False)
-    non_detect = (less_than.notna() | nd_word | flagged_u | said_not | qualifier_u).to_numpy(bool)
-    limit = np.where(
-        less_than.notna(),
-        pd.to_numeric(less_than, errors="coerce"),
-        np.where(nd_word, limit_column, np.where(limit_column.notna(), limit_column, number)),
-    )
-    unparsed = ~non_detect & number.isna().to_numpy(bool) & ~blank["value"].to_numpy(bool)
+    codes = _qualifier_codes(text)
+    qualifier_u = codes.map(lambda c: bool(c & {"U", "UJ", "ND"})).to_numpy(bool)
+    is_less = less_than.notna().to_numpy(bool)
+    unparsed = ~is_less & ~nd_word & number.isna().to_numpy(bool) & ~blank["value"].to_numpy(bool)
     problems.rows(
         unparsed,
         line,
@@ -470,29 +435,59 @@ def _parse_values(
         "value",
         "not a number (use a number, <DL or ND with a detection_limit)",
     )
+    values = number.to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        problems.rows(
+            ~unparsed & (values < 0), line, text["value"], "value", "negative concentration"
+        )
+        problems.rows(
+            np.isinf(values) | np.isinf(less_than.to_numpy(float)),
+            line,
+            text["value"],
+            "value",
+            "not a finite number",
+        )
+        problems.rows(
+            is_less & (less_than.to_numpy(float) < 0),
+            line,
+            text["value"],
+            "value",
+            "negative detection limit",
+        )
+    non_detect = is_less | nd_word | flagged_u | said_not.to_numpy(bool) | qualifier_u
     problems.rows(
-        ~unparsed & (number < 0).fillna(False).to_numpy(bool),
+        non_detect & is_ph.to_numpy(bool),
         line,
         text["value"],
         "value",
-        "negative concentration",
+        "pH is measured, never a non-detect",
     )
-    missing_limit = non_detect & np.isnan(limit.astype(float))
+    limit = np.where(
+        is_less,
+        less_than.to_numpy(float),
+        np.where(
+            nd_word | limit_column.notna().to_numpy(bool), limit_column.to_numpy(float), values
+        ),
+    )
+    missing_limit = non_detect & np.isnan(limit) & ~is_ph.to_numpy(bool)
     problems.rows(
-        missing_limit & ~blank["value"].to_numpy(bool),
+        missing_limit & ~blank["value"].to_numpy(bool) & ~unparsed,
         line,
         text["value"],
         "detection_limit",
         "a non-detect needs its detection limit",
     )
-    return number.to_numpy(float), ~non_detect, limit.astype(float)
+    with np.errstate(invalid="ignore"):
+        out_of_range = is_ph.to_numpy(bool) & ((values < 0) | (values > 14))
+    problems.rows(out_of_range, line, text["value"], "value", "pH must be between 0 and 14")
+    return values, ~non_detect, limit
 
 
 def _qualifiers(text: pd.DataFrame, detected: np.ndarray) -> pd.Series:
     """U for non-detects, J where the lab marked a detect as estimated, else empty."""
-    estimated = text.get("qualifier", _empty(text)).str.upper().str.contains("J").fillna(False)
+    estimated = _qualifier_codes(text).map(lambda c: "J" in c).to_numpy(bool)
     out = pd.Series(None, index=text.index, dtype=object)
-    out[estimated.to_numpy(bool) & detected] = "J"
+    out[estimated & detected] = "J"
     out[~detected] = "U"
     return out
 
@@ -531,6 +526,7 @@ def _numbers(
     problems: _Collector,
     *,
     minimum: float,
+    maximum: float,
 ) -> np.ndarray:
     values = pd.to_numeric(text[column], errors="coerce")
     problems.rows(
@@ -546,6 +542,13 @@ def _numbers(
         text[column],
         column,
         f"below {minimum:g}",
+    )
+    problems.rows(
+        (values > maximum).fillna(False).to_numpy(bool),
+        line,
+        text[column],
+        column,
+        f"above {maximum:g}",
     )
     return values.to_numpy(float)
 
@@ -727,6 +730,8 @@ def _drop_already_stored(
         a, b = theirs[column].to_numpy(float), results[column].to_numpy(float)
         same &= np.isclose(a, b, rtol=1e-9, equal_nan=True)
     same &= theirs["detected"].to_numpy() == results["detected"].to_numpy()
+    for column in ("qualifier", "lab", "method", "unit"):
+        same &= ~_differs(theirs[column], results[column])
     changed = present & ~same
     problems.rows(
         changed,

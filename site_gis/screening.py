@@ -101,9 +101,9 @@ def screen_results(
 
     def take_text(column: str) -> pd.Categorical:
         codes, names = pd.factorize(chosen[column])
-        return pd.Categorical.from_codes(
-            np.where(has_level, codes[np.maximum(position, 0)], -1), categories=names
-        )
+        full = np.full(len(position), -1)
+        full[has_level] = codes[position[has_level]]
+        return pd.Categorical.from_codes(full, categories=names)
 
     level = take("value")
     lower = take("lower_value")
@@ -124,8 +124,8 @@ def screen_results(
     )
     flag[has_level & ~detected] = FLAGS.index(NOT_DETECTED)
     flag[has_level & ~detected & (measured > level)] = FLAGS.index(DL_ABOVE)
-    verified = chosen["verified"].to_numpy(dtype=bool)[np.maximum(position, 0)]
-    status = np.where(has_level, np.where(verified, 0, 1), -1)
+    status = np.full(len(position), -1)
+    status[has_level] = np.where(chosen["verified"].to_numpy(dtype=bool)[position[has_level]], 0, 1)
     constant = np.zeros(len(results), dtype=int)
     return results.assign(
         standard=pd.Categorical.from_codes(constant, categories=pd.Index([standard])),

@@ -22,7 +22,7 @@ import pandas as pd
 from site_gis.analytes import cas_numbers, resolve_analytes
 from site_gis.errors import Problem, ValidationError
 from site_gis.schemas import LAND_USES, MEDIA
-from site_gis.units import canonical_unit, conversion_factors
+from site_gis.units import canonical_unit, conversion_factors, convert
 
 COLUMNS = (
     "standard",
@@ -81,10 +81,11 @@ def prepare_levels(frame: pd.DataFrame, *, source: str = "standards") -> pd.Data
 
     for column in REQUIRED:
         flag(
-            text[column].isna().to_numpy() | (text[column] == "").to_numpy(bool),
+            (text[column].isna() | (text[column] == "")).fillna(True).to_numpy(bool),
             column,
             "value is required",
         )
+
     analyte, conflict = resolve_analytes(text["analyte"], text["cas_number"])
     flag((analyte.isna() & text["analyte"].notna()).to_numpy(), "analyte", "unknown analyte")
     flag(conflict, "cas_number", "CAS number names another analyte")
@@ -110,6 +111,12 @@ def prepare_levels(frame: pd.DataFrame, *, source: str = "standards") -> pd.Data
         "lower_value",
         "must be a number",
     )
+    flag(
+        (lower > value).fillna(False).to_numpy(bool),
+        "lower_value",
+        "the lower limit is above the level",
+    )
+    flag((lower < 0).fillna(False).to_numpy(bool), "lower_value", "must be a number ≥ 0")
     verified = text["verified"].str.lower().map({"true": True, "false": False})
     flag(
         (verified.isna() & text["verified"].notna()).to_numpy(bool),
@@ -144,8 +151,8 @@ def prepare_levels(frame: pd.DataFrame, *, source: str = "standards") -> pd.Data
             "cas_number": cas,
             "medium": text["medium"],
             "land_use": text["land_use"],
-            "value": value * factor,
-            "lower_value": lower * factor,
+            "value": convert(value.to_numpy(float), factor),
+            "lower_value": convert(lower.to_numpy(float), factor),
             "unit": [
                 canonical_unit(m, is_ph=p) for m, p in zip(text["medium"], is_ph, strict=True)
             ],

@@ -145,10 +145,22 @@ def summarise(values: np.ndarray, detected: np.ndarray) -> dict[str, Any]:
         km = kaplan_meier(x, d)
         row.update(km_mean=km.mean, km_sd=km.sd)
         method, mean, se = "KM-t UCL95", km.mean, km.se
-        row["note"] = (
+        notes = [
             f"{n - k} non-detect(s): mean and SD of detects only in 'mean'/'sd'; "
-            "Kaplan–Meier mean and SD in 'km_mean'/'km_sd'"
-        )
+            "Kaplan–Meier mean and SD (of the KM distribution, no n-1 factor) in "
+            "'km_mean'/'km_sd'"
+        ]
+        if not d[np.argmin(x)] or (x[~d] == x.min()).any():
+            notes.append(
+                "the lowest value is a non-detect, counted as detected at its limit (Efron)"
+            )
+        above = int((x[~d] > detects.max()).sum())
+        if above:
+            notes.append(
+                f"caution: {above} non-detect limit(s) above the highest detect "
+                "carry no information to Kaplan–Meier; the mean and UCL may be low"
+            )
+        row["note"] = "; ".join(notes)
     if n < MIN_N_FOR_UCL or k < MIN_DETECTS_FOR_UCL or se is None:
         row.update(
             method="none",

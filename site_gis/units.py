@@ -86,3 +86,16 @@ def conversion_factors(units: pd.Series, media: pd.Series, is_ph: pd.Series) -> 
     factor = np.where((wanted == "water") & ~np.isnan(water_parts), water_parts, factor)
     unit_class = np.where((wanted == "water") & ~np.isnan(water_parts), "water", unit_class)
     return np.where(unit_class == wanted, factor, np.nan)
+
+
+def convert(values: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """``values × factors`` rounded to 12 significant figures.
+
+    Factors such as 1e-3 are not exact in binary: 5100 µg/kg × 1e-3 would give
+    5.1000000000000005 mg/kg and screen as above a 5.1 mg/kg level.
+    """
+    out = np.asarray(values, dtype=float) * np.asarray(factors, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(out)))
+        scale = np.where(np.isfinite(magnitude), 10.0 ** (11 - magnitude), 1.0)
+        return np.where(np.isfinite(out) & (out != 0), np.round(out * scale) / scale, out)

@@ -99,3 +99,52 @@ def test_a_bad_site_description_is_reported(tmp_path: Path) -> None:
     result = run("init", "--store", str(tmp_path / "s.gpkg"), "--layers", str(layers), cwd=tmp_path)
     assert result.returncode == 1
     assert "site.json, field 'centre_lon': not a number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (
+            b"standard,version,analyte,medium,land_use,value,unit,verified\n"
+            b"mine,1,Lead,,any,5,mg/kg,true\n",
+            "field 'medium': value is required",
+        ),
+        (
+            b"standard,version,analyte,medium,land_use,value,lower_value,unit,verified\n"
+            b"mine,1,pH,surface_water,any,6,9,pH units,true\n",
+            "the lower limit is above the level",
+        ),
+        (
+            "standard,version,analyte,medium,land_use,value,unit,verified\n"
+            "mine,1,Plomb é,soil,any,5,mg/kg,true\n".encode("latin-1"),
+            "not UTF-8",
+        ),
+    ],
+)
+def test_import_standard_reports_bad_files(tmp_path: Path, content: bytes, message: str) -> None:
+    store = tmp_path / "s.gpkg"
+    assert run("init", "--store", str(store), "--layers", str(LAYERS), cwd=tmp_path).returncode == 0
+    file = tmp_path / "mine.csv"
+    file.write_bytes(content)
+    result = run("import-standard", str(file), "--store", str(store), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_standard_adds_a_users_standard(tmp_path: Path) -> None:
+    store = tmp_path / "s.gpkg"
+    run("init", "--store", str(store), "--layers", str(LAYERS), cwd=tmp_path)
+    file = tmp_path / "mine.csv"
+    file.write_text(
+        "standard,version,analyte,cas_number,medium,land_use,value,unit,verified,"
+        "source_url\nsite_specific,2026,Lead,7439-92-1,soil,industrial,500,mg/kg,"
+        "true,https://example.org\n"
+    )
+    result = run("import-standard", str(file), "--store", str(store), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    from site_gis.store import GeoPackageStore
+
+    levels = GeoPackageStore(store).read("screening_levels", where={"standard": "site_specific"})
+    assert levels["value"].tolist() == [500.0]

@@ -195,3 +195,16 @@ def test_csv_exports_escape_formulas() -> None:
     escaped = escape_formulas(frame)
     assert list(escaped["lab"]) == ["'=cmd|' /C calc'!A0", "'+1", "'-x", "'@SUM(A1)", "Lab A"]
     assert list(escaped["value"]) == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_a_standard_without_levels_for_a_land_use_is_not_an_error(client: httpx.Client) -> None:
+    response = client.get(
+        "/contamination/screening", params={"standard": "ccme_soil", "land_use": "residential"}
+    )
+    assert response.status_code == 200
+    assert set(response.json()["flags"]) >= {"no level"}
+    assert response.json()["flags"]["no level"] == response.json()["numberMatched"]
+    table = client.get(
+        "/contamination/exceedances", params={"standard": "ccme_soil", "land_use": "residential"}
+    )
+    assert table.status_code == 200 and table.json()["samples"] == []

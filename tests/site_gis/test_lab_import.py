@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_gis.errors import ValidationError
+from site_gis.errors import InvalidRequestError, ValidationError
 from site_gis.lab_import import import_results
 from site_gis.store import GeoPackageStore
 
@@ -236,3 +236,106 @@ def test_semicolon_separated_files_are_read(store: GeoPackageStore) -> None:
     content = (HEADER + _row()).replace(",", ";")
     report = import_results(store, content.encode(), actor="a", today=TODAY)
     assert report.new_results == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            HEADER + _row(medium=""), [(2, "medium", "value is required")], id="blank-medium"
+        ),
+        pytest.param(
+            HEADER + _row(value="abc", qualifier="U"),
+            [(2, "value", "not a number")],
+            id="unparsed-value-marked-U",
+        ),
+        pytest.param(
+            HEADER + _row(value="<-1"),
+            [(2, "value", "negative detection limit")],
+            id="negative-limit",
+        ),
+        pytest.param(
+            HEADER + _row(value="1e400"), [(2, "value", "not a finite number")], id="infinite"
+        ),
+        pytest.param(
+            HEADER + _row(bottom="250"), [(2, "depth_bottom_m", "above 200")], id="too-deep"
+        ),
+        pytest.param(
+            HEADER + _row(analyte="pH", value="<2", unit="pH units"),
+            [(2, "value", "pH is measured, never a non-detect")],
+            id="ph-non-detect",
+        ),
+        pytest.param(
+            HEADER + _row(analyte="pH", value="15", unit="pH units", dl=""),
+            [(2, "value", "pH must be between 0 and 14")],
+            id="ph-15",
+        ),
+        pytest.param(
+            HEADER.replace("Result", "Result,Result") + _row().replace(",12,", ",12,13,"),
+            [(None, "value", "column appears twice")],
+            id="duplicate-header",
+        ),
+    ],
+)
+def test_more_bad_input(
+    store: GeoPackageStore, content: str, expected: list[tuple[int | None, str | None, str]]
+) -> None:
+    before = _sha(store.path)
+    with pytest.raises(ValidationError) as caught:
+        import_results(store, content.encode(), actor="a", source="lab.csv", today=TODAY)
+    found = [(p.row, p.field, p.reason) for p in caught.value.problems]
+    for row, field, reason in expected:
+        assert any(r == row and f == field and reason in why for r, f, why in found), found
+    assert _sha(store.path) == before
+
+
+def test_qualifier_text_does_not_turn_a_detect_into_a_non_detect(store: GeoPackageStore) -> None:
+    content = HEADER + _row(qualifier="Dilution") + _row(sample="X-2", qualifier="J - estimated")
+    import_results(store, content.encode(), actor="a", today=TODAY)
+    stored = store.read("results", where={"sample_id": ["X-1", "X-2"]}).set_index("sample_id")
+    assert stored["detected"].all() and (stored["value"] == 12).all()
+    assert stored.loc["X-2", "qualifier"] == "J"
+
+
+def test_blank_trailing_rows_and_trailing_delimiters_are_tolerated(store: GeoPackageStore) -> None:
+    content = HEADER + _row().replace("\n", ",\n") + ",,,,,,,,,,,,,,,\n   \n"
+    report = import_results(store, content.encode(), actor="a", today=TODAY)
+    assert report.new_results == 1
+
+
+def test_a_value_exactly_at_the_level_after_unit_conversion_passes(store: GeoPackageStore) -> None:
+    # 5100 µg/kg = 5.1 mg/kg, the (recalled) US EPA industrial benzene level
+    content = HEADER + _row(analyte="Benzene", value="5100", unit="µg/kg", dl="5")
+    report = import_results(
+        store,
+        content.encode(),
+        actor="a",
+        standard="us_epa_rsl",
+        land_use="industrial",
+        today=TODAY,
+    )
+    assert report.exceedances.empty
+    stored = store.read("results", where={"sample_id": "X-1"})
+    assert stored["value"].iloc[0] == 5.1
+
+
+def test_an_unknown_standard_fails_before_anything_is_written(store: GeoPackageStore) -> None:
+    before = _sha(store.path)
+    with pytest.raises(InvalidRequestError, match="unknown standard"):
+        import_results(store, GOOD.encode(), actor="a", standard="nope", today=TODAY)
+    assert _sha(store.path) == before
+
+
+def test_a_standard_without_levels_for_the_land_use_screens_as_no_level(
+    store: GeoPackageStore,
+) -> None:
+    report = import_results(
+        store, GOOD.encode(), actor="a", standard="ccme_soil", land_use="residential", today=TODAY
+    )
+    assert report.new_results == 4 and report.exceedances.empty
+
+
+def test_a_changed_qualifier_or_lab_is_a_correction(store: GeoPackageStore) -> None:
+    import_results(store, GOOD.encode(), actor="a", today=TODAY)
+    with pytest.raises(ValidationError, match="already stored with another result"):
+        import_results(store, GOOD.replace("KarLab", "OtherLab").encode(), actor="a", today=TODAY)
