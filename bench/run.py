@@ -25,6 +25,7 @@ import geopandas as gpd
 
 from bench.common import Row, timed
 from bench.contamination import bench_contamination
+from bench.surfaces import bench_surfaces
 from site_gis.schemas import CATALOGUE
 from site_gis.sources import write_layers_dir
 from site_gis.store import GeoPackageStore, build_store
@@ -124,6 +125,7 @@ def main() -> None:
             generate=lambda: write_layers_dir(Path(tmp) / "demo", *generate_site()),
         )
         bench_contamination("demo", demo_store, rows)
+        bench_surfaces(rows)
         if not args.quick:
             scaled = OUT / "scaled"
             scaled_store = Path(tmp) / "scaled.gpkg"

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -326,16 +327,22 @@ def idw_leave_one_out(x: np.ndarray, y: np.ndarray, z: np.ndarray, params: IdwPa
 def _idw_weights(
     distance: np.ndarray, index: np.ndarray, z: np.ndarray, power: float
 ) -> np.ndarray:
-    valid = np.isfinite(distance)
-    values = np.append(z, np.nan)[np.where(valid, index, len(z))]
-    exact = valid & (distance == 0)
+    """Weighted means of the neighbours; ``index == len(z)`` marks a missing neighbour."""
+    n = len(z)
+    missing = index >= n
+    values = z[np.minimum(index, n - 1)]
     with np.errstate(divide="ignore"):
-        weights = np.where(valid, 1.0 / np.power(np.where(exact, 1, distance), power), 0.0)
-    weights = np.where(exact.any(axis=1)[:, None], exact.astype(float), weights)
+        weights = 1.0 / (distance * distance) if power == 2 else distance**-power
+    if missing.any():
+        weights[missing] = 0.0
+    zero = distance == 0
+    exact = zero.any(axis=1)
+    weights[exact] = zero[exact].astype(float)  # a target on a sample takes its value
     total = weights.sum(axis=1)
-    with np.errstate(invalid="ignore"):
-        out = np.nansum(weights * np.nan_to_num(values), axis=1) / total
-    return np.where(total > 0, out, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.einsum("ij,ij->i", weights, values) / total
+    out[total == 0] = np.nan
+    return out
 
 
 def krige(
@@ -366,20 +373,28 @@ def krige(
         enable_plotting=False,
     )
     k = min(params.neighbours, len(z))
-    estimate, variance = model.execute("points", gx, gy, backend="C", n_closest_points=k)
     names = {"linear": ["slope", "nugget"]}.get(params.variogram, ["psill", "range", "nugget"])
     values = [float(v) for v in model.variogram_model_parameters]
     variogram = {"model": params.variogram, **dict(zip(names, values, strict=True))}
-    loo = local_kriging(
-        x,
-        y,
-        z,
-        x,
-        y,
-        lambda h: model.variogram_function(model.variogram_model_parameters, h),
-        min(k, len(z) - 1),
-        exclude_self=True,
-    )
+
+    def gamma(h: np.ndarray) -> np.ndarray:
+        return np.asarray(model.variogram_function(model.variogram_model_parameters, h))
+
+    def part(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        estimate, variance = model.execute(
+            "points", gx[index], gy[index], backend="C", n_closest_points=k
+        )
+        return np.asarray(estimate), np.asarray(variance)
+
+    # pykrige's C loop and the numpy cross-validation overlap on two threads
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        loo_job = pool.submit(
+            local_kriging, x, y, z, x, y, gamma, min(k, len(z) - 1), exclude_self=True
+        )
+        parts = list(pool.map(part, np.array_split(np.arange(len(gx)), 2)))
+        loo = loo_job.result()
+    estimate = np.concatenate([p[0] for p in parts])
+    variance = np.concatenate([p[1] for p in parts])
     return np.asarray(estimate), np.asarray(variance), variogram, loo
 
 

@@ -227,3 +227,20 @@ def test_geotiff_reads_back_with_crs_transform_nodata_and_tags(
     assert estimate[surface.grid.inside] == pytest.approx(surface.estimate, rel=1e-6)
     with MemoryFile(surface_to_cog(surface)) as memory, memory.open() as again:
         assert again.read(1).shape == (surface.grid.height, surface.grid.width)
+
+
+def test_krige_equals_pykrige_run_in_one_piece() -> None:
+    from pykrige.ok import OrdinaryKriging
+
+    from site_gis.surfaces import KrigingParams, krige
+
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(0, 3000, 200), rng.uniform(0, 3000, 200)
+    z = np.cos(x / 600) * np.sin(y / 900) + rng.normal(0, 0.05, 200)
+    gx, gy = rng.uniform(0, 3000, 1001), rng.uniform(0, 3000, 1001)
+    estimate, variance, variogram, loo = krige(x, y, z, gx, gy, KrigingParams(neighbours=20))
+    model = OrdinaryKriging(x, y, z, variogram_model="spherical", nlags=12)
+    expected, expected_var = model.execute("points", gx, gy, backend="C", n_closest_points=20)
+    assert estimate == pytest.approx(np.asarray(expected), rel=1e-9, abs=1e-12)
+    assert variance == pytest.approx(np.asarray(expected_var), rel=1e-9, abs=1e-12)
+    assert variogram["model"] == "spherical" and len(loo) == 200
