@@ -286,6 +286,13 @@ STRUCTURES = LayerSchema(
         FieldSpec(
             "businesses", "int", "Businesses operating in the structure", minimum=0, personal=True
         ),
+        FieldSpec(
+            "vulnerable_households",
+            "int",
+            "Households headed by a woman, an elderly or a disabled person",
+            minimum=0,
+            personal=True,
+        ),
         FieldSpec("surveyed_on", "date", "Date the structure was first recorded"),
         _SYNTHETIC,
     ),

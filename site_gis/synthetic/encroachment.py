@@ -146,6 +146,7 @@ def _structures_in(row: object, n: int, rng: np.random.Generator) -> pd.DataFram
         default=0,
     ).astype(int)
     businesses = np.where(uses == "residential", 0, 1)
+    vulnerable = rng.binomial(households, 0.12)  # SYNTHETIC share of vulnerable households
     baseline = date.fromisoformat(row.surveyed_on)  # type: ignore[attr-defined]
     late = rng.random(n) < 0.08
     days = rng.integers(30, 400, n)
@@ -164,6 +165,7 @@ def _structures_in(row: object, n: int, rng: np.random.Generator) -> pd.DataFram
             "floor_area_m2": np.round(w * h * storeys, 1),
             "households": households,
             "businesses": businesses,
+            "vulnerable_households": vulnerable,
             "surveyed_on": surveyed,
             "geometry": footprints,
         }
