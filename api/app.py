@@ -9,7 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routers import collections, contamination, imports, landing, remediation, surfaces
+from api.routers import (
+    collections,
+    contamination,
+    encroachments,
+    imports,
+    landing,
+    remediation,
+    surfaces,
+)
 from api.settings import Settings
 from site_gis import __version__
 from site_gis.errors import StoreError
@@ -60,4 +68,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(surfaces.router)
     app.include_router(remediation.router)
+    app.include_router(encroachments.router)
     return app

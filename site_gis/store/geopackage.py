@@ -535,10 +535,10 @@ def _staging(path: Path, *, copy: bool) -> Iterator[Path]:
     """A staging file beside ``path`` that replaces it atomically on success.
 
     Called under the write lock, so one fixed name is enough; a staging file
-    left by a killed writer is removed first.
+    (and its SQLite journal) left by a killed writer is removed first.
     """
     staging = path.with_name(f".{path.stem}.staging.gpkg")
-    staging.unlink(missing_ok=True)
+    _remove_with_sidecars(staging)
     try:
         if copy:
             shutil.copyfile(path, staging)
@@ -549,7 +549,17 @@ def _staging(path: Path, *, copy: bool) -> Iterator[Path]:
         staging.replace(path)
         _fsync_dir(path.parent)
     finally:
-        staging.unlink(missing_ok=True)
+        _remove_with_sidecars(staging)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    """Delete a SQLite file and its journal, WAL and shared-memory files.
+
+    A writer killed mid-write leaves a "hot" journal beside the staging file;
+    SQLite would replay it into the next staging copy, so it must go first.
+    """
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def _fsync_dir(directory: Path) -> None:

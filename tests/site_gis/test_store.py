@@ -336,8 +336,13 @@ def test_a_killed_write_leaves_the_store_whole(store: GeoPackageStore, tmp_path:
     process.wait()
     reopened = GeoPackageStore(store.path)  # opens: never half-written
     assert reopened.count("results") == before
+    # whatever the kill left, a stale journal of the staging file must not be replayed
+    stale = store.path.parent / f".{store.path.stem}.staging.gpkg-journal"
+    stale.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\0" * 4088)
     reopened.write({"receptors": _new_receptor()}, mode="append", actor="t", action="after")
     assert not (store.path.parent / f".{store.path.stem}.staging.gpkg").exists()
+    assert not stale.exists()
+    assert GeoPackageStore(store.path).count("receptors") == 16
 
 
 def test_filters_with_none_and_numpy_values(built_store: GeoPackageStore) -> None:

@@ -1,0 +1,218 @@
+"""``/encroachments/parcels`` (GET and POST with a polygon) and ``POST /resettlement/estimate``.
+
+Only aggregates leave these routes: per parcel, encroachment, zone, phase and
+the selection -- never a single structure or household.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import geopandas as gpd
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.deps import StoreDep
+from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
+from api.responses import FastJSONResponse
+from api.tables import csv_response, records
+from site_gis.encroachment import ParcelQuery, analyse_parcels, query_parcels
+from site_gis.entitlements import load_matrix
+from site_gis.geojson_input import polygon_from_geojson
+from site_gis.hotspots import find_hotspots
+from site_gis.resettlement import COMPONENTS, HOUSEHOLD_SIZE, estimate_resettlement
+from site_gis.store import Store
+from site_gis.surfaces import Surface, SurfaceRequest, build_surface
+
+router = APIRouter(tags=["encroachment and resettlement"])
+
+
+class Exposure(BaseModel):
+    """Optional contamination context: hotspots of one analyte above a cleanup level."""
+
+    analyte: str | None = Field(None, description="Analyte for hotspot distance and ratio")
+    cleanup_level: float | None = Field(None, gt=0, description="Cleanup level (result unit)")
+    medium: Literal["soil", "sediment", "groundwater", "surface_water"] = "soil"
+    depth_top_m: float | None = Field(None, ge=0, le=200)
+    depth_bottom_m: float | None = Field(None, ge=0, le=200)
+
+
+class ParcelSearch(ParcelQuery, Exposure):
+    """A parcel query with an optional polygon (GeoJSON, lon/lat)."""
+
+    polygon: dict[str, Any] | None = Field(
+        None, description="GeoJSON Polygon or MultiPolygon in lon/lat (EPSG:4326)"
+    )
+    household_size: float = Field(HOUSEHOLD_SIZE, gt=0, le=30)
+    f: Literal["geojson", "csv"] = "geojson"
+
+
+class ResettlementRequest(Exposure):
+    """Which encroachments, under which rates."""
+
+    zone: (
+        Literal[
+            "blast_furnace_yard", "coal_coke_storage", "water_discharge_canals", "solid_waste_dumps"
+        ]
+        | None
+    ) = None
+    kind: Literal["residential_settlement", "scrapyard", "transport_terminal"] | None = None
+    encroachment_ids: list[str] | None = Field(None, max_length=10_000)
+    polygon: dict[str, Any] | None = Field(None, description="GeoJSON polygon (lon/lat)")
+    household_size: float = Field(
+        HOUSEHOLD_SIZE, gt=0, le=30, description="Persons per household (census 2023: 6.3)"
+    )
+    phases: int = Field(3, ge=1, le=20)
+    usd_rate: float | None = Field(None, gt=0, description="PKR per USD, to add USD totals")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Dotted matrix paths to new values, e.g. {"rental_support.rate": 20000}',
+    )
+
+
+def _exposure(store: Store, exposure: Exposure) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
+    if exposure.analyte is None or exposure.cleanup_level is None:
+        return None, None
+    surface = build_surface(
+        store,
+        SurfaceRequest(
+            analyte=exposure.analyte,
+            medium=exposure.medium,
+            depth_top_m=exposure.depth_top_m,
+            depth_bottom_m=exposure.depth_bottom_m,
+        ),
+    )
+    return surface, find_hotspots(surface, exposure.cleanup_level, store.read("eia_zones"))
+
+
+def _parcels(store: Store, search: ParcelSearch) -> Response:
+    polygon = (
+        polygon_from_geojson(search.polygon, store.site()) if search.polygon is not None else None
+    )
+    surface, hotspots = _exposure(store, search)
+    analysed = analyse_parcels(
+        store.read("parcels"),
+        store.read("encroachments"),
+        store.read("structures"),
+        store.read("eia_zones"),
+        crs=store.site().crs,
+        household_size=search.household_size,
+        hotspots=hotspots,
+        surface=surface,
+        cleanup_level=search.cleanup_level,
+    )
+    page, matched = query_parcels(analysed, search, polygon=polygon)
+    fields = [c for c in page.columns if c != "geometry"]
+    if search.f == "csv":
+        return csv_response(page.drop(columns="geometry"), "encroached_parcels.csv")
+    body = feature_collection(
+        page,
+        id_field="parcel_id",
+        fields=fields,
+        extra={
+            "numberMatched": matched,
+            "numberReturned": len(page),
+            "synthetic": store.site().synthetic,
+        },
+    )
+    return Response(body, media_type=GEOJSON_MEDIA_TYPE)
+
+
+@router.get(
+    "/encroachments/parcels",
+    summary="Encroached parcels: area, kinds, households, hotspot exposure",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
+)
+def parcels(store: StoreDep, search: Annotated[ParcelSearch, Query()]) -> Response:
+    """Filter by zone, kind, encroached area, households and hotspot distance; sort; page."""
+    return _parcels(store, search)
+
+
+@router.post(
+    "/encroachments/parcels",
+    summary="Encroached parcels intersecting a polygon",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
+)
+def parcels_in_polygon(store: StoreDep, search: Annotated[ParcelSearch, Body()]) -> Response:
+    """The same query with a GeoJSON polygon (lon/lat) in the body."""
+    return _parcels(store, search)
+
+
+@router.post(
+    "/resettlement/estimate",
+    summary="Resettlement cost by component, encroachment, parcel, zone and phase",
+)
+def resettlement(
+    store: StoreDep, request: Annotated[ResettlementRequest, Body()]
+) -> FastJSONResponse:
+    """Entitlements from the editable matrix (with per-request overrides, recorded in the
+    output); households and people; priority by contamination exposure and phasing."""
+    matrix = load_matrix(overrides=request.overrides)
+    structures = store.read("structures")
+    encroachments = store.read("encroachments")
+    chosen = structures["encroachment_id"].notna()
+    if request.kind is not None:
+        ids = encroachments.loc[encroachments["kind"] == request.kind, "encroachment_id"]
+        chosen &= structures["encroachment_id"].isin(ids)
+    if request.encroachment_ids is not None:
+        chosen &= structures["encroachment_id"].isin(request.encroachment_ids)
+    if request.polygon is not None:
+        polygon = polygon_from_geojson(request.polygon, store.site())
+        chosen &= structures.geometry.intersects(polygon)
+    selected = structures[chosen]
+    if request.zone is not None:
+        from site_gis.resettlement import place_structures
+
+        placed = place_structures(selected, store.read("parcels"), store.read("eia_zones"))
+        selected = selected[(placed["zone_id"] == request.zone).to_numpy(bool)]
+    surface, hotspots = _exposure(store, request)
+    report = estimate_resettlement(
+        selected,
+        encroachments,
+        store.read("parcels"),
+        store.read("eia_zones"),
+        matrix,
+        crs=store.site().crs,
+        household_size=request.household_size,
+        phases=request.phases,
+        hotspots=hotspots,
+        surface=surface,
+        cleanup_level=request.cleanup_level,
+    )
+    body: dict[str, Any] = {name: records(table) for name, table in report.items()}
+    if request.usd_rate:
+        totals = body["totals"][0]
+        body["totals_usd"] = {
+            k: round(totals[k] / request.usd_rate, 2) for k in (*COMPONENTS, "total")
+        }
+    body["currency"] = matrix.currency
+    body["usd_rate"] = request.usd_rate
+    body["household_size"] = request.household_size
+    body["overrides"] = request.overrides
+    body["matrix"] = matrix.model_dump(mode="json")
+    body["to_verify"] = sorted(_unverified(matrix))
+    body["synthetic"] = store.site().synthetic
+    return FastJSONResponse(body)
+
+
+def _unverified(matrix: Any) -> list[str]:
+    names = [
+        f"structure_replacement.{t}"
+        for t, r in matrix.structure_replacement.items()
+        if not r.verified
+    ]
+    for name in (
+        "shifting_allowance",
+        "rental_support",
+        "business_loss",
+        "wage_earner",
+        "vulnerable_household",
+        "contingency",
+        "administration",
+    ):
+        if not getattr(matrix, name).verified:
+            names.append(name)
+    return names

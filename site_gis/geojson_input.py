@@ -1,0 +1,74 @@
+"""Polygons sent by users as GeoJSON: checked for validity, CRS and swapped coordinates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from pyproj import Geod
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from site_gis.errors import Problem, ValidationError
+from site_gis.site import SiteInfo
+
+REGION_RADIUS_M = 50_000.0
+_GEOD = Geod(ellps="WGS84")
+_LONLAT = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "EPSG:4326",
+    "urn:ogc:def:crs:EPSG::4326",
+}
+
+
+def polygon_from_geojson(data: Any, site: SiteInfo, *, field: str = "polygon") -> BaseGeometry:
+    """A Polygon or MultiPolygon in lon/lat (EPSG:4326) from a GeoJSON geometry or Feature.
+
+    Raises
+    ------
+    ValidationError
+        For anything that is not a valid lon/lat polygon near the site: the wrong
+        type, a self-intersection, projected coordinates, a foreign ``crs``,
+        latitude and longitude swapped.
+    """
+
+    def fail(reason: str, value: Any = None) -> ValidationError:
+        return ValidationError(
+            [Problem("request", None, field, value, reason)], summary=f"the {field} is not usable"
+        )
+
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
+        raise fail("give a GeoJSON Polygon or MultiPolygon (lon/lat, EPSG:4326)")
+    crs = (
+        data.get("crs", {}).get("properties", {}).get("name")
+        if isinstance(data.get("crs"), dict)
+        else None
+    )
+    if crs is not None and crs not in _LONLAT:
+        raise fail(f"coordinates must be lon/lat (EPSG:4326 / CRS84), not {crs}", crs)
+    try:
+        geometry = shape(data)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise fail(f"malformed GeoJSON geometry: {exc}") from exc
+    if geometry.is_empty:
+        raise fail("the polygon is empty")
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise fail(
+            "coordinates are not longitude/latitude in degrees (projected metres? send EPSG:4326)",
+            [minx, miny, maxx, maxy],
+        )
+    if not geometry.is_valid:
+        raise fail(f"invalid polygon: {shapely.is_valid_reason(geometry)}")
+    point = geometry.representative_point()
+    distance = _GEOD.inv(site.centre_lon, site.centre_lat, point.x, point.y)[2]
+    if distance > REGION_RADIUS_M:
+        if -90 <= point.x <= 90:
+            swapped = _GEOD.inv(site.centre_lon, site.centre_lat, point.y, point.x)[2]
+            if swapped <= REGION_RADIUS_M:
+                raise fail("latitude and longitude look swapped (GeoJSON is lon, lat)")
+        raise fail(f"the polygon is {distance / 1000:.0f} km from {site.name}")
+    return geometry
