@@ -163,6 +163,58 @@ def import_standard_command(
 
 
 @app.command()
+def resettle(
+    store: StoreOption = None,
+    matrix: Annotated[
+        Path | None,
+        typer.Option(help="Entitlement matrix (TOML); default: the shipped one", exists=True),
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of encroachment")] = None,
+    household_size: Annotated[float, typer.Option(help="Persons per household")] = 6.3,
+    phases: Annotated[int, typer.Option(min=1, max=20, help="Number of phases")] = 3,
+    usd_rate: Annotated[float | None, typer.Option(help="PKR per USD")] = None,
+) -> None:
+    """Estimate resettlement costs by component, zone and phase (aggregates only)."""
+    from site_gis.entitlements import load_matrix
+    from site_gis.resettlement import COMPONENTS, estimate_resettlement
+    from site_gis.store import open_store
+
+    opened = open_store(_settings(store=store).store)
+    structures = opened.read("structures")
+    encroachments = opened.read("encroachments")
+    if kind is not None:
+        ids = encroachments.loc[encroachments["kind"] == kind, "encroachment_id"]
+        structures = structures[structures["encroachment_id"].isin(ids)]
+    rates = load_matrix(matrix)
+    report = estimate_resettlement(
+        structures,
+        encroachments,
+        opened.read("parcels"),
+        opened.read("eia_zones"),
+        rates,
+        crs=opened.site().crs,
+        household_size=household_size,
+        phases=phases,
+    )
+    totals = report["totals"].iloc[0]
+    typer.echo(
+        f"{int(totals['structures'])} structures ({int(totals['eligible_structures'])} "
+        f"before the cut-off {rates.cut_off_date}), {int(totals['households'])} "
+        f"households, {totals['people']:.0f} people"
+    )
+    for component in (*COMPONENTS, "total"):
+        usd = f"  (USD {totals[component] / usd_rate:,.0f})" if usd_rate else ""
+        typer.echo(f"  {component:<22} {rates.currency} {totals[component]:>16,.0f}{usd}")
+    for row in report["by_phase"].to_dict("records"):
+        typer.echo(
+            f"  phase {row['phase']}: {row['households']:.0f} households, "
+            f"{rates.currency} {row['total']:,.0f}"
+        )
+    if opened.site().synthetic:
+        typer.echo("(SYNTHETIC demo data; rates marked verified = false are assumptions)")
+
+
+@app.command()
 def serve(
     store: StoreOption = None,
     layers: LayersOption = None,

@@ -1,0 +1,127 @@
+"""Encroached parcels and resettlement over real HTTP; no household detail leaks."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import geojson
+
+SITE_POLYGON = {
+    "type": "Polygon",
+    "coordinates": [
+        [[67.295, 24.815], [67.305, 24.815], [67.305, 24.83], [67.295, 24.83], [67.295, 24.815]]
+    ],
+}
+
+
+def test_parcels_query(client: httpx.Client) -> None:
+    response = client.get(
+        "/encroachments/parcels",
+        params={"kind": "residential_settlement", "min_households": 10, "limit": 5},
+    )
+    assert response.headers["content-type"] == "application/geo+json"
+    body = response.json()
+    assert body["numberMatched"] >= body["numberReturned"] > 0
+    for feature in body["features"]:
+        props = feature["properties"]
+        assert "residential_settlement" in props["kinds"] and props["households"] >= 10
+        assert props["people"] == pytest.approx(props["households"] * 6.3, abs=0.05)
+
+
+def test_parcels_with_hotspot_exposure(client: httpx.Client) -> None:
+    body = client.get(
+        "/encroachments/parcels",
+        params={
+            "analyte": "Lead",
+            "cleanup_level": 400,
+            "depth_top_m": 0,
+            "depth_bottom_m": 0.5,
+            "sort_by": "distance_to_hotspot_m",
+            "descending": False,
+            "limit": 3,
+        },
+    ).json()
+    distances = [f["properties"]["distance_to_hotspot_m"] for f in body["features"]]
+    assert distances == sorted(distances) and distances[0] >= 0
+
+
+def test_polygon_query_and_bad_polygons(client: httpx.Client) -> None:
+    good = client.post("/encroachments/parcels", json={"polygon": SITE_POLYGON, "limit": 1000})
+    assert good.status_code == 200 and good.json()["numberMatched"] > 0
+    swapped = {
+        "type": "Polygon",
+        "coordinates": [[[y, x] for x, y in SITE_POLYGON["coordinates"][0]]],
+    }
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[67.29, 24.80], [67.31, 24.83], [67.29, 24.83], [67.31, 24.80], [67.29, 24.80]]
+        ],
+    }
+    metres = {
+        "type": "Polygon",
+        "coordinates": [
+            [[327000, 2741000], [329000, 2741000], [329000, 2743000], [327000, 2741000]]
+        ],
+    }
+    for polygon, message in (
+        (swapped, "look swapped"),
+        (bowtie, "Self-intersection"),
+        (metres, "not longitude/latitude"),
+        ({"type": "Point", "coordinates": [67.3, 24.8]}, "Polygon"),
+    ):
+        response = client.post("/encroachments/parcels", json={"polygon": polygon})
+        assert response.status_code == 422, polygon
+        assert response.json()["problems"][0]["field"] == "polygon"
+        assert message in response.json()["problems"][0]["reason"]
+
+
+def test_resettlement_estimate(client: httpx.Client) -> None:
+    body = client.post(
+        "/resettlement/estimate",
+        json={
+            "kind": "scrapyard",
+            "overrides": {"business_loss.rate": 50000},
+            "usd_rate": 280,
+            "phases": 2,
+        },
+    ).json()
+    totals = body["totals"][0]
+    components = [
+        "structure_replacement",
+        "shifting_allowance",
+        "rental_support",
+        "business_loss",
+        "wage_earner",
+        "vulnerable_household",
+        "contingency",
+        "administration",
+    ]
+    assert totals["total"] == pytest.approx(sum(totals[c] for c in components), abs=10)
+    assert totals["business_loss"] == totals["businesses"] * 50000 * 12
+    assert body["overrides"] == {"business_loss.rate": 50000}
+    assert body["totals_usd"]["total"] == pytest.approx(totals["total"] / 280, abs=0.01)
+    scrapyards = {
+        f["properties"]["encroachment_id"]
+        for f in geojson("encroachments")["features"]
+        if f["properties"]["kind"] == "scrapyard"
+    }
+    assert {r["encroachment_id"] for r in body["by_encroachment"]} == scrapyards
+    assert {r["phase"] for r in body["by_phase"]} == {1, 2}
+    assert "structure_replacement.katcha" in body["to_verify"]
+
+
+def test_no_structure_or_household_record_in_any_output(client: httpx.Client) -> None:
+    text = client.post("/resettlement/estimate", json={}).text
+    text += client.get("/encroachments/parcels", params={"limit": 1000}).text
+    assert "S-0" not in text and "structure_id" not in text
+    assert "vulnerable_households" not in client.get("/collections/structures/items?limit=10").text
+
+
+def test_bad_override_is_a_422(client: httpx.Client) -> None:
+    response = client.post(
+        "/resettlement/estimate", json={"overrides": {"structure_replacement.mud_hut.rate": 5}}
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "structure_replacement.mud_hut.rate"
