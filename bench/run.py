@@ -25,6 +25,7 @@ import geopandas as gpd
 
 from bench.common import Row, timed
 from bench.contamination import bench_contamination
+from bench.resettlement import bench_resettlement
 from bench.surfaces import bench_surfaces
 from site_gis.schemas import CATALOGUE
 from site_gis.sources import write_layers_dir
@@ -125,6 +126,7 @@ def main() -> None:
             generate=lambda: write_layers_dir(Path(tmp) / "demo", *generate_site()),
         )
         bench_contamination("demo", demo_store, rows)
+        bench_resettlement("demo", demo_store, rows)
         bench_surfaces(rows)
         if not args.quick:
             scaled = OUT / "scaled"
@@ -137,6 +139,7 @@ def main() -> None:
                 "scaled 100k/100k", scaled, rows, target=scaled_store, generate=generate_scaled
             )
             bench_contamination("scaled 100k/100k", scaled_store, rows)
+            bench_resettlement("scaled 100k/100k", scaled_store, rows)
     header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

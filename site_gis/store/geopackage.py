@@ -311,6 +311,13 @@ def _read(
         raise StoreCorruptError(f"cannot read layer {schema.name!r} from {path}: {exc}") from exc
     if not schema.is_table and frame.geometry.name != "geometry":
         frame = frame.rename_geometry("geometry")
+    wanted = schema.field_names if columns is None else columns
+    missing = [name for name in wanted if name not in frame.columns]
+    if missing:
+        raise StoreCorruptError(
+            f"layer {schema.name!r} in {path} lacks the field(s) {', '.join(missing)}: it was "
+            "built by another version of site-gis; rebuild it with `site-gis init`"
+        )
     return conform(frame, schema)
 
 

@@ -394,3 +394,10 @@ def test_a_required_field_emptied_outside_site_gis_is_reported(store: GeoPackage
         )
     with pytest.raises(StoreCorruptError, match="required field 'detected' has empty values"):
         store.read("results")
+
+
+def test_a_store_from_another_schema_is_refused_clearly(store: GeoPackageStore) -> None:
+    with sqlite3.connect(store.path) as db:
+        db.execute("ALTER TABLE structures DROP COLUMN vulnerable_households")
+    with pytest.raises(StoreCorruptError, match="lacks the field\\(s\\) vulnerable_households"):
+        store.read("structures")
