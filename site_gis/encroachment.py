@@ -23,17 +23,6 @@ from site_gis.schemas import STRUCTURE_TYPES
 from site_gis.surfaces import Surface
 from site_gis.zonal import zonal_statistics
 
-SORT_FIELDS = (
-    "encroached_m2",
-    "encroached_share",
-    "households",
-    "people",
-    "structures",
-    "distance_to_hotspot_m",
-    "max_exceedance_ratio",
-    "parcel_id",
-)
-
 
 class ParcelQuery(BaseModel):
     """Filters, sorting and paging of encroached parcels."""

@@ -153,8 +153,9 @@ def test_import_standard_adds_a_users_standard(tmp_path: Path) -> None:
 def test_resettle_prints_totals_and_phases(tmp_path: Path) -> None:
     store = tmp_path / "s.gpkg"
     run("init", "--store", str(store), "--layers", str(LAYERS), cwd=tmp_path)
-    result = run("resettle", "--store", str(store), "--kind", "scrapyard", "--phases", "2",
-                 cwd=tmp_path)
+    result = run(
+        "resettle", "--store", str(store), "--kind", "scrapyard", "--phases", "2", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "total" in result.stdout and "phase 2:" in result.stdout
     assert "SYNTHETIC" in result.stdout

@@ -33,6 +33,19 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _assert_refused(
+    store: GeoPackageStore, content: str, expected: list[tuple[int | None, str | None, str]]
+) -> None:
+    """The import fails naming each (row, field, reason) and the store is byte-identical."""
+    before = _sha(store.path)
+    with pytest.raises(ValidationError) as caught:
+        import_results(store, content.encode(), actor="a", source="lab.csv", today=TODAY)
+    found = [(p.row, p.field, p.reason) for p in caught.value.problems]
+    for row, field, reason in expected:
+        assert any(r == row and f == field and reason in why for r, f, why in found), found
+    assert _sha(store.path) == before
+
+
 @pytest.fixture
 def store(built_store: GeoPackageStore, tmp_path: Path) -> GeoPackageStore:
     path = tmp_path / "store.gpkg"
@@ -199,13 +212,7 @@ def _row(**changes: str) -> str:
 def test_bad_input_is_named_and_nothing_is_written(
     store: GeoPackageStore, content: str, expected: list[tuple[int | None, str | None, str]]
 ) -> None:
-    before = _sha(store.path)
-    with pytest.raises(ValidationError) as caught:
-        import_results(store, content.encode(), actor="a", source="lab.csv", today=TODAY)
-    found = [(p.row, p.field, p.reason) for p in caught.value.problems]
-    for row, field, reason in expected:
-        assert any(r == row and f == field and reason in why for r, f, why in found), found
-    assert _sha(store.path) == before
+    _assert_refused(store, content, expected)
 
 
 def test_every_problem_in_a_file_is_reported_at_once(store: GeoPackageStore) -> None:
@@ -280,13 +287,7 @@ def test_semicolon_separated_files_are_read(store: GeoPackageStore) -> None:
 def test_more_bad_input(
     store: GeoPackageStore, content: str, expected: list[tuple[int | None, str | None, str]]
 ) -> None:
-    before = _sha(store.path)
-    with pytest.raises(ValidationError) as caught:
-        import_results(store, content.encode(), actor="a", source="lab.csv", today=TODAY)
-    found = [(p.row, p.field, p.reason) for p in caught.value.problems]
-    for row, field, reason in expected:
-        assert any(r == row and f == field and reason in why for r, f, why in found), found
-    assert _sha(store.path) == before
+    _assert_refused(store, content, expected)
 
 
 def test_qualifier_text_does_not_turn_a_detect_into_a_non_detect(store: GeoPackageStore) -> None:
