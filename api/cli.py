@@ -170,19 +170,25 @@ def resettle(
         typer.Option(help="Entitlement matrix (TOML); default: the shipped one", exists=True),
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind of encroachment")] = None,
-    household_size: Annotated[float, typer.Option(help="Persons per household")] = 6.3,
+    household_size: Annotated[
+        float, typer.Option(min=0.1, max=30, help="Persons per household")
+    ] = 6.3,
     phases: Annotated[int, typer.Option(min=1, max=20, help="Number of phases")] = 3,
-    usd_rate: Annotated[float | None, typer.Option(help="PKR per USD")] = None,
+    usd_rate: Annotated[float | None, typer.Option(min=0.0001, help="PKR per USD")] = None,
 ) -> None:
     """Estimate resettlement costs by component, zone and phase (aggregates only)."""
     from site_gis.entitlements import load_matrix
+    from site_gis.errors import InvalidRequestError
     from site_gis.resettlement import COMPONENTS, estimate_resettlement
+    from site_gis.schemas import ENCROACHMENT_KINDS
     from site_gis.store import open_store
 
     opened = open_store(_settings(store=store).store)
     structures = opened.read("structures")
     encroachments = opened.read("encroachments")
     if kind is not None:
+        if kind not in ENCROACHMENT_KINDS:
+            raise InvalidRequestError(f"kind must be one of {', '.join(ENCROACHMENT_KINDS)}")
         ids = encroachments.loc[encroachments["kind"] == kind, "encroachment_id"]
         structures = structures[structures["encroachment_id"].isin(ids)]
     rates = load_matrix(matrix)

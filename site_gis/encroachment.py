@@ -18,6 +18,8 @@ import shapely
 from pydantic import BaseModel, Field
 
 from site_gis.crs import to_metric, to_storage
+from site_gis.errors import InvalidRequestError
+from site_gis.privacy import suppress_small_groups
 from site_gis.resettlement import HOUSEHOLD_SIZE, place_structures
 from site_gis.schemas import STRUCTURE_TYPES
 from site_gis.surfaces import Surface
@@ -129,6 +131,24 @@ def analyse_parcels(
         )
         table["max_exceedance_ratio"] = stats["max"].to_numpy() / cleanup_level
     table["on_hotspot"] = table["distance_to_hotspot_m"] == 0
+    metric_zones = to_metric(zones, crs)
+    table["zones"] = [
+        ",".join(
+            sorted(
+                z
+                for z, g in zip(metric_zones["zone_id"], metric_zones.geometry, strict=True)
+                if g.intersects(f)
+            )
+        )
+        for f in footprints.to_numpy()
+    ]
+    personal = [
+        "households",
+        "people",
+        "businesses",
+        *(f"structures_{kind}" for kind in STRUCTURE_TYPES),
+    ]
+    table = suppress_small_groups(table, count="structures", columns=personal)
     out = gpd.GeoDataFrame(table.reset_index(), geometry=base.geometry.to_numpy(), crs=crs)
     return to_storage(out)
 
@@ -141,12 +161,19 @@ def query_parcels(
     ``polygon`` (EPSG:4326) keeps the parcels that intersect it.
     """
     keep = np.ones(len(analysed), bool)
-    if query.zone is not None:
-        keep &= (analysed["zone_id"] == query.zone).to_numpy(bool)
+    if query.zone is not None:  # the zone the encroached part lies in
+        keep &= analysed["zones"].str.split(",").map(lambda z: query.zone in z).to_numpy(bool)
     if query.kind is not None:
         keep &= analysed["kinds"].str.split(",").map(lambda k: query.kind in k).to_numpy(bool)
     keep &= (analysed["encroached_m2"] >= query.min_encroached_m2).to_numpy(bool)
-    keep &= (analysed["households"] >= query.min_households).to_numpy(bool)
+    if query.min_households:
+        keep &= (analysed["households"] >= query.min_households).fillna(False).to_numpy(bool)
+    if (query.on_hotspot or query.within_m is not None) and analysed[
+        "distance_to_hotspot_m"
+    ].isna().all():
+        raise InvalidRequestError(
+            "on_hotspot and within_m need hotspots: give analyte and cleanup_level"
+        )
     if query.on_hotspot:
         keep &= analysed["on_hotspot"].to_numpy(bool)
     if query.within_m is not None:

@@ -35,7 +35,7 @@ CATEGORIES = (
 class Rate(BaseModel):
     """One entitlement: an amount per unit, with its provenance."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     rate: float = Field(ge=0, description="Amount per unit (currency), or a percentage")
     unit: str
@@ -49,7 +49,7 @@ class Rate(BaseModel):
 class EntitlementMatrix(BaseModel):
     """Rates of every entitlement, the cut-off date and what it withholds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     currency: str
     cut_off_date: date
@@ -152,7 +152,19 @@ def _shape_problems(data: dict[str, Any], source: str) -> list[Problem]:
     for category in CATEGORIES:
         if category not in data:
             problems.append(Problem(source, None, category, None, "missing category"))
-    for name in data.get("withheld_after_cut_off", []):
+    withheld = data.get("withheld_after_cut_off", [])
+    if not isinstance(withheld, list) or not all(isinstance(w, str) for w in withheld):
+        problems.append(
+            Problem(
+                source,
+                None,
+                "withheld_after_cut_off",
+                str(withheld)[:80],
+                "must be a list of category names",
+            )
+        )
+        withheld = []
+    for name in withheld:
         if name not in (*CATEGORIES, "structure_replacement"):
             problems.append(Problem(source, None, "withheld_after_cut_off", name, "not a category"))
     return problems

@@ -42,13 +42,16 @@ def polygon_from_geojson(data: Any, site: SiteInfo, *, field: str = "polygon") -
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
         raise fail("give a GeoJSON Polygon or MultiPolygon (lon/lat, EPSG:4326)")
-    crs = (
-        data.get("crs", {}).get("properties", {}).get("name")
-        if isinstance(data.get("crs"), dict)
-        else None
-    )
-    if crs is not None and crs not in _LONLAT:
-        raise fail(f"coordinates must be lon/lat (EPSG:4326 / CRS84), not {crs}", crs)
+    if "crs" in data:
+        member = data["crs"]
+        properties = member.get("properties") if isinstance(member, dict) else None
+        name = properties.get("name") if isinstance(properties, dict) else None
+        if not isinstance(name, str) or name not in _LONLAT:
+            raise fail(
+                "coordinates must be lon/lat (EPSG:4326 / CRS84): drop the 'crs' member "
+                "or name CRS84",
+                str(member)[:80],
+            )
     try:
         geometry = shape(data)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:

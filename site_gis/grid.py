@@ -50,7 +50,7 @@ class Grid:
     def fill(self, values: np.ndarray, nodata: float) -> np.ndarray:
         """A full raster: ``values`` in the inside cells (row order), ``nodata`` elsewhere."""
         raster = np.full((self.height, self.width), nodata, dtype="float32")
-        raster[self.inside] = values
+        raster[self.inside] = np.where(np.isfinite(values), values, nodata)
         return raster
 
 
@@ -71,8 +71,16 @@ def make_grid(clip: BaseGeometry, cell_size_m: float, crs: CRS) -> Grid:
         raise InvalidRequestError(
             f"a cell size of {cell_size_m:g} m gives a {width} × {height} grid "
             f"({width * height:,} cells); the limit is {MAX_CELLS:,}: use cells of at least "
-            f"{math.sqrt((maxx - minx) * (maxy - miny) / MAX_CELLS):.1f} m"
+            f"{_smallest_cell(maxx - minx, maxy - miny):g} m"
         )
     transform = Affine(cell_size_m, 0, minx, 0, -cell_size_m, maxy)
     inside = geometry_mask([clip], out_shape=(height, width), transform=transform, invert=True)
     return Grid(transform, width, height, crs, inside)
+
+
+def _smallest_cell(dx: float, dy: float) -> float:
+    """The smallest cell size (to 0.1 m) whose grid fits within :data:`MAX_CELLS`."""
+    size = math.ceil(math.sqrt(dx * dy / MAX_CELLS) * 10) / 10
+    while math.ceil(dx / size) * math.ceil(dy / size) > MAX_CELLS:
+        size = round(size + 0.1, 1)
+    return size

@@ -54,6 +54,11 @@ def find_hotspots(
     if probability_at_least is not None:
         if not 0 < probability_at_least < 1:
             raise InvalidRequestError("probability_at_least must be between 0 and 1")
+        if surface.probability is None:
+            raise InvalidRequestError(
+                "probability_at_least needs method=kriging and a "
+                "threshold (usually the cleanup level)"
+            )
         probability = surface.raster("probability")
         parts.append(
             _polygons(inside & (probability >= probability_at_least), surface, "probability")
@@ -66,7 +71,7 @@ def find_hotspots(
     split["max_value"] = [s[0] for s in stats]
     split["mean_value"] = [s[1] for s in stats]
     split["cells"] = [s[2] for s in stats]
-    split = split[split["cells"] > 0].reset_index(drop=True)
+    split = split[split.area > 1e-6].reset_index(drop=True)  # slivers keep their area
     split.insert(0, "hotspot_id", [f"H-{i:03d}" for i in range(1, len(split) + 1)])
     split["cleanup_level"] = cleanup_level
     split["analyte"] = surface.analyte

@@ -1,7 +1,7 @@
 """Receptors at risk: communities and wells near, or down-gradient of, hotspots.
 
 Distances are measured in the metric CRS from a receptor to the nearest edge
-of the nearest hotspot.  Bearings are compass azimuths (0° = north, 90° = east)
+of the nearest hotspot.  Bearings are geodesic azimuths from true north (0° = north, 90° = east)
 of the receptor seen from that nearest point.  A receptor is *down-gradient*
 when its bearing lies within ``half_angle_deg`` of the groundwater flow
 azimuth and it is no farther than ``max_downgradient_m``; the PSM default flow
@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from pydantic import BaseModel, Field
 
+from site_gis.crs import WGS84_GEOD as _GEOD
 from site_gis.crs import require_projected, to_metric
 
 _COMPASS = (
@@ -89,10 +90,12 @@ def receptors_at_risk(
     nearest = distance.argmin(axis=0)
     best = distance[nearest, np.arange(len(points))]
     closest = shapely.shortest_line(geoms[nearest], points.geometry.to_numpy())
-    start = shapely.get_point(closest, 0)
-    dx = points.geometry.x.to_numpy() - shapely.get_x(start)
-    dy = points.geometry.y.to_numpy() - shapely.get_y(start)
-    bearing = np.mod(np.degrees(np.arctan2(dx, dy)), 360)
+    start = gpd.GeoSeries(shapely.get_point(closest, 0), crs=hotspots.crs).to_crs(4326)
+    end = points.geometry.to_crs(4326)
+    azimuth, _, _ = _GEOD.inv(
+        start.x.to_numpy(), start.y.to_numpy(), end.x.to_numpy(), end.y.to_numpy()
+    )
+    bearing = np.mod(np.asarray(azimuth), 360)  # from true north, on the ellipsoid
     off = np.abs((bearing - params.flow_azimuth_deg + 180) % 360 - 180)
     within = best <= params.within_m
     downgradient = (off <= params.half_angle_deg) & (best <= params.max_downgradient_m) & (best > 0)

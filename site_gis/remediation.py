@@ -36,8 +36,9 @@ COST_COLUMNS = (
     "source_url",
     "note",
 )
-DEFAULT_DENSITY_T_M3 = 1.7
-"""Bulk density: 1.3 short tons per cubic yard, the conversion in the excavation source."""
+DEFAULT_DENSITY_T_M3 = 1.54
+"""Bulk density (t/m³): 1.3 short tons per cubic yard, the conversion in the excavation
+source (1.3 × 0.907185 t / 0.764555 m³ = 1.5425)."""
 
 
 class RemediationParams(BaseModel):
@@ -103,6 +104,16 @@ def unit_costs(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     return table
 
 
+def _solid(medium: str) -> str:
+    """The cost-table medium of a remediated medium; waters are refused."""
+    if medium in ("soil", "sediment"):
+        return medium
+    raise InvalidRequestError(
+        f"remediation volumes are estimated for soil and sediment, not {medium}: groundwater "
+        "treatment (e.g. pump-and-treat) has no unit rate in the cost table"
+    )
+
+
 def default_depth(surface: Surface) -> float:
     """The remediated depth implied by the surface's depth interval (0.5 m if none)."""
     top, bottom = surface.request.depth_top_m, surface.request.depth_bottom_m
@@ -141,7 +152,7 @@ def estimate_remediation(
     """
     if hotspots.crs is None or not hotspots.crs.is_projected:
         raise InvalidRequestError("hotspots must be in a projected metric CRS")
-    applicable = costs[costs["applies_to"] == ("sediment" if medium == "sediment" else "soil")]
+    applicable = costs[costs["applies_to"] == _solid(medium)]
     exceeding = hotspots[hotspots["kind"] == "exceeds"]
     area = exceeding.geometry.area.to_numpy()
     base = pd.DataFrame(
@@ -197,8 +208,9 @@ def cost_curve(
     costs: pd.DataFrame,
 ) -> pd.DataFrame:
     """Area, volume and cost for each cleanup level (one row per level × technology)."""
-    if not levels or any(not level > 0 for level in levels):
-        raise InvalidRequestError("cleanup levels must be positive numbers")
+    if not levels or any(not (level > 0 and np.isfinite(level)) for level in levels):
+        raise InvalidRequestError("cleanup levels must be positive finite numbers")
+    applicable = costs[costs["applies_to"] == _solid(medium)]
     rows = []
     for level in sorted(levels):
         hotspots = find_hotspots(surface, level, zones)
@@ -206,20 +218,17 @@ def cost_curve(
             hotspots, medium=medium, depth_m=depth_m, density_t_m3=density_t_m3, costs=costs
         )
         if estimate.empty or "technology" not in estimate:
+            # nothing to remediate: zero cost where a rate exists, none where it does not
             totals = pd.DataFrame(
                 {
-                    "technology": costs.loc[
-                        costs["applies_to"] == ("sediment" if medium == "sediment" else "soil"),
-                        "technology",
-                    ]
+                    "technology": applicable["technology"].to_numpy(),
+                    "area_m2": 0.0,
+                    "volume_m3": 0.0,
+                    "tonnes": 0.0,
+                    "cost_low": applicable["low"].to_numpy() * 0.0,
+                    "cost_central": applicable["central"].to_numpy() * 0.0,
+                    "cost_high": applicable["high"].to_numpy() * 0.0,
                 }
-            ).assign(
-                area_m2=0.0,
-                volume_m3=0.0,
-                tonnes=0.0,
-                cost_low=0.0,
-                cost_central=0.0,
-                cost_high=0.0,
             )
         else:
             totals = (

@@ -27,6 +27,7 @@ import shapely
 
 from site_gis.crs import to_metric
 from site_gis.entitlements import EntitlementMatrix
+from site_gis.privacy import MIN_GROUP, suppress_small_groups
 from site_gis.surfaces import Surface
 from site_gis.zonal import zonal_statistics
 
@@ -103,8 +104,10 @@ def cost_structures(
         index=structures.index,
     )
     subtotal = costs.sum(axis=1)
-    costs["contingency"] = subtotal * matrix.contingency.rate / 100
-    costs["administration"] = subtotal * matrix.administration.rate / 100
+    costs["contingency"] = keep("contingency", subtotal.to_numpy() * matrix.contingency.rate / 100)
+    costs["administration"] = keep(
+        "administration", subtotal.to_numpy() * matrix.administration.rate / 100
+    )
     costs["total"] = costs[list(COMPONENTS)].sum(axis=1)
     counts = pd.DataFrame(
         {
@@ -126,11 +129,16 @@ def _monthly(matrix: EntitlementMatrix, name: str) -> float:
 
 
 def summarise(
-    costs: pd.DataFrame, keys: pd.Series | None = None, *, name: str = "group"
+    costs: pd.DataFrame,
+    keys: pd.Series | None = None,
+    *,
+    name: str = "group",
+    minimum: int = MIN_GROUP,
 ) -> pd.DataFrame:
     """Aggregate per-structure costs by ``keys`` (or in one row), rounded to the rupee.
 
-    This is the redaction point: its rows are aggregates, never single structures.
+    This is the redaction point: its rows are aggregates, never single structures, and
+    groups of fewer than ``minimum`` structures are suppressed (see :mod:`site_gis.privacy`).
     """
     columns = [*COUNTS, *COMPONENTS, "total"]
     if keys is None:
@@ -140,7 +148,8 @@ def summarise(
     money = [*COMPONENTS, "total"]
     table[money] = table[money].round(0)
     table["people"] = table["people"].round(1)
-    return table
+    hidden = [c for c in columns if c != "structures"]
+    return suppress_small_groups(table, count="structures", columns=hidden, minimum=minimum)
 
 
 def place_structures(

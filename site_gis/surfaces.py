@@ -48,7 +48,7 @@ class IdwParams(BaseModel):
     """Inverse-distance weighting."""
 
     power: float = Field(2.0, gt=0, le=10, description="Distance exponent")
-    neighbours: int = Field(12, ge=1, le=64, description="Nearest samples used per cell")
+    neighbours: int = Field(12, ge=1, le=200, description="Nearest samples used per cell")
     radius_m: float | None = Field(
         None, gt=0, le=50_000, description="Search radius in metres (default: unlimited)"
     )
@@ -96,7 +96,12 @@ class SurfaceOptions(BaseModel):
         description="Level for the probability of exceedance (kriging only), in the result unit",
     )
     power: float = Field(2.0, gt=0, le=10, description="IDW: distance exponent")
-    neighbours: int = Field(12, ge=1, le=200, description="Nearest samples used per cell")
+    neighbours: int | None = Field(
+        None,
+        ge=1,
+        le=200,
+        description="Nearest samples used per cell (default: 12 for IDW, 30 for kriging)",
+    )
     radius_m: float | None = Field(
         None, gt=0, le=50_000, description="IDW: search radius in metres (default: none)"
     )
@@ -107,14 +112,12 @@ class SurfaceOptions(BaseModel):
     @property
     def idw(self) -> IdwParams:
         """The IDW parameters."""
-        return IdwParams(
-            power=self.power, neighbours=min(self.neighbours, 64), radius_m=self.radius_m
-        )
+        return IdwParams(power=self.power, neighbours=self.neighbours or 12, radius_m=self.radius_m)
 
     @property
     def kriging(self) -> KrigingParams:
         """The kriging parameters."""
-        return KrigingParams(variogram=self.variogram, neighbours=max(self.neighbours, 3))
+        return KrigingParams(variogram=self.variogram, neighbours=max(self.neighbours or 30, 3))
 
 
 class SurfaceRequest(SurfaceOptions):
@@ -245,6 +248,11 @@ def build_surface(store: Store, request: SurfaceRequest) -> Surface:
             f"{request.method} of {samples.attrs['analyte']} in {request.medium} needs at least "
             f"{needed} sampled locations; the selection has {len(samples)}"
         )
+    if request.method == "kriging" and np.ptp(samples["value"].to_numpy(dtype=float)) == 0:
+        raise InsufficientDataError(
+            f"every sampled value of {samples.attrs['analyte']} is the same: no variogram can "
+            "be fitted; use method=idw"
+        )
     if request.threshold is not None and request.method != "kriging":
         raise InvalidRequestError("a probability of exceedance needs method=kriging")
     x, y = samples.geometry.x.to_numpy(), samples.geometry.y.to_numpy()
@@ -273,11 +281,12 @@ def build_surface(store: Store, request: SurfaceRequest) -> Surface:
                 )
     back = np.exp if request.log_transform else (lambda v: v)
     errors = back(loo) - z
+    errors = errors[np.isfinite(errors)]  # samples with no neighbour within the radius
     cv = CrossValidation(
-        n=len(z),
-        rmse=float(np.sqrt(np.mean(errors**2))),
-        mae=float(np.mean(np.abs(errors))),
-        bias=float(np.mean(errors)),
+        n=len(errors),
+        rmse=float(np.sqrt(np.mean(errors**2))) if len(errors) else float("nan"),
+        mae=float(np.mean(np.abs(errors))) if len(errors) else float("nan"),
+        bias=float(np.mean(errors)) if len(errors) else float("nan"),
     )
     return Surface(
         request=request,

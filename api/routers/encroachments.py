@@ -19,6 +19,7 @@ from api.responses import FastJSONResponse
 from api.tables import csv_response, records
 from site_gis.encroachment import ParcelQuery, analyse_parcels, query_parcels
 from site_gis.entitlements import load_matrix
+from site_gis.errors import InvalidRequestError
 from site_gis.geojson_input import polygon_from_geojson
 from site_gis.hotspots import find_hotspots
 from site_gis.resettlement import COMPONENTS, HOUSEHOLD_SIZE, estimate_resettlement
@@ -72,6 +73,8 @@ class ResettlementRequest(Exposure):
 
 
 def _exposure(store: Store, exposure: Exposure) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
+    if (exposure.analyte is None) != (exposure.cleanup_level is None):
+        raise InvalidRequestError("give both analyte and cleanup_level, or neither")
     if exposure.analyte is None or exposure.cleanup_level is None:
         return None, None
     surface = build_surface(

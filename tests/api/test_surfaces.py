@@ -59,11 +59,11 @@ def test_hotspots_geojson(client: httpx.Client) -> None:
 
 def test_remediation_estimate_and_curve(client: httpx.Client) -> None:
     body = client.get("/remediation/estimate", params={**LEAD, "cleanup_level": 800}).json()
-    assert body["depth_m"] == 0.5 and body["bulk_density_t_m3"] == 1.7
+    assert body["depth_m"] == 0.5 and body["bulk_density_t_m3"] == 1.54  # 1.3 short t/yd³
     excavation = [r for r in body["hotspots"] if r["technology"] == "excavation_disposal"]
     assert excavation
     for row in excavation:
-        assert row["tonnes"] == pytest.approx(row["area_m2"] * 0.5 * 1.7)
+        assert row["tonnes"] == pytest.approx(row["area_m2"] * 0.5 * 1.54)
         assert row["cost_central"] == pytest.approx(row["tonnes"] * 65)
     curve = client.get("/remediation/curve", params={**LEAD, "levels": "200,400,800"}).json()
     areas = [r["area_ha"] for r in curve["curve"] if r["technology"] == "excavation_disposal"]

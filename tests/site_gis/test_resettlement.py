@@ -252,3 +252,21 @@ def test_no_household_detail_in_summaries(matrix_file: Path) -> None:
     assert "structure_id" not in table.columns and len(table) == 1
     json.dumps(table.to_dict("records"))  # serialisable aggregates only
     assert LAYERS.exists()
+
+
+def test_withholding_contingency_and_administration_after_the_cut_off(matrix_file: Path) -> None:
+    matrix = load_matrix(
+        matrix_file,
+        overrides={
+            "withheld_after_cut_off": [
+                "structure_replacement",
+                "shifting_allowance",
+                "rental_support",
+                "contingency",
+                "administration",
+            ]
+        },
+    )
+    costs = cost_structures(_scenario(), matrix).set_index(_scenario()["structure_id"])
+    assert costs.loc["S4", "total"] == 0  # recorded after the cut-off: nothing at all
+    assert costs.loc["S1", "contingency"] == pytest.approx(530_700 * 0.10)

@@ -129,6 +129,9 @@ def test_hotspot_of_a_disk_plume_has_the_analytic_area() -> None:
     found = find_hotspots(surface, 1000.0 - radius, zones)
     total = found["area_ha"].sum() * 1e4
     assert abs(total - math.pi * radius**2) <= 2 * math.pi * radius * cell  # one cell of edge
+    # splitting by zone loses nothing: the area is the exceeding cells' area exactly
+    cells = int((surface.raster("estimate") > 1000.0 - radius).sum())
+    assert total == pytest.approx(cells * cell * cell, rel=1e-9)
     # split by zone: the half inside zone "z" (x < 1000) and the half outside it
     halves = found.groupby(found["zone_id"].fillna("outside"))["area_ha"].sum() * 1e4
     assert halves["z"] == pytest.approx(halves["outside"], rel=0.02)
@@ -143,9 +146,18 @@ def test_cleanup_level_must_be_positive() -> None:
         find_hotspots(surface, 0, zones)
 
 
-def test_grid_limit() -> None:
-    with pytest.raises(InvalidRequestError, match=r"25,000,000.*at least 2.0 m"):
-        make_grid(box(0, 0, 10_000, 10_000), 1.0, UTM)
+@pytest.mark.parametrize("extent", [10_000.0, 10_745.0])
+def test_grid_limit_and_its_suggestion(extent: float) -> None:
+    import re
+
+    area = box(0, 0, extent, 7_796)
+    with pytest.raises(InvalidRequestError, match=r"the limit is 25,000,000") as caught:
+        make_grid(area, 1.0, UTM)
+    suggested = float(re.search(r"at least ([0-9.]+) m", str(caught.value)).group(1))
+    grid = make_grid(area, suggested, UTM)  # the suggestion fits ...
+    assert grid.width * grid.height <= 25_000_000
+    with pytest.raises(InvalidRequestError):  # ... and is the smallest to 0.1 m
+        make_grid(area, round(suggested - 0.1, 1), UTM)
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +256,28 @@ def test_krige_equals_pykrige_run_in_one_piece() -> None:
     assert estimate == pytest.approx(np.asarray(expected), rel=1e-9, abs=1e-12)
     assert variance == pytest.approx(np.asarray(expected_var), rel=1e-9, abs=1e-12)
     assert variogram["model"] == "spherical" and len(loo) == 200
+
+
+def test_all_equal_values_cannot_be_kriged(store: GeoPackageStore, tmp_path: Path) -> None:
+    from datetime import date
+
+    from site_gis.lab_import import import_results
+
+    copy = tmp_path / "deep.gpkg"
+    shutil.copyfile(store.path, copy)
+    deep = GeoPackageStore(copy)
+    boreholes = deep.read("sample_locations", where={"medium": "soil"}, limit=12)
+    rows = "".join(
+        f"DEEP-{i},{loc},soil,5,6,2026-10-01,Lead,ND,mg/kg,0.5,KarLab,EPA 6020B\n"
+        for i, loc in enumerate(boreholes["location_id"])
+    )
+    header = (
+        "sample_id,location_id,medium,depth_top_m,depth_bottom_m,sampled_on,analyte,"
+        "value,unit,detection_limit,lab,method\n"
+    )
+    import_results(deep, (header + rows).encode(), actor="t", today=date(2026, 11, 26))
+    request = SurfaceRequest(analyte="Lead", depth_top_m=5, depth_bottom_m=6, method="kriging")
+    with pytest.raises(InsufficientDataError, match="is the same"):
+        build_surface(deep, request)
+    idw = build_surface(deep, request.model_copy(update={"method": "idw"}))
+    assert np.nanmax(idw.estimate) == pytest.approx(0.25)  # half the detection limit
