@@ -37,7 +37,8 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
 
 def problem_response(status: int, detail: str, kind: str, **extra: object) -> FastJSONResponse:
     """A JSON error body with the given status."""
-    return FastJSONResponse({"detail": detail, "type": kind, **extra}, status_code=status)
+    body = {"detail": detail, "type": kind, "code": kind, "description": detail, **extra}
+    return FastJSONResponse(body, status_code=status)
 
 
 async def _site_gis_error(request: Request, exc: Exception) -> FastJSONResponse:

@@ -1,31 +1,61 @@
-"""``/collections``: every layer, and its features as RFC 7946 GeoJSON.
+"""``/collections``: OGC API - Features Part 1 (Core, GeoJSON, HTML) and Part 2 (CRS).
 
-These paths follow OGC API - Features and stay stable as the rest of that
-standard (bbox and property filters, HTML, CRS) is added.
+Items take ``bbox`` (with ``bbox-crs``), ``limit`` and ``offset`` with ``next``
+and ``prev`` links, ``datetime`` on layers with a date, equality filters on any
+queryable field, ``crs`` for output in the site's metric CRS (``Content-Crs``
+header), ``f=json|html``.  ``numberMatched`` comes from an indexed count, never
+a full read.  Household-level fields are never served.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import geopandas as gpd
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from pyproj import Transformer
 
 from api.deps import SettingsDep, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
+from api.html import feature_page, prefers_html
+from api.ogc import (
+    CRS84,
+    EPSG_URI,
+    parse_bbox,
+    parse_crs_uri,
+    parse_datetime,
+    property_filters,
+    queryables,
+    supported_crs,
+)
 from api.responses import FastJSONResponse
 from site_gis.errors import LayerNotFoundError
-from site_gis.schemas import CATALOGUE
-from site_gis.store import LayerInfo
+from site_gis.schemas import CATALOGUE, LayerSchema
+from site_gis.store import LayerInfo, Store
 
 router = APIRouter(prefix="/collections", tags=["collections"])
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 LayerId = Annotated[str, Path(description="Layer name, e.g. `eia_zones`", examples=["eia_zones"])]
+Format = Annotated[
+    Literal["json", "html"] | None,
+    Query(description="Output format (default: from the Accept header)"),
+]
 
 
-def _collection(info: LayerInfo, base: str, synthetic: bool) -> dict[str, Any]:
+def _schema(layer: str) -> LayerSchema:
+    if layer not in CATALOGUE:
+        raise LayerNotFoundError(layer, CATALOGUE)
+    return CATALOGUE[layer]
+
+
+def _epsg(store: Store) -> int:
+    return int(store.site().crs.to_epsg() or 0)
+
+
+def _collection(info: LayerInfo, base: str, store: Store) -> dict[str, Any]:
     extent = {"spatial": {"bbox": [list(info.bounds)], "crs": CRS84}} if info.bounds else None
+    own = f"{base}/collections/{info.name}"
     return {
         "id": info.name,
         "title": info.title,
@@ -34,28 +64,33 @@ def _collection(info: LayerInfo, base: str, synthetic: bool) -> dict[str, Any]:
         "geometryType": info.geometry_type,
         "itemCount": info.feature_count,
         "extent": extent,
-        "crs": [CRS84],
+        "crs": supported_crs(_epsg(store)),
+        "storageCrs": CRS84,
         "personal": info.personal,
-        "synthetic": synthetic,
+        "synthetic": store.site().synthetic,
         "links": [
-            {"rel": "self", "type": "application/json", "href": f"{base}/collections/{info.name}"},
+            {"rel": "self", "type": "application/json", "href": own},
+            {"rel": "items", "type": GEOJSON_MEDIA_TYPE, "href": f"{own}/items"},
             {
-                "rel": "items",
-                "type": GEOJSON_MEDIA_TYPE,
-                "href": f"{base}/collections/{info.name}/items",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "type": "application/schema+json",
+                "href": f"{own}/queryables",
             },
         ],
     }
 
 
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 @router.get("", summary="Every layer with its title, feature count and extent")
 def collections(request: Request, store: StoreDep) -> FastJSONResponse:
     """List the layers of the site."""
-    base = str(request.base_url).rstrip("/")
-    synthetic = store.site().synthetic
+    base = _base(request)
     return FastJSONResponse(
         {
-            "collections": [_collection(info, base, synthetic) for info in store.layers()],
+            "collections": [_collection(info, base, store) for info in store.layers()],
             "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
         }
     )
@@ -63,16 +98,29 @@ def collections(request: Request, store: StoreDep) -> FastJSONResponse:
 
 @router.get("/{layer}", summary="One layer's description")
 def collection(request: Request, store: StoreDep, layer: LayerId) -> FastJSONResponse:
-    """Describe one layer."""
-    base = str(request.base_url).rstrip("/")
-    return FastJSONResponse(_collection(store.layer_info(layer), base, store.site().synthetic))
+    """Describe one layer: extent, item count, CRS list, links."""
+    return FastJSONResponse(
+        _collection(store.layer_info(_schema(layer).name), _base(request), store)
+    )
+
+
+@router.get("/{layer}/queryables", summary="Fields a client may filter on (JSON Schema)")
+def layer_queryables(request: Request, layer: LayerId) -> FastJSONResponse:
+    """The queryable fields of a layer; personal fields are not queryable."""
+    return FastJSONResponse(
+        queryables(_schema(layer), _base(request)), media_type="application/schema+json"
+    )
 
 
 @router.get(
     "/{layer}/items",
-    summary="Features of a layer as RFC 7946 GeoJSON (lon/lat)",
+    summary="Features of a layer (RFC 7946 GeoJSON, or HTML)",
     response_class=Response,
-    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}, 404: {"description": "Unknown layer"}},
+    responses={
+        200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/html": {}}},
+        400: {"description": "Bad bbox, datetime, crs or unknown property"},
+        404: {"description": "Unknown layer"},
+    },
 )
 def items(
     request: Request,
@@ -80,48 +128,129 @@ def items(
     settings: SettingsDep,
     layer: LayerId,
     limit: Annotated[
-        int | None,
-        Query(ge=1, description="Page size (default and maximum: the server's max_items)"),
-    ] = None,
+        int, Query(ge=1, description="Page size (at most the server's max_items)")
+    ] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Features to skip")] = 0,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy")] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs", description="CRS of bbox")] = None,
+    crs: Annotated[
+        str | None, Query(description="Output CRS (CRS84 or the site's metric CRS)")
+    ] = None,
+    datetime: Annotated[
+        str | None, Query(description="Date or start/end (.. = open), on layers with a date")
+    ] = None,
+    f: Format = None,
 ) -> Response:
-    """Return a page of features; household-level personal fields are never included."""
-    if layer not in CATALOGUE:
-        raise LayerNotFoundError(layer, CATALOGUE)
-    schema = CATALOGUE[layer]
-    page = min(limit or settings.max_items, settings.max_items)
-    matched = store.count(layer)
-    fields = schema.public_field_names
-    frame = store.read(layer, columns=fields, limit=page, offset=offset)
-    base = f"{str(request.base_url).rstrip('/')}/collections/{layer}/items"
-    links = [
-        {"rel": "self", "type": GEOJSON_MEDIA_TYPE, "href": f"{base}?limit={page}&offset={offset}"}
-    ]
-    if offset + len(frame) < matched:
-        links.append(
-            {
-                "rel": "next",
-                "type": GEOJSON_MEDIA_TYPE,
-                "href": f"{base}?limit={page}&offset={offset + page}",
-            }
+    """A page of features; other query parameters filter queryable fields by equality."""
+    schema = _schema(layer)
+    epsg = _epsg(store)
+    out_epsg = parse_crs_uri(crs, epsg)
+    in_epsg = parse_crs_uri(bbox_crs, epsg)
+    box = parse_bbox(bbox, lonlat=in_epsg is None)
+    if box is not None and in_epsg is not None:
+        box = Transformer.from_crs(in_epsg, 4326, always_xy=True).transform_bounds(
+            *box, densify_pts=21
         )
-    if offset > 0:
-        previous = max(0, min(offset, matched) - page)
-        links.append(
-            {
-                "rel": "prev",
-                "type": GEOJSON_MEDIA_TYPE,
-                "href": f"{base}?limit={page}&offset={previous}",
-            }
+    where = property_filters(request, schema)
+    when = parse_datetime(datetime, schema)
+    if when is not None:
+        where[when[0]] = when[1]
+    page = min(limit, settings.max_items)
+    matched = store.count(layer, bbox=box, where=where or None)
+    fields = schema.public_field_names
+    frame = store.read(
+        layer, bbox=box, where=where or None, columns=fields, limit=page, offset=offset
+    )
+    if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
+        frame = frame.to_crs(out_epsg)
+    links = _links(request, layer, page, offset, matched, len(frame))
+    if f == "html" or (f is None and prefers_html(request)):
+        return HTMLResponse(
+            feature_page(schema, frame, fields, matched, links, synthetic=store.site().synthetic)
         )
     body = feature_collection(
         frame,
         id_field=schema.id_field,
         fields=fields,
-        extra={
-            "numberMatched": matched,
-            "numberReturned": len(frame),
-            "links": links,
-        },
+        extra={"numberMatched": matched, "numberReturned": len(frame), "links": links},
     )
-    return Response(body, media_type=GEOJSON_MEDIA_TYPE)
+    content_crs = EPSG_URI.format(code=out_epsg) if out_epsg else CRS84
+    return Response(
+        body, media_type=GEOJSON_MEDIA_TYPE, headers={"Content-Crs": f"<{content_crs}>"}
+    )
+
+
+@router.get(
+    "/{layer}/items/{feature_id}",
+    summary="One feature",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}, 404: {}},
+)
+def item(
+    request: Request,
+    store: StoreDep,
+    layer: LayerId,
+    feature_id: Annotated[str, Path(description="The feature's identifier")],
+    crs: Annotated[str | None, Query(description="Output CRS")] = None,
+) -> Response:
+    """A single feature by its identifier (404 if there is none)."""
+    schema = _schema(layer)
+    out_epsg = parse_crs_uri(crs, _epsg(store))
+    fields = schema.public_field_names
+    frame = store.read(layer, where={schema.id_field: feature_id}, columns=fields, limit=1)
+    if frame.empty:
+        return FastJSONResponse(
+            {
+                "code": "NotFound",
+                "type": "NotFound",
+                "detail": f"no feature {feature_id!r} in {layer}",
+                "description": f"no feature {feature_id!r} in {layer}",
+            },
+            status_code=404,
+        )
+    if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
+        frame = frame.to_crs(out_epsg)
+    collection_body = feature_collection(frame, id_field=schema.id_field, fields=fields)
+    import orjson
+
+    feature = orjson.loads(collection_body)["features"][0]
+    base = f"{_base(request)}/collections/{layer}"
+    feature["links"] = [
+        {"rel": "self", "type": GEOJSON_MEDIA_TYPE, "href": f"{base}/items/{feature_id}"},
+        {"rel": "collection", "type": "application/json", "href": base},
+    ]
+    content_crs = EPSG_URI.format(code=out_epsg) if out_epsg else CRS84
+    return Response(
+        orjson.dumps(feature),
+        media_type=GEOJSON_MEDIA_TYPE,
+        headers={"Content-Crs": f"<{content_crs}>"},
+    )
+
+
+def _links(
+    request: Request, layer: str, page: int, offset: int, matched: int, returned: int
+) -> list[dict[str, str]]:
+    def href(new_offset: int) -> str:
+        params = dict(request.query_params)
+        params.update({"limit": str(page), "offset": str(new_offset)})
+        return str(request.url.replace_query_params(**params))
+
+    links = [
+        {"rel": "self", "type": GEOJSON_MEDIA_TYPE, "href": href(offset)},
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "href": f"{_base(request)}/collections/{layer}",
+        },
+    ]
+    if offset + returned < matched:
+        links.append({"rel": "next", "type": GEOJSON_MEDIA_TYPE, "href": href(offset + page)})
+    if offset > 0:
+        links.append(
+            {
+                "rel": "prev",
+                "type": GEOJSON_MEDIA_TYPE,
+                "href": href(max(0, min(offset, matched) - page)),
+            }
+        )
+    return links

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import StoreDep
+from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
 from site_gis import __version__
 
@@ -42,6 +43,12 @@ def _links(request: Request) -> list[dict[str, str]]:
             "type": "application/json",
             "title": "Layers (collections)",
             "href": f"{base}/collections",
+        },
+        {
+            "rel": "conformance",
+            "type": "application/json",
+            "title": "OGC API conformance classes",
+            "href": f"{base}/conformance",
         },
         {"rel": "status", "type": "application/json", "title": "Health", "href": f"{base}/health"},
     ]
@@ -93,6 +100,12 @@ def landing(
         f"<p>{escape(site.provenance)}</p><ul>{items}</ul></body></html>"
     )
     return HTMLResponse(page)
+
+
+@router.get("/conformance", summary="OGC API conformance classes")
+def conformance() -> FastJSONResponse:
+    """The OGC API - Features conformance classes this service implements."""
+    return FastJSONResponse({"conformsTo": CONFORMANCE})
 
 
 @router.get("/health", summary="Liveness and store status")

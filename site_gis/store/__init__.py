@@ -6,7 +6,7 @@ from pathlib import Path
 
 from site_gis.errors import StoreError
 from site_gis.sources import layers_digest, read_layers_dir
-from site_gis.store.base import AuditEntry, BBox, LayerInfo, Store, WriteMode
+from site_gis.store.base import AuditEntry, BBox, Between, LayerInfo, Store, WriteMode
 from site_gis.store.geopackage import GeoPackageStore
 
 SUPPORTED = "a GeoPackage path ending in .gpkg (optionally prefixed gpkg://)"
@@ -64,6 +64,7 @@ def open_store(url: str) -> Store:
 __all__ = [
     "AuditEntry",
     "BBox",
+    "Between",
     "GeoPackageStore",
     "LayerInfo",
     "Store",

@@ -25,6 +25,17 @@ WriteMode = Literal["replace", "append"]
 
 
 @dataclass(frozen=True, slots=True)
+class Between:
+    """A ``where`` value matching ``low <= field <= high`` (either end open when ``None``).
+
+    Dates are ISO text, so a range of ``"2026-01-01"`` to ``"2026-06-30"`` works on them.
+    """
+
+    low: object = None
+    high: object = None
+
+
+@dataclass(frozen=True, slots=True)
 class LayerInfo:
     """Summary of one stored layer.
 

@@ -43,7 +43,7 @@ from site_gis.errors import (
 )
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
+from site_gis.store.base import AuditEntry, BBox, Between, LayerInfo, WriteMode
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame, conform
 
@@ -497,6 +497,13 @@ def _where_sql(schema: LayerSchema, where: Mapping[str, object]) -> str:
         if field_name not in schema.field_names:
             raise InvalidRequestError(f"layer {schema.name!r} has no field {field_name!r}")
         column = '"' + field_name + '"'
+        if isinstance(value, Between):
+            ends = [
+                f"{column} >= {_sql_literal(_plain(value.low))}" if value.low is not None else "",
+                f"{column} <= {_sql_literal(_plain(value.high))}" if value.high is not None else "",
+            ]
+            clauses.append("(" + " AND ".join(e for e in ends if e) + ")" if any(ends) else "1")
+            continue
         values = list(value) if isinstance(value, list | tuple | set) else [value]
         plain = [_plain(v) for v in values]
         present = [v for v in plain if v is not None]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import numpy as np
 import pytest
-import rasterio
 from rasterio.io import MemoryFile
 
 from tests.api.test_encroachments import SITE_POLYGON
@@ -83,8 +82,7 @@ def test_idw_with_a_radius_writes_nodata_not_nan(client: httpx.Client) -> None:
     with MemoryFile(response.content) as memory, memory.open() as src:
         band = src.read(1)
         assert not np.isnan(band).any()
-        assert float(src.tags()["cv_rmse"]) > 0 or src.tags()["cv_rmse"] == "nan"
-    assert rasterio  # used above through MemoryFile
+        assert int(src.tags()["samples"]) >= 100
 
 
 def test_zone_filter_uses_where_the_encroachment_lies(client: httpx.Client) -> None:

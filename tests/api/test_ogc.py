@@ -1,0 +1,150 @@
+"""OGC API - Features behaviour, proven with GDAL's OAPIF driver and by hand."""
+
+from __future__ import annotations
+
+import httpx
+import pyogrio
+import pytest
+from shapely.geometry import box, shape
+
+from tests.conftest import geojson, results_csv
+
+
+@pytest.mark.parametrize("layer", ["eia_zones", "parcels", "structures", "receptors", "results"])
+def test_gdal_oapif_reads_every_feature(server: str, layer: str) -> None:
+    frame = pyogrio.read_dataframe(f"OAPIF:{server}", layer=layer)
+    expected = len(results_csv()) if layer == "results" else len(geojson(layer)["features"])
+    assert len(frame) == expected
+    id_field = {
+        "eia_zones": "zone_id",
+        "parcels": "parcel_id",
+        "structures": "structure_id",
+        "receptors": "receptor_id",
+        "results": "result_id",
+    }[layer]
+    assert frame[id_field].is_unique
+    assert "households" not in frame.columns
+
+
+def test_gdal_bbox_equals_an_envelope_clip(server: str) -> None:
+    area = (67.298, 24.82, 67.303, 24.825)
+    frame = pyogrio.read_dataframe(f"OAPIF:{server}", layer="structures", bbox=area)
+    expected = {
+        f["properties"]["structure_id"]
+        for f in geojson("structures")["features"]
+        if shape(f["geometry"]).envelope.intersects(box(*area))
+    }
+    assert set(frame["structure_id"]) == expected and expected
+
+
+def test_conformance_and_landing(client: httpx.Client) -> None:
+    classes = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in classes
+    rels = {link["rel"] for link in client.get("/").json()["links"]}
+    assert {"conformance", "data", "service-desc"} <= rels
+
+
+def test_property_filter_and_datetime(client: httpx.Client) -> None:
+    body = client.get("/collections/encroachments/items", params={"kind": "scrapyard"}).json()
+    expected = sum(
+        f["properties"]["kind"] == "scrapyard" for f in geojson("encroachments")["features"]
+    )
+    assert body["numberMatched"] == expected
+    results = results_csv()
+    window = client.get(
+        "/collections/results/items",
+        params={"datetime": "2026-05-01/2026-06-30", "medium": "groundwater", "limit": 1},
+    ).json()
+    in_window = results[
+        (results["sampled_on"] >= "2026-05-01")
+        & (results["sampled_on"] <= "2026-06-30")
+        & (results["medium"] == "groundwater")
+    ]
+    assert window["numberMatched"] == len(in_window) > 0
+    open_end = client.get(
+        "/collections/results/items", params={"datetime": "2026-09-01/..", "limit": 1}
+    ).json()
+    assert open_end["numberMatched"] == int((results["sampled_on"] >= "2026-09-01").sum())
+
+
+def test_single_feature_and_404(client: httpx.Client) -> None:
+    feature = client.get("/collections/eia_zones/items/coal_coke_storage").json()
+    assert feature["type"] == "Feature" and feature["id"] == "coal_coke_storage"
+    assert {link["rel"] for link in feature["links"]} == {"self", "collection"}
+    missing = client.get("/collections/eia_zones/items/moon")
+    assert missing.status_code == 404 and missing.json()["code"] == "NotFound"
+
+
+def test_output_in_the_metric_crs(client: httpx.Client) -> None:
+    response = client.get(
+        "/collections/receptors/items",
+        params={"crs": "http://www.opengis.net/def/crs/EPSG/0/32642", "receptor_id": "R-01"},
+    )
+    assert response.headers["content-crs"] == "<http://www.opengis.net/def/crs/EPSG/0/32642>"
+    x, y = response.json()["features"][0]["geometry"]["coordinates"]
+    # Gulshan-e-Hadeed: UTM 42N E 334 348, N 2 751 519 (DOMAIN_FACTS, computed independently)
+    assert x == pytest.approx(334_348, abs=10) and y == pytest.approx(2_751_519, abs=10)
+    lonlat = client.get("/collections/receptors/items", params={"receptor_id": "R-01"})
+    assert lonlat.headers["content-crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+
+
+def test_bbox_in_the_metric_crs(client: httpx.Client) -> None:
+    lonlat = client.get(
+        "/collections/receptors/items", params={"bbox": "67.30,24.75,67.45,24.90", "limit": 100}
+    ).json()
+    metres = client.get(
+        "/collections/receptors/items",
+        params={
+            "bbox": "328400,2737000,343600,2754000",
+            "bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/32642",
+            "limit": 100,
+        },
+    ).json()
+    assert {f["id"] for f in metres["features"]} >= {"R-01", "R-04"}
+    assert lonlat["numberMatched"] > 0
+
+
+def test_queryables_leave_out_personal_fields(client: httpx.Client) -> None:
+    schema = client.get("/collections/structures/queryables").json()
+    assert "type" in schema["properties"] and "households" not in schema["properties"]
+    assert client.get("/collections/structures/items", params={"households": 2}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"bbox": "67.3,24.8,67.4"}, 400),
+        ({"bbox": "67.4,24.8,67.3,24.9"}, 400),
+        ({"bbox": "67.3,-95,67.4,24.9"}, 400),
+        ({"bbox": "a,b,c,d"}, 400),
+        ({"limit": 0}, 422),
+        ({"limit": -1}, 422),
+        ({"crs": "EPSG:3857"}, 400),
+        ({"bbox-crs": "urn:bogus"}, 400),
+        ({"colour": "red"}, 400),
+        ({"f": "xml"}, 422),
+        ({"datetime": "yesterday"}, 400),
+    ],
+)
+def test_bad_parameters_are_clear_errors(client: httpx.Client, params: dict, status: int) -> None:
+    response = client.get("/collections/parcels/items", params=params)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+
+
+def test_enormous_limit_is_capped(client: httpx.Client) -> None:
+    body = client.get("/collections/results/items", params={"limit": 10_000_000}).json()
+    assert body["numberReturned"] == 10_000  # the server's max_items
+
+
+def test_datetime_on_a_layer_without_time(client: httpx.Client) -> None:
+    response = client.get("/collections/parcels/items", params={"datetime": "2026-01-01"})
+    assert response.status_code == 400 and "no time" in response.json()["detail"]
+
+
+def test_html_items_escape_values(client: httpx.Client) -> None:
+    html = client.get("/collections/facilities/items", params={"f": "html"})
+    assert html.headers["content-type"].startswith("text/html")
+    assert "SYNTHETIC DATA" in html.text and "Coke Oven Battery 1" in html.text
+    assert "<script" not in html.text
