@@ -13,6 +13,7 @@ from api.routers import (
     collections,
     contamination,
     encroachments,
+    exports,
     imports,
     landing,
     remediation,
@@ -69,4 +70,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(surfaces.router)
     app.include_router(remediation.router)
     app.include_router(encroachments.router)
+    app.include_router(exports.router)
     return app

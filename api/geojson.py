@@ -51,6 +51,13 @@ def feature_collection(
     return orjson.dumps({"type": "FeatureCollection", **(extra or {}), "features": features})
 
 
+def feature_fragments(frame: Frame, *, id_field: str, fields: Sequence[str]) -> bytes:
+    """The features of ``frame`` as comma-separated JSON objects (for streaming)."""
+    body = feature_collection(frame, id_field=id_field, fields=fields)
+    start = body.index(b'"features":[') + len(b'"features":[')
+    return body[start:-2]
+
+
 def _records(frame: Frame, fields: Sequence[str]) -> list[dict[str, Any]]:
     attributes = pd.DataFrame(frame[list(fields)]).astype(object)
     return attributes.where(attributes.notna(), None).to_dict("records")  # type: ignore[return-value]

@@ -20,7 +20,18 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
-RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
+RESERVED = {
+    "f",
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "format",
+    "geometry",
+    "layers",
+}
 DATE_FIELDS = {"results": "sampled_on", "structures": "surveyed_on", "encroachments": "surveyed_on"}
 
 

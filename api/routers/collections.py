@@ -143,18 +143,8 @@ def items(
 ) -> Response:
     """A page of features; other query parameters filter queryable fields by equality."""
     schema = _schema(layer)
-    epsg = _epsg(store)
-    out_epsg = parse_crs_uri(crs, epsg)
-    in_epsg = parse_crs_uri(bbox_crs, epsg)
-    box = parse_bbox(bbox, lonlat=in_epsg is None)
-    if box is not None and in_epsg is not None:
-        box = Transformer.from_crs(in_epsg, 4326, always_xy=True).transform_bounds(
-            *box, densify_pts=21
-        )
-    where = property_filters(request, schema)
-    when = parse_datetime(datetime, schema)
-    if when is not None:
-        where[when[0]] = when[1]
+    out_epsg = parse_crs_uri(crs, _epsg(store))
+    box, where = selection(request, store, schema, bbox, bbox_crs, datetime)
     page = min(limit, settings.max_items)
     matched = store.count(layer, bbox=box, where=where or None)
     fields = schema.public_field_names
@@ -225,6 +215,28 @@ def item(
         media_type=GEOJSON_MEDIA_TYPE,
         headers={"Content-Crs": f"<{content_crs}>"},
     )
+
+
+def selection(
+    request: Request,
+    store: Store,
+    schema: LayerSchema,
+    bbox: str | None,
+    bbox_crs: str | None,
+    datetime: str | None,
+) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]]:
+    """The lon/lat bbox and field filters a request asks for (shared by items and exports)."""
+    in_epsg = parse_crs_uri(bbox_crs, _epsg(store))
+    box = parse_bbox(bbox, lonlat=in_epsg is None)
+    if box is not None and in_epsg is not None:
+        box = Transformer.from_crs(in_epsg, 4326, always_xy=True).transform_bounds(
+            *box, densify_pts=21
+        )
+    where = property_filters(request, schema)
+    when = parse_datetime(datetime, schema)
+    if when is not None:
+        where[when[0]] = when[1]
+    return box, where
 
 
 def _links(

@@ -1,0 +1,262 @@
+"""``/exports``: any layer or filtered selection as GeoJSON, GeoPackage or CSV, and bundles.
+
+GeoJSON and CSV stream page by page, so a large export is never held in memory
+twice; a GeoPackage is written page by page to a temporary file and streamed
+from disk.  File names come from the layer catalogue, never from user input.
+Household-level fields are never exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
+
+from api.deps import StoreDep
+from api.geojson import GEOJSON_MEDIA_TYPE, feature_fragments
+from api.routers.collections import LayerId, _schema, selection
+from api.tables import CSV_MEDIA_TYPE, escape_formulas
+from site_gis import __version__
+from site_gis.errors import InvalidRequestError
+from site_gis.schemas import CATALOGUE, LayerSchema
+from site_gis.store import Store
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+PAGE = 20_000
+GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
+ExportFormat = Annotated[Literal["geojson", "gpkg", "csv"], Query(description="File format")]
+CsvGeometry = Annotated[
+    Literal["wkt", "lonlat"],
+    Query(description="CSV geometry: WKT, or lon/lat columns (point layers)"),
+]
+Bbox = Annotated[str | None, Query(description="minx,miny,maxx,maxy")]
+BboxCrs = Annotated[str | None, Query(alias="bbox-crs", description="CRS of bbox")]
+Datetime = Annotated[str | None, Query(description="Date or start/end, on layers with a date")]
+
+
+def _pages(
+    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any]
+) -> Iterator[pd.DataFrame]:
+    fields = schema.public_field_names
+    offset = 0
+    while True:
+        page = store.read(
+            schema.name, bbox=box, where=where or None, columns=fields, limit=PAGE, offset=offset
+        )
+        if page.empty:
+            return
+        yield page
+        offset += len(page)
+
+
+def _geojson_stream(
+    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any]
+) -> Iterator[bytes]:
+    yield (
+        b'{"type":"FeatureCollection","synthetic":'
+        + (b"true" if store.site().synthetic else b"false")
+        + b',"features":['
+    )
+    first = True
+    for page in _pages(store, schema, box, where):
+        chunk = feature_fragments(page, id_field=schema.id_field, fields=schema.public_field_names)
+        yield chunk if first else b"," + chunk
+        first = False
+    yield b"]}"
+
+
+def _csv_table(page: pd.DataFrame, geometry: str) -> pd.DataFrame:
+    if not isinstance(page, gpd.GeoDataFrame):
+        return escape_formulas(page)
+    table = pd.DataFrame(page.drop(columns="geometry"))
+    if geometry == "lonlat":
+        table["longitude"] = page.geometry.x
+        table["latitude"] = page.geometry.y
+    else:
+        table["wkt"] = shapely.to_wkt(page.geometry.to_numpy(), rounding_precision=7)
+    return escape_formulas(table)
+
+
+def _csv_stream(
+    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any], geometry: str
+) -> Iterator[bytes]:
+    header = True
+    for page in _pages(store, schema, box, where):
+        yield (
+            _csv_table(page, geometry)
+            .to_csv(index=False, header=header, lineterminator="\n")
+            .encode()
+        )
+        header = False
+    if header:  # nothing matched: still a header
+        yield (",".join(schema.public_field_names) + "\n").encode()
+
+
+def _write_gpkg(
+    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any], path: Path
+) -> int:
+    rows = 0
+    for page in _pages(store, schema, box, where):
+        pyogrio.write_dataframe(
+            page,
+            path,
+            layer=schema.name,
+            driver="GPKG",
+            append=rows > 0,
+            dataset_options={"VERSION": "1.3"},
+        )
+        rows += len(page)
+    if rows == 0:
+        empty = store.read(schema.name, columns=schema.public_field_names, limit=1).iloc[0:0]
+        pyogrio.write_dataframe(
+            empty, path, layer=schema.name, driver="GPKG", dataset_options={"VERSION": "1.3"}
+        )
+    return rows
+
+
+def _temp_path(suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix="site-gis-export-")
+    os.close(handle)
+    path = Path(name)
+    path.unlink()
+    return path
+
+
+@router.get(
+    "/{layer}",
+    summary="A layer or filtered selection as GeoJSON, GeoPackage or CSV",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, GPKG_MEDIA_TYPE: {}, "text/csv": {}}}},
+)
+def export_layer(
+    request: Request,
+    store: StoreDep,
+    layer: LayerId,
+    format: ExportFormat = "geojson",
+    geometry: CsvGeometry = "wkt",
+    bbox: Bbox = None,
+    bbox_crs: BboxCrs = None,
+    datetime: Datetime = None,
+) -> Response:
+    """The same filters as ``/collections/{layer}/items`` (bbox, datetime, properties)."""
+    schema = _schema(layer)
+    box, where = selection(request, store, schema, bbox, bbox_crs, datetime)
+    if format == "csv" and geometry == "lonlat" and schema.geometry_types not in (("Point",), ()):
+        raise InvalidRequestError("lon/lat columns are for point layers; use geometry=wkt")
+    name = schema.name
+    if format == "geojson":
+        return StreamingResponse(
+            _geojson_stream(store, schema, box, where),
+            media_type=GEOJSON_MEDIA_TYPE,
+            headers=_download(f"{name}.geojson"),
+        )
+    if format == "csv":
+        return StreamingResponse(
+            _csv_stream(store, schema, box, where, geometry),
+            media_type=CSV_MEDIA_TYPE,
+            headers=_download(f"{name}.csv"),
+        )
+    path = _temp_path(".gpkg")
+    _write_gpkg(store, schema, box, where, path)
+    return FileResponse(
+        path,
+        media_type=GPKG_MEDIA_TYPE,
+        filename=f"{name}.gpkg",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@router.get(
+    "",
+    summary="A zip of chosen layers with a provenance manifest",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def bundle(
+    request: Request,
+    store: StoreDep,
+    layers: Annotated[
+        str,
+        Query(
+            description="Comma-separated layer names",
+            examples=["eia_zones,sample_locations,results"],
+        ),
+    ],
+    format: Annotated[Literal["geojson", "gpkg"], Query()] = "geojson",
+) -> FileResponse:
+    """Each layer in full plus ``manifest.json``: per-file SHA-256, data version, standards,
+    CRS, code version, generation time and whether the data are SYNTHETIC."""
+    names = [n.strip() for n in layers.split(",") if n.strip()]
+    for name in names:
+        _schema(name)
+    if not names or len(set(names)) != len(names):
+        raise InvalidRequestError("give each layer once, e.g. layers=eia_zones,results")
+    path = _temp_path(".zip")
+    files: dict[str, Any] = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for name in names:
+            schema = CATALOGUE[name]
+            if format == "gpkg":
+                target = Path(tmp) / f"{name}.gpkg"
+                count = _write_gpkg(store, schema, None, {}, target)
+            else:
+                target = Path(tmp) / f"{name}.geojson"
+                with target.open("wb") as handle:
+                    for chunk in _geojson_stream(store, schema, None, {}):
+                        handle.write(chunk)
+                count = store.count(name)
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            archive.write(target, arcname=target.name)
+            files[target.name] = {
+                "layer": name,
+                "features": count,
+                "sha256": digest,
+                "fields": list(schema.public_field_names),
+            }
+        levels = store.read("screening_levels", columns=["standard", "version"])
+        manifest = {
+            "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "code_version": __version__,
+            "site": store.site().name,
+            "synthetic": store.site().synthetic,
+            "provenance": store.site().provenance,
+            "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            "data_version": hashlib.sha256(
+                "".join(f["sha256"] for f in files.values()).encode()
+            ).hexdigest(),
+            "standards": {
+                str(s): sorted(g["version"].unique()) for s, g in levels.groupby("standard")
+            },
+            "filters": None,
+            "personal_fields_removed": True,
+            "files": files,
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename="site-gis-bundle.zip",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+def _download(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
