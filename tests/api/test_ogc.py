@@ -148,3 +148,22 @@ def test_html_items_escape_values(client: httpx.Client) -> None:
     assert html.headers["content-type"].startswith("text/html")
     assert "SYNTHETIC DATA" in html.text and "Coke Oven Battery 1" in html.text
     assert "<script" not in html.text
+
+
+def test_owslib_reads_collections_and_items(server: str) -> None:
+    from owslib.ogcapi.features import Features
+
+    api = Features(server)
+    ids = {c["id"] for c in api.collections()["collections"]}
+    assert {"eia_zones", "parcels", "results"} <= ids
+    assert (
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+        in api.conformance()["conformsTo"]
+    )
+    page = api.collection_items("encroachments", limit=5, kind="transport_terminal")
+    assert page["numberReturned"] == len(page["features"]) <= 5
+    assert {f["properties"]["kind"] for f in page["features"]} == {"transport_terminal"}
+    one = api.collection_item("eia_zones", "blast_furnace_yard")
+    assert one["id"] == "blast_furnace_yard"
+    schema = api.collection_queryables("structures")
+    assert "households" not in schema["properties"]
