@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.routers import (
     collections,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.cache = ResponseCache(settings.response_cache_mb * 1024 * 1024)
     app.state.store = None
     app.state.store_error = "not started"
     install_error_handlers(app)

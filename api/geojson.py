@@ -11,7 +11,6 @@ from typing import Any
 
 import geopandas as gpd
 import orjson
-import pandas as pd
 import shapely
 
 from site_gis.validation import Frame
@@ -59,5 +58,12 @@ def feature_fragments(frame: Frame, *, id_field: str, fields: Sequence[str]) -> 
 
 
 def _records(frame: Frame, fields: Sequence[str]) -> list[dict[str, Any]]:
-    attributes = pd.DataFrame(frame[list(fields)]).astype(object)
-    return attributes.where(attributes.notna(), None).to_dict("records")  # type: ignore[return-value]
+    """Rows as dicts, built column by column (NaN and missing values become None)."""
+    columns = []
+    for field in fields:
+        column = frame[field]
+        if column.hasnans:
+            columns.append(column.astype(object).where(column.notna(), None).tolist())
+        else:
+            columns.append(column.tolist())
+    return [dict(zip(fields, row, strict=True)) for row in zip(*columns, strict=True)]

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         20 * 1024 * 1024, ge=1024, description="Largest upload accepted, in bytes"
     )
+    response_cache_mb: int = Field(
+        128, ge=0, le=8192, description="Memory for cached responses (0 disables the cache)"
+    )
     max_items: int = Field(
         10_000, ge=1, le=1_000_000, description="Largest page of features one request may ask for"
     )

@@ -143,6 +143,17 @@ def items(
 ) -> Response:
     """A page of features; other query parameters filter queryable fields by equality."""
     schema = _schema(layer)
+    html = f == "html" or (f is None and prefers_html(request))
+    key = (
+        store.version(),
+        request.url.path,
+        tuple(sorted(request.query_params.multi_items())),
+        html,
+        str(request.base_url),
+    )
+    cached = request.app.state.cache.get(key)
+    if cached is not None:
+        return _items_response(cached, html, crs, store)
     out_epsg = parse_crs_uri(crs, _epsg(store))
     box, where = selection(request, store, schema, bbox, bbox_crs, datetime)
     page = min(limit, settings.max_items)
@@ -154,16 +165,25 @@ def items(
     if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
         frame = frame.to_crs(out_epsg)
     links = _links(request, layer, page, offset, matched, len(frame))
-    if f == "html" or (f is None and prefers_html(request)):
-        return HTMLResponse(
-            feature_page(schema, frame, fields, matched, links, synthetic=store.site().synthetic)
+    if html:
+        body = feature_page(
+            schema, frame, fields, matched, links, synthetic=store.site().synthetic
+        ).encode()
+    else:
+        body = feature_collection(
+            frame,
+            id_field=schema.id_field,
+            fields=fields,
+            extra={"numberMatched": matched, "numberReturned": len(frame), "links": links},
         )
-    body = feature_collection(
-        frame,
-        id_field=schema.id_field,
-        fields=fields,
-        extra={"numberMatched": matched, "numberReturned": len(frame), "links": links},
-    )
+    request.app.state.cache.put(key, body)
+    return _items_response(body, html, crs, store)
+
+
+def _items_response(body: bytes, html: bool, crs: str | None, store: Store) -> Response:
+    if html:
+        return HTMLResponse(body)
+    out_epsg = parse_crs_uri(crs, _epsg(store))
     content_crs = EPSG_URI.format(code=out_epsg) if out_epsg else CRS84
     return Response(
         body, media_type=GEOJSON_MEDIA_TYPE, headers={"Content-Crs": f"<{content_crs}>"}

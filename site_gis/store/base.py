@@ -85,6 +85,10 @@ class Store(Protocol):
         """Key/value metadata: schema version, layers digest, creation time."""
         ...
 
+    def version(self) -> str:
+        """A token that changes whenever the stored data change (for caches and ETags)."""
+        ...
+
     def layers(self) -> list[LayerInfo]:
         """Every layer in catalogue order, with count, geometry type and bounds."""
         ...

@@ -79,6 +79,7 @@ class GeoPackageStore:
                 f"GeoPackage {self.path} does not exist; build it with `site-gis init`"
             )
         self._metadata = _check_store(self.path)
+        self._counts: dict[tuple[str, str], int] = {}
 
     @property
     def url(self) -> str:
@@ -135,6 +136,11 @@ class GeoPackageStore:
     def site(self) -> SiteInfo:
         """The site description stored with the layers."""
         return SiteInfo.from_dict(json.loads(self._metadata["site"]), source=self.url)
+
+    def version(self) -> str:
+        """Inode, modification time and size of the file: every write replaces the file."""
+        stat = self.path.stat()
+        return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
 
     def metadata(self) -> dict[str, str]:
         """The store's key/value metadata (schema version, layers digest, creation time)."""
@@ -218,8 +224,14 @@ class GeoPackageStore:
     ) -> int:
         """Number of features of ``name`` matching the filters."""
         schema = _schema(name)
-        if bbox is None and not where:
-            return int(self._read_info(name)["features"])
+        if bbox is None and not where:  # remembered until the file changes
+            key = (self.version(), name)
+            if key not in self._counts:
+                self._counts = {
+                    key: int(self._read_info(name)["features"]),
+                    **{k: v for k, v in self._counts.items() if k[0] == key[0]},
+                }
+            return self._counts[key]
         try:
             frame = pyogrio.read_dataframe(
                 self.path,
@@ -302,7 +314,7 @@ def _read(
             layer=schema.name,
             skip_features=offset,
             max_features=limit,
-            use_arrow=True,
+            use_arrow=limit is None or limit > 5000,  # arrow pays off on large reads only
             read_geometry=not schema.is_table,
             columns=list(columns) if columns is not None else None,
             **kwargs,

@@ -140,6 +140,8 @@ def _sha(path: Path) -> str:
 
 def test_import_over_http(writable: tuple[str, Path]) -> None:
     base, path = writable
+    query = f"{base}/collections/results/items?sample_id=NEW-1-A"
+    assert httpx.get(query).json()["numberMatched"] == 0  # cached now
     files = {"file": ("lab.csv", GOOD.encode(), "text/csv")}
     response = httpx.post(f"{base}/imports/results", files=files, timeout=60)
     assert response.status_code == 201, response.text
@@ -148,6 +150,7 @@ def test_import_over_http(writable: tuple[str, Path]) -> None:
     assert [e["analyte"] for e in body["exceedances"]] == ["Benzene"]
     stored = GeoPackageStore(path).read("results", where={"sample_id": ["NEW-1-A", "MW-NEW-1"]})
     assert len(stored) == 4
+    assert httpx.get(query).json()["numberMatched"] == 3  # the write invalidated the cache
     again = httpx.post(f"{base}/imports/results", files=files, timeout=60)
     assert again.status_code == 200 and again.json()["already_stored"] == 4
 

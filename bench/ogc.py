@@ -1,0 +1,234 @@
+"""Benchmarks of the OGC API beside pygeoapi (wrk, one uvicorn worker each) and of
+GeoJSON export beside ogr2ogr, on the same data.
+
+pygeoapi is looked for at ``$PYGEOAPI_PYTHON`` (a Python with pygeoapi installed, e.g. a
+separate venv: ``python3 -m venv /tmp/pgapi && /tmp/pgapi/bin/pip install pygeoapi``).
+Its GeoPackage provider needs SpatiaLite, which this Python's sqlite3 cannot load, so
+pygeoapi serves the same layer through its GeoJSON provider.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pyogrio
+
+from bench.common import Row, timed
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited while starting: {url}")
+        try:
+            if httpx.get(url, timeout=5).status_code < 500:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not start: {url}")
+
+
+def _wrk(url: str) -> tuple[float, float]:
+    """Requests per second and p99 latency (s) of 10 s of load, 1 thread, 8 connections."""
+    out = subprocess.run(
+        ["wrk", "-t1", "-c8", "-d10s", "--latency", url], capture_output=True, text=True, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([0-9.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return rate, float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+
+
+_PYGEOAPI_CONFIG = """
+server:
+  bind: {{host: 127.0.0.1, port: {port}}}
+  url: http://127.0.0.1:{port}
+  mimetype: application/json; charset=UTF-8
+  encoding: utf-8
+  language: en-US
+  limits: {{default_items: 1000, max_items: 10000}}
+  map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: OSM}}
+logging: {{level: ERROR}}
+metadata:
+  identification: {{title: bench, description: bench, keywords: [bench],
+                    keywords_type: theme, terms_of_service: none, url: http://example.org}}
+  license: {{name: CC-BY 4.0, url: https://creativecommons.org/licenses/by/4.0/}}
+  provider: {{name: bench, url: http://example.org}}
+  contact: {{name: bench, position: bench, address: x, city: x, stateorprovince: x,
+            postalcode: x, country: x, phone: x, fax: x, email: x@example.org, url: x,
+            hours: x, instructions: x, role: pointOfContact}}
+resources:
+  structures:
+    type: collection
+    title: structures
+    description: structures
+    keywords: [structures]
+    extents: {{spatial: {{bbox: [-180, -90, 180, 90], crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84}}}}
+    providers:
+      - type: feature
+        name: GeoJSON
+        data: {data}
+        id_field: structure_id
+"""
+
+
+def _serve(store_path: Path, cache_mb: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = _port()
+    env = {
+        **os.environ,
+        "SITE_GIS_STORE": str(store_path),
+        "SITE_GIS_RESPONSE_CACHE_MB": str(cache_mb),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    _wait(f"{base}/health", process)
+    return process, base
+
+
+def bench_ogc(label: str, store_path: Path, rows: list[Row]) -> None:
+    if not shutil.which("wrk"):
+        rows.append(Row("items?limit=1000 (wrk not installed: apt install wrk)", label, 0.0))
+        return
+    peer_rate = peer_p99 = None
+    python = os.environ.get("PYGEOAPI_PYTHON")
+    with tempfile.TemporaryDirectory() as tmp:
+        if python and Path(python).exists():
+            data = Path(tmp) / "structures.geojson"
+            frame = pyogrio.read_dataframe(store_path, layer="structures")
+            pyogrio.write_dataframe(
+                frame.drop(columns=["households", "businesses", "vulnerable_households"]),
+                data,
+                driver="GeoJSON",
+            )
+            peer_rate, peer_p99 = _pygeoapi(python, data, Path(tmp))
+    peer_name = (
+        "pygeoapi 0.21, GeoJSON provider" if peer_rate else "pygeoapi not found ($PYGEOAPI_PYTHON)"
+    )
+    for cache_mb, what in ((0, "no response cache"), (128, "response cache on")):
+        process, base = _serve(store_path, cache_mb)
+        try:
+            rate, p99 = _wrk(f"{base}/collections/structures/items?limit=1000")
+            note = f"p99 {p99 * 1000:.0f} ms" + (
+                f", pygeoapi {peer_p99 * 1000:.0f} ms" if peer_p99 else ""
+            )
+            rows.append(
+                Row(
+                    f"items?limit=1000, time per request at 8 connections, {what} "
+                    f"({rate:.0f} req/s; {note})",
+                    label,
+                    1 / rate,
+                    peer_name,
+                    1 / peer_rate if peer_rate else None,
+                    "≥ 5",
+                )
+            )
+            if cache_mb:
+                _export_row(label, store_path, base, rows)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _export_row(label: str, store_path: Path, base: str, rows: list[Row]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "ours.geojson"
+
+        def download() -> None:
+            with (
+                httpx.stream("GET", f"{base}/exports/structures", timeout=300) as response,
+                target.open("wb") as handle,
+            ):
+                for chunk in response.iter_bytes():
+                    handle.write(chunk)
+
+        ours_time = timed(download, 3)
+        peer = None
+        if shutil.which("ogr2ogr"):
+            out = Path(tmp) / "peer.geojson"
+
+            def convert() -> None:
+                out.unlink(missing_ok=True)
+                subprocess.run(
+                    ["ogr2ogr", "-f", "GeoJSON", str(out), str(store_path), "structures"],
+                    check=True,
+                    capture_output=True,
+                )
+
+            peer = timed(convert, 3)
+        count = pyogrio.read_info(store_path, layer="structures")["features"]
+        rows.append(
+            Row(
+                f"GeoJSON export of {count:,} structures (over HTTP)",
+                label,
+                ours_time,
+                "ogr2ogr from the GeoPackage" if peer else "",
+                peer,
+                "≥ 2",
+            )
+        )
+
+
+def _pygeoapi(python: str, data: Path, tmp: Path) -> tuple[float, float]:
+    port = _port()
+    config = tmp / "pygeoapi.yml"
+    config.write_text(_PYGEOAPI_CONFIG.format(port=port, data=data))
+    openapi = tmp / "openapi.yml"
+    binary = Path(python).with_name("pygeoapi")
+    subprocess.run(
+        [str(binary), "openapi", "generate", str(config), "--output-file", str(openapi)],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "uvicorn",
+            "pygeoapi.starlette_app:APP",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/collections/structures/items?limit=1000&f=json"
+        _wait(url, server)
+        return _wrk(url)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
