@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 
 from api.responses import FastJSONResponse
 from site_gis.errors import (
@@ -58,7 +59,29 @@ async def _unexpected(request: Request, exc: Exception) -> FastJSONResponse:
     return problem_response(500, "internal server error", "InternalError")
 
 
+async def _invalid_parameters(request: Request, exc: Exception) -> FastJSONResponse:
+    """Parameters that fail their declared bounds: 400 with an OGC-style body."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "input": str(e.get("input"))[:80]}
+        for e in exc.errors()
+    ]
+    description = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in errors
+    )
+    return FastJSONResponse(
+        {
+            "code": "InvalidParameterValue",
+            "type": "InvalidParameterValue",
+            "description": description,
+            "detail": errors,
+        },
+        status_code=400,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(RequestValidationError, _invalid_parameters)
     app.add_exception_handler(SiteGISError, _site_gis_error)
     app.add_exception_handler(Exception, _unexpected)

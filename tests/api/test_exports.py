@@ -85,6 +85,6 @@ def test_bundle_with_manifest(client: httpx.Client) -> None:
 
 def test_bad_export_requests(client: httpx.Client) -> None:
     assert client.get("/exports/wells").status_code == 404
-    assert client.get("/exports/parcels", params={"format": "shp"}).status_code == 422
+    assert client.get("/exports/parcels", params={"format": "shp"}).status_code == 400
     assert client.get("/exports", params={"layers": "parcels,../../etc/passwd"}).status_code == 404
     assert client.get("/exports", params={"layers": "parcels,parcels"}).status_code == 400

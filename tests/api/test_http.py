@@ -111,8 +111,10 @@ def test_unknown_layer_is_a_404_with_a_clear_message(client: httpx.Client) -> No
 @pytest.mark.parametrize(
     "query", ["limit=0", "limit=-1", "offset=-5", "limit=abc", "offset=99999999999999999999"]
 )
-def test_bad_paging_is_a_422(client: httpx.Client, query: str) -> None:
-    assert client.get(f"/collections/parcels/items?{query}").status_code == 422
+def test_bad_paging_is_a_400(client: httpx.Client, query: str) -> None:
+    response = client.get(f"/collections/parcels/items?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "InvalidParameterValue"
 
 
 def test_openapi_describes_the_routes(client: httpx.Client) -> None:

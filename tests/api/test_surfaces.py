@@ -90,7 +90,7 @@ def test_receptors_down_gradient_of_the_benzene_plume(client: httpx.Client) -> N
 @pytest.mark.parametrize(
     ("path", "params", "status", "message"),
     [
-        ("/surfaces/Lead", {"cell_size_m": 0.5}, 422, "greater than or equal to 1"),
+        ("/surfaces/Lead", {"cell_size_m": 0.5}, 400, "greater than or equal to 1"),
         ("/surfaces/Lead", {"cell_size_m": 1.5}, 400, "the limit is 25,000,000"),
         (
             "/surfaces/Lead",
@@ -98,12 +98,12 @@ def test_receptors_down_gradient_of_the_benzene_plume(client: httpx.Client) -> N
             422,
             "needs at least 10 sampled locations",
         ),
-        ("/surfaces/Lead", {"zone": "moon"}, 422, "Input should be"),
-        ("/surfaces/Lead", {"power": 0}, 422, "greater than 0"),
-        ("/surfaces/Lead", {"neighbours": 5000}, 422, "less than or equal to 200"),
+        ("/surfaces/Lead", {"zone": "moon"}, 400, "Input should be"),
+        ("/surfaces/Lead", {"power": 0}, 400, "greater than 0"),
+        ("/surfaces/Lead", {"neighbours": 5000}, 400, "less than or equal to 200"),
         ("/surfaces/Lead", {"method": "idw", "threshold": 5}, 400, "needs method=kriging"),
-        ("/hotspots", {"analyte": "Lead", "cleanup_level": 0}, 422, "greater than 0"),
-        ("/hotspots", {"analyte": "Lead", "cleanup_level": -3}, 422, "greater than 0"),
+        ("/hotspots", {"analyte": "Lead", "cleanup_level": 0}, 400, "greater than 0"),
+        ("/hotspots", {"analyte": "Lead", "cleanup_level": -3}, 400, "greater than 0"),
         ("/remediation/curve", {"analyte": "Lead", "levels": "a,b"}, 400, "comma-separated"),
     ],
 )
