@@ -50,7 +50,10 @@ def _wrk(url: str) -> tuple[float, float]:
         ["wrk", "-t1", "-c8", "-d10s", "--latency", url], capture_output=True, text=True, check=True
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
-    value, unit = re.search(r"99%\s+([0-9.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    found = re.search(r"99%\s+([0-9.]+)(us|ms|s)", out)
+    if found is None or rate == 0:  # no request completed
+        return 0.0, float("inf")
+    value, unit = found.groups()
     return rate, float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
 
 
@@ -131,15 +134,18 @@ def bench_ogc(label: str, store_path: Path, rows: list[Row]) -> None:
                 driver="GeoJSON",
             )
             peer_rate, peer_p99 = _pygeoapi(python, data, Path(tmp))
-    peer_name = (
-        "pygeoapi 0.21, GeoJSON provider" if peer_rate else "pygeoapi not found ($PYGEOAPI_PYTHON)"
-    )
+    if peer_rate is None:
+        peer_name = "pygeoapi not found ($PYGEOAPI_PYTHON)"
+    elif peer_rate == 0:
+        peer_name = "pygeoapi 0.21, GeoJSON provider: no request completed in 10 s"
+    else:
+        peer_name = "pygeoapi 0.21, GeoJSON provider"
     for cache_mb, what in ((0, "no response cache"), (128, "response cache on")):
         process, base = _serve(store_path, cache_mb)
         try:
             rate, p99 = _wrk(f"{base}/collections/structures/items?limit=1000")
             note = f"p99 {p99 * 1000:.0f} ms" + (
-                f", pygeoapi {peer_p99 * 1000:.0f} ms" if peer_p99 else ""
+                f", pygeoapi {peer_p99 * 1000:.0f} ms" if peer_rate and peer_p99 else ""
             )
             rows.append(
                 Row(
@@ -163,13 +169,10 @@ def _export_row(label: str, store_path: Path, base: str, rows: list[Row]) -> Non
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "ours.geojson"
 
-        def download() -> None:
-            with (
-                httpx.stream("GET", f"{base}/exports/structures", timeout=300) as response,
-                target.open("wb") as handle,
-            ):
-                for chunk in response.iter_bytes():
-                    handle.write(chunk)
+        def download() -> None:  # curl writes the file, as ogr2ogr does
+            subprocess.run(
+                ["curl", "-sf", "-o", str(target), f"{base}/exports/structures"], check=True
+            )
 
         ours_time = timed(download, 3)
         peer = None

@@ -14,6 +14,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -52,16 +53,24 @@ Datetime = Annotated[str | None, Query(description="Date or start/end, on layers
 def _pages(
     store: Store, schema: LayerSchema, box: Any, where: dict[str, Any]
 ) -> Iterator[pd.DataFrame]:
+    """Pages of the selection; the next page is read while the caller uses this one."""
     fields = schema.public_field_names
-    offset = 0
-    while True:
-        page = store.read(
+
+    def read(offset: int) -> pd.DataFrame:
+        return store.read(
             schema.name, bbox=box, where=where or None, columns=fields, limit=PAGE, offset=offset
         )
-        if page.empty:
-            return
-        yield page
-        offset += len(page)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(read, 0)
+        offset = 0
+        while True:
+            page = pending.result()
+            if page.empty:
+                return
+            offset += len(page)
+            pending = pool.submit(read, offset)
+            yield page
 
 
 def _geojson_stream(
