@@ -26,23 +26,15 @@ import pandas as pd
 import shapely
 
 from site_gis.crs import to_metric
-from site_gis.entitlements import EntitlementMatrix
+from site_gis.entitlements import CATEGORIES, EntitlementMatrix
 from site_gis.privacy import MIN_GROUP, suppress_small_groups
 from site_gis.surfaces import Surface
 from site_gis.zonal import zonal_statistics
 
 HOUSEHOLD_SIZE = 6.3
 """Persons per household, Pakistan Census 2023 (241.499 M people / 38.34 M households)."""
-COMPONENTS = (
-    "structure_replacement",
-    "shifting_allowance",
-    "rental_support",
-    "business_loss",
-    "wage_earner",
-    "vulnerable_household",
-    "contingency",
-    "administration",
-)
+COMPONENTS = ("structure_replacement", *CATEGORIES)
+"""Cost components, in the order of the matrix."""
 COUNTS = (
     "structures",
     "eligible_structures",

@@ -18,7 +18,7 @@ from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
 from site_gis.encroachment import ParcelQuery, analyse_parcels, query_parcels
-from site_gis.entitlements import load_matrix
+from site_gis.entitlements import CATEGORIES, load_matrix
 from site_gis.errors import InvalidRequestError
 from site_gis.geojson_input import polygon_from_geojson
 from site_gis.hotspots import find_hotspots
@@ -207,15 +207,7 @@ def _unverified(matrix: Any) -> list[str]:
         for t, r in matrix.structure_replacement.items()
         if not r.verified
     ]
-    for name in (
-        "shifting_allowance",
-        "rental_support",
-        "business_loss",
-        "wage_earner",
-        "vulnerable_household",
-        "contingency",
-        "administration",
-    ):
+    for name in CATEGORIES:
         if not getattr(matrix, name).verified:
             names.append(name)
     return names
