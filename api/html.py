@@ -53,3 +53,20 @@ def feature_page(
 
 def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def collections_page(collections: list[dict[str, Any]], *, synthetic: bool) -> str:
+    """An HTML list of the layers with their counts and links."""
+    rows = "".join(
+        f'<tr><td><a href="{escape(c["links"][0]["href"])}?f=html">{escape(c["id"])}</a></td>'
+        f"<td>{escape(c['title'])}</td><td>{escape(str(c['geometryType'] or 'table'))}</td>"
+        f"<td>{c['itemCount']}</td>"
+        f'<td><a href="{escape(c["links"][1]["href"])}?f=html">items</a></td></tr>'
+        for c in collections
+    )
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Collections"
+        f"</title></head><body>{BANNER if synthetic else ''}<h1>Collections</h1>"
+        f"<table border=1><tr><th>id</th><th>title</th><th>geometry</th><th>features</th>"
+        f"<th></th></tr>{rows}</table></body></html>"
+    )

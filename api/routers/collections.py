@@ -18,7 +18,7 @@ from pyproj import Transformer
 
 from api.deps import SettingsDep, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
-from api.html import feature_page, prefers_html
+from api.html import collections_page, feature_page, prefers_html
 from api.ogc import (
     CRS84,
     EPSG_URI,
@@ -84,24 +84,28 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-@router.get("", summary="Every layer with its title, feature count and extent")
-def collections(request: Request, store: StoreDep) -> FastJSONResponse:
-    """List the layers of the site."""
+@router.get("", summary="Every layer with its title, feature count and extent", response_model=None)
+def collections(request: Request, store: StoreDep, f: Format = None) -> Response:
+    """List the layers of the site (JSON, or HTML for a browser or ``f=html``)."""
     base = _base(request)
+    listed = [_collection(info, base, store) for info in store.layers()]
+    if f == "html" or (f is None and prefers_html(request)):
+        return HTMLResponse(collections_page(listed, synthetic=store.site().synthetic))
     return FastJSONResponse(
         {
-            "collections": [_collection(info, base, store) for info in store.layers()],
+            "collections": listed,
             "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
         }
     )
 
 
-@router.get("/{layer}", summary="One layer's description")
-def collection(request: Request, store: StoreDep, layer: LayerId) -> FastJSONResponse:
+@router.get("/{layer}", summary="One layer's description", response_model=None)
+def collection(request: Request, store: StoreDep, layer: LayerId, f: Format = None) -> Response:
     """Describe one layer: extent, item count, CRS list, links."""
-    return FastJSONResponse(
-        _collection(store.layer_info(_schema(layer).name), _base(request), store)
-    )
+    described = _collection(store.layer_info(_schema(layer).name), _base(request), store)
+    if f == "html" or (f is None and prefers_html(request)):
+        return HTMLResponse(collections_page([described], synthetic=store.site().synthetic))
+    return FastJSONResponse(described)
 
 
 @router.get("/{layer}/queryables", summary="Fields a client may filter on (JSON Schema)")

@@ -167,3 +167,12 @@ def test_owslib_reads_collections_and_items(server: str) -> None:
     assert one["id"] == "blast_furnace_yard"
     schema = api.collection_queryables("structures")
     assert "households" not in schema["properties"]
+
+
+def test_collections_in_html(client: httpx.Client) -> None:
+    page = client.get("/collections", headers={"accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "SYNTHETIC DATA" in page.text and ">eia_zones</a>" in page.text
+    one = client.get("/collections/parcels", params={"f": "html"})
+    assert one.headers["content-type"].startswith("text/html") and "parcels" in one.text
+    assert client.get("/collections").headers["content-type"] == "application/json"
