@@ -121,19 +121,7 @@ def test_unknown_layer_is_a_clear_error(built_store: GeoPackageStore) -> None:
 
 
 def test_append_is_recorded_in_the_audit_log(store: GeoPackageStore) -> None:
-    new = gpd.GeoDataFrame(
-        {
-            "receptor_id": ["R-99"],
-            "name": ["New well"],
-            "kind": ["well"],
-            "population": [None],
-            "population_basis": ["n/a"],
-            "location_basis": ["SYNTHETIC"],
-            "synthetic": [True],
-        },
-        geometry=[Point(67.42, 24.80)],
-        crs=4326,
-    )
+    new = _new_receptor()
     entry = store.write({"receptors": new}, mode="append", actor="officer-1", action="add receptor")
     assert store.count("receptors") == 16
     assert store.read("receptors", where={"receptor_id": "R-99"})["name"].iloc[0] == "New well"
