@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from site_gis.store import GeoPackageStore, build_store
+from site_gis.access import Role, create_key
+from site_gis.store import GeoPackageStore, Store, build_store
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ROOT / "layers"
@@ -28,6 +29,22 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> GeoPackageStore:
     store = build_store(str(path), LAYERS, actor="tests")
     assert isinstance(store, GeoPackageStore)
     return store
+
+
+@pytest.fixture(scope="session")
+def keys(built_store: GeoPackageStore) -> dict[Role, str]:
+    """One API key per role on the shared store (secrets by role)."""
+    return make_keys(built_store)
+
+
+def make_keys(store: Store) -> dict[Role, str]:
+    """Create one key per role in ``store``; returns the secrets."""
+    return {role: create_key(store, f"test {role}", [role], actor="tests")[0] for role in Role}
+
+
+def key_header(secret: str) -> dict[str, str]:
+    """The header carrying an API key."""
+    return {"X-API-Key": secret}
 
 
 def geojson(name: str) -> dict[str, Any]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 
+from api.access import Importer, import_access
 from api.deps import SettingsDep, StoreDep
 from api.errors import problem_response
 from api.responses import FastJSONResponse
 from api.tables import records
 from site_gis.lab_import import import_results
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = APIRouter(prefix="/imports", tags=["imports"], dependencies=[Depends(import_access)])
 
 _CHUNK = 1 << 20
 
@@ -29,9 +30,9 @@ _CHUNK = 1 << 20
     response_model=None,
 )
 async def post_results(
-    request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    caller: Importer,
     file: Annotated[
         UploadFile,
         File(
@@ -54,11 +55,11 @@ async def post_results(
             return problem_response(
                 413, f"upload larger than {settings.max_upload_bytes:,} bytes", "PayloadTooLarge"
             )
-    client = request.client.host if request.client else "unknown"
     report = import_results(
         store,
         bytes(data),
-        actor=f"api:{client}",
+        actor=caller.actor,
+        max_rows=settings.max_import_rows,
         source=file.filename or "upload.csv",
         standard=standard,
         land_use=land_use,

@@ -11,7 +11,8 @@ them, so paging by offset is stable.
 
 Besides the layers the file holds two plain tables: ``site_gis_metadata``
 (key/value: site description, schema version, layers digest) and
-``site_gis_audit`` (one row per write, kept across rebuilds).
+``site_gis_audit`` (one row per write, kept across rebuilds), and
+``site_gis_api_keys`` (hashed API keys, kept across rebuilds) once a key is made.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from site_gis.access import ApiKey
 from site_gis.errors import (
     InvalidRequestError,
     LayerNotFoundError,
@@ -50,6 +53,7 @@ from site_gis.validation import Frame, conform
 SCHEMA_VERSION = "1"
 METADATA_TABLE = "site_gis_metadata"
 AUDIT_TABLE = "site_gis_audit"
+KEYS_TABLE = "site_gis_api_keys"
 _METADATA_KEYS = ("schema_version", "site", "layers_digest", "created_at")
 _DATASET_OPTIONS = {"VERSION": "1.3"}  # readable by GDAL 3.6 and older QGIS without warnings
 
@@ -112,7 +116,7 @@ class GeoPackageStore:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with _write_lock(target), _staging(target, copy=False) as staging:
-                history = _previous_audit(target)
+                history, keys = _previous_audit(target), _previous_keys(target)
                 for name, schema in CATALOGUE.items():
                     _write_layer(staging, schema, after[name])
                 metadata = {
@@ -128,6 +132,9 @@ class GeoPackageStore:
                 )
                 if len(history):
                     _write_table(staging, AUDIT_TABLE, history)
+                if keys:
+                    rows = pd.DataFrame([k.as_row() for k in keys], dtype=object)
+                    _write_table(staging, KEYS_TABLE, rows)
                 _append_audit(staging, len(history) + 1, actor, "create", "replace", after, note)
         except OSError as exc:
             raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
@@ -265,26 +272,91 @@ class GeoPackageStore:
         """
         for name in layers:
             _schema(name)
-        try:
-            with _write_lock(self.path), _staging(self.path, copy=True) as staging:
-                rows = plan_write(
-                    layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
-                )
-                for name, frame in rows.items():
-                    _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
-                audit = pyogrio.read_dataframe(staging, layer=AUDIT_TABLE, columns=["audit_id"])
-                next_id = int(audit["audit_id"].max()) + 1 if len(audit) else 1
-                entry = _append_audit(
-                    staging, next_id, actor, action, mode, rows, note, source_hash=source_hash
-                )
-        except OSError as exc:
-            raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        self._metadata = _check_store(self.path)
-        return entry
+        with self._transaction() as staging:
+            rows = plan_write(
+                layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
+            )
+            for name, frame in rows.items():
+                _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
+            return _append_audit(
+                staging,
+                _next_audit_id(staging),
+                actor,
+                action,
+                mode,
+                rows,
+                note,
+                source_hash=source_hash,
+            )
 
     def audit_log(self) -> pd.DataFrame:
         """Every recorded write, oldest first."""
         return _read_audit(self.path)
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        layers: Sequence[str] = (),
+        rows: int = 0,
+        content_hash: str = "",
+        note: str = "",
+    ) -> AuditEntry:
+        """Append an audit entry for something that changed no layer (an export, say)."""
+        entry = AuditEntry(
+            audit_id=0,
+            at=_now(),
+            actor=actor,
+            action=action,
+            mode="none",
+            layers=tuple(layers),
+            rows=rows,
+            content_hash=content_hash,
+            source_hash="",
+            note=note,
+        )
+        with self._transaction() as staging:
+            entry = replace(entry, audit_id=_next_audit_id(staging))
+            _write_audit_row(staging, entry)
+            return entry
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key ever made (hashes only), oldest first."""
+        return _read_keys(self.path)
+
+    def save_api_key(self, key: ApiKey, *, actor: str, action: str) -> AuditEntry:
+        """Add a key or replace the one with the same id; the audit entry lands with it."""
+        with self._transaction() as staging:
+            keys = {k.key_id: k for k in _read_keys(staging)}
+            keys[key.key_id] = key
+            table = pd.DataFrame([k.as_row() for k in keys.values()], dtype=object)
+            _write_table(staging, KEYS_TABLE, table)
+            entry = AuditEntry(
+                audit_id=_next_audit_id(staging),
+                at=_now(),
+                actor=actor,
+                action=action,
+                mode="replace" if key.key_id in keys else "append",
+                layers=(KEYS_TABLE,),
+                rows=1,
+                content_hash=hashlib.sha256(json.dumps(key.as_row()).encode()).hexdigest(),
+                source_hash="",
+                note=f"key {key.key_id} ({key.name}), roles {','.join(key.roles)}"
+                + (", revoked" if not key.active else ""),
+            )
+            _write_audit_row(staging, entry)
+            return entry
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Path]:
+        """A staging copy that replaces the file if the block succeeds (under the lock)."""
+        try:
+            with _write_lock(self.path), _staging(self.path, copy=True) as staging:
+                yield staging
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._metadata = _check_store(self.path)
 
     def _read_info(self, name: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -420,6 +492,11 @@ def _append_audit(
         source_hash=source_hash,
         note=note,
     )
+    _write_audit_row(path, entry)
+    return entry
+
+
+def _write_audit_row(path: Path, entry: AuditEntry) -> None:
     row = pd.DataFrame(
         [
             {
@@ -436,8 +513,20 @@ def _append_audit(
             }
         ]
     )
-    _write_table(path, AUDIT_TABLE, row, append=audit_id > 1)
-    return entry
+    _write_table(path, AUDIT_TABLE, row, append=entry.audit_id > 1)
+
+
+def _next_audit_id(path: Path) -> int:
+    audit = pyogrio.read_dataframe(path, layer=AUDIT_TABLE, columns=["audit_id"])
+    return int(audit["audit_id"].max()) + 1 if len(audit) else 1
+
+
+def _read_keys(path: Path) -> list[ApiKey]:
+    """Stored keys; a store made before keys existed has none."""
+    if KEYS_TABLE not in {str(row[0]) for row in pyogrio.list_layers(path)}:
+        return []
+    table = pyogrio.read_dataframe(path, layer=KEYS_TABLE)
+    return [ApiKey.from_row(row) for row in table.to_dict("records")]
 
 
 def _read_audit(path: Path) -> pd.DataFrame:
@@ -451,6 +540,15 @@ def _previous_audit(path: Path) -> pd.DataFrame:
         return _read_audit(path).reset_index(drop=True)
     except (StoreError, OSError, DataSourceError, DataLayerError):
         return pd.DataFrame()
+
+
+def _previous_keys(path: Path) -> list[ApiKey]:
+    """The API keys of an existing readable store at ``path`` (none otherwise)."""
+    try:
+        _check_store(path)
+        return _read_keys(path)
+    except (StoreError, OSError, DataSourceError, DataLayerError):
+        return []
 
 
 def content_hash(frames: Mapping[str, Frame]) -> str:

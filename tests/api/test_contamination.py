@@ -12,8 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from site_gis.access import Role
 from site_gis.store import GeoPackageStore
 from tests.api.conftest import serve
+from tests.conftest import key_header, make_keys
 from tests.site_gis.test_lab_import import GOOD, HEADER, _row
 
 
@@ -126,24 +128,27 @@ def test_bad_parameters(client: httpx.Client, path: str, params: dict, status: i
 def writable(
     built_store: GeoPackageStore,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, Path]]:
+) -> Iterator[tuple[str, Path, str]]:
     folder = tmp_path_factory.mktemp("writable")
     path = folder / "store.gpkg"
     shutil.copyfile(built_store.path, path)
+    officer = make_keys(GeoPackageStore(path))[Role.OFFICER]
     for base in serve(path, folder / "uvicorn.log", max_upload_bytes="4096"):
-        yield base, path
+        yield base, path, officer
 
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_import_over_http(writable: tuple[str, Path]) -> None:
-    base, path = writable
+def test_import_over_http(writable: tuple[str, Path, str]) -> None:
+    base, path, officer = writable
     query = f"{base}/collections/results/items?sample_id=NEW-1-A"
     assert httpx.get(query).json()["numberMatched"] == 0  # cached now
     files = {"file": ("lab.csv", GOOD.encode(), "text/csv")}
-    response = httpx.post(f"{base}/imports/results", files=files, timeout=60)
+    response = httpx.post(
+        f"{base}/imports/results", files=files, headers=key_header(officer), timeout=60
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["new_results"] == 4 and body["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
@@ -151,17 +156,20 @@ def test_import_over_http(writable: tuple[str, Path]) -> None:
     stored = GeoPackageStore(path).read("results", where={"sample_id": ["NEW-1-A", "MW-NEW-1"]})
     assert len(stored) == 4
     assert httpx.get(query).json()["numberMatched"] == 3  # the write invalidated the cache
-    again = httpx.post(f"{base}/imports/results", files=files, timeout=60)
+    again = httpx.post(
+        f"{base}/imports/results", files=files, headers=key_header(officer), timeout=60
+    )
     assert again.status_code == 200 and again.json()["already_stored"] == 4
 
 
-def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Path]) -> None:
-    base, path = writable
+def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Path, str]) -> None:
+    base, path, officer = writable
     before = _sha(path)
     content = HEADER + _row(value="twelve") + _row(sample="X-2", lab="=HYPERLINK(1)")
     response = httpx.post(
         f"{base}/imports/results",
         files={"file": ("bad.csv", content.encode(), "text/csv")},
+        headers=key_header(officer),
         timeout=60,
     )
     assert response.status_code == 422
@@ -170,14 +178,15 @@ def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Path]) -> N
     assert _sha(path) == before
 
 
-def test_oversized_upload_is_413(writable: tuple[str, Path]) -> None:
-    base, path = writable
+def test_oversized_upload_is_413(writable: tuple[str, Path, str]) -> None:
+    base, path, officer = writable
     before = _sha(path)
     content = HEADER + "".join(_row(sample=f"X-{i}") for i in range(100))
     assert len(content) > 4096
     response = httpx.post(
         f"{base}/imports/results",
         files={"file": ("big.csv", content.encode(), "text/csv")},
+        headers=key_header(officer),
         timeout=60,
     )
     assert response.status_code == 413
