@@ -1,0 +1,118 @@
+"""The bad-input corpus (tests/data/bad/): each file gets a clear 4xx and changes nothing.
+
+"Nothing" is checked byte for byte: the GeoPackage file's SHA-256 before and
+after every request.  A good file is imported too, so the route is shown to work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from site_gis.access import Role
+from site_gis.store import GeoPackageStore
+from tests.api.conftest import serve
+from tests.conftest import key_header, make_keys
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CASES: list[dict[str, Any]] = tomllib.loads((DATA / "bad" / "cases.toml").read_text())["case"]
+MAX_UPLOAD = 4 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def officer_server(
+    built_store: GeoPackageStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    folder = tmp_path_factory.mktemp("bad")
+    path = folder / "store.gpkg"
+    shutil.copyfile(built_store.path, path)
+    officer = key_header(make_keys(GeoPackageStore(path))[Role.OFFICER])
+    for base in serve(path, folder / "uvicorn.log", max_upload_bytes=str(MAX_UPLOAD)):
+        yield base, path, officer
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _post(base: str, to: str, name: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+    return httpx.post(
+        f"{base}/imports/{to}", files={"file": (name, content)}, headers=headers, timeout=120
+    )
+
+
+def test_the_corpus_covers_every_file() -> None:
+    files = {p.name for p in (DATA / "bad").iterdir() if p.name != "cases.toml"}
+    assert files == {case["file"] for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_bad_file_is_a_clear_4xx_and_the_store_is_unchanged(
+    officer_server: tuple[str, Path, dict[str, str]], case: dict[str, Any]
+) -> None:
+    base, path, officer = officer_server
+    before = _sha(path)
+    content = (DATA / "bad" / case["file"]).read_bytes()
+    response = _post(base, case["to"], case["file"], content, officer)
+    assert response.status_code == case["status"], response.text
+    body = response.json()
+    assert case["says"] in response.text, body
+    assert "Traceback" not in response.text and "site-packages" not in response.text
+    assert _sha(path) == before
+
+
+@pytest.mark.parametrize(
+    ("to", "name", "content", "says"),
+    [
+        ("results", "big.csv", b"a" * (MAX_UPLOAD + 1), "upload larger than"),
+        ("layers/receptors", "big.geojson", b" " * (MAX_UPLOAD + 1), "upload larger than"),
+        (
+            "layers/encroachments",
+            "huge.geojson",
+            b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+            b'"geometry":{"type":"Polygon","coordinates":[['
+            + b",".join([b"[1,1]"] * 700_000)
+            + b"]]}}]}",
+            "upload larger than",
+        ),
+    ],
+    ids=["oversized-csv", "oversized-geojson", "huge-coordinate-array"],
+)
+def test_oversized_uploads_are_413(
+    officer_server: tuple[str, Path, dict[str, str]],
+    to: str,
+    name: str,
+    content: bytes,
+    says: str,
+) -> None:
+    base, path, officer = officer_server
+    before = _sha(path)
+    response = _post(base, to, name, content, officer)
+    assert response.status_code == 413 and says in response.json()["detail"]
+    assert _sha(path) == before
+
+
+def test_a_good_layer_file_is_imported_and_audited(
+    built_store: GeoPackageStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.gpkg"
+    shutil.copyfile(built_store.path, path)
+    officer = key_header(make_keys(GeoPackageStore(path))[Role.OFFICER])
+    good = (DATA / "good_receptors.geojson").read_bytes()
+    for base in serve(path, tmp_path / "uvicorn.log"):
+        response = _post(base, "layers/receptors", "good.geojson", good, officer)
+        assert response.status_code == 201, response.text
+        assert response.json()["features"] == 2
+        assert response.json()["sha256"] == hashlib.sha256(good).hexdigest()
+        again = _post(base, "layers/receptors", "good.geojson", good, officer)
+        assert again.status_code == 422 and "R-T1" in again.text  # ids already stored
+    stored = GeoPackageStore(path).read("receptors", where={"receptor_id": ["R-T1", "R-T2"]})
+    assert sorted(stored["receptor_id"]) == ["R-T1", "R-T2"]
+    assert stored.geometry.x.round(6).tolist() == [67.40, 67.41]
