@@ -65,12 +65,19 @@ def test_keys_survive_a_rebuild(store: GeoPackageStore) -> None:
     assert rebuilt.api_keys() == before and record in before
 
 
-def test_record_appends_an_audit_entry_and_changes_no_layer(store: GeoPackageStore) -> None:
-    before = store.read("results")
-    entry = store.record(actor="key:x", action="export", layers=["results"], content_hash="ab")
-    assert store.audit_log().iloc[-1]["audit_id"] == entry.audit_id
-    assert store.audit_log().iloc[-1]["content_hash"] == "ab"
-    assert store.read("results").equals(before)
+def test_record_appends_to_the_access_log_and_leaves_the_store_file_alone(
+    store: GeoPackageStore,
+) -> None:
+    before = hashlib.sha256(store.path.read_bytes()).hexdigest()
+    first = store.record(actor="key:x", action="export", layers=["results"], content_hash="ab")
+    second = store.record(actor="key:y", action="export", layers=["parcels"], rows=3)
+    assert second.audit_id == first.audit_id + 1
+    log = store.audit_log()
+    assert list(log["log"].tail(2)) == ["access", "access"]
+    assert list(log["actor"].tail(2)) == ["key:x", "key:y"]
+    assert log.iloc[-2]["content_hash"] == "ab" and log.iloc[-1]["rows"] == 3
+    assert (log["log"] == "change").sum() >= 1  # the build is still there, first
+    assert hashlib.sha256(store.path.read_bytes()).hexdigest() == before
 
 
 def test_roles_parse_and_grant_by_the_table() -> None:
