@@ -85,20 +85,26 @@ def principal(
     return Principal(f"key:{record.key_id} ({record.name})", record.roles, record.grants(), key_id)
 
 
+def demand(caller: Principal, permission: Permission, what: str = "this") -> None:
+    """Raise 401 (no key) or 403 (a key without the role) unless ``caller`` holds ``permission``."""
+    if caller.may(permission):
+        return
+    if caller.key_id is None:
+        raise NotAuthenticatedError(
+            f"{what} needs an API key with the {_roles_with(permission)} role"
+        )
+    raise ForbiddenError(
+        f"the key's roles ({', '.join(caller.roles)}) do not allow {permission.value}; "
+        f"{what} needs the {_roles_with(permission)} role"
+    )
+
+
 def require(permission: Permission) -> Callable[..., Principal]:
     """A dependency admitting callers with ``permission``: 401 without a key, 403 without it."""
 
     def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-        if caller.may(permission):
-            return caller
-        if caller.key_id is None:
-            raise NotAuthenticatedError(
-                f"this needs an API key with the {_roles_with(permission)} role"
-            )
-        raise ForbiddenError(
-            f"the key's roles ({', '.join(caller.roles)}) do not allow {permission.value}; "
-            f"it needs the {_roles_with(permission)} role"
-        )
+        demand(caller, permission)
+        return caller
 
     return check
 
