@@ -65,7 +65,7 @@ def test_bad_file_is_a_clear_4xx_and_the_store_is_unchanged(
     body = response.json()
     assert case["says"] in response.text, body
     assert "Traceback" not in response.text and "site-packages" not in response.text
-    assert "/tmp/" not in response.text and "sqlite3_" not in response.text
+    assert "site-gis-upload" not in response.text and "sqlite3_" not in response.text
     assert _sha(path) == before
 
 
