@@ -73,6 +73,10 @@ def principal(
 ) -> Principal:
     """The caller of ``request`` (401 for a key that is not a valid, active key)."""
     secret = header or (bearer.credentials if bearer else None)
+    if secret is None and request.headers.get("authorization"):
+        raise NotAuthenticatedError(
+            "send the API key as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'"
+        )
     if secret is None:
         if get_settings(request).open_read:
             return Principal(f"anonymous@{_client(request)}", (Role.PUBLIC,), GRANTS[Role.PUBLIC])

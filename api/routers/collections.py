@@ -155,7 +155,7 @@ def items(
         store.version(),
         fields,
         request.url.path,
-        tuple(sorted(request.query_params.multi_items())),
+        tuple(request.query_params.multi_items()),  # order matters: the last repeat wins
         html,
         str(request.base_url),
     )

@@ -349,6 +349,7 @@ class GeoPackageStore:
         """Add a key or replace the one with the same id; the audit entry lands with it."""
         with self._transaction() as staging:
             keys = {k.key_id: k for k in _read_keys(staging)}
+            mode = "replace" if key.key_id in keys else "append"
             keys[key.key_id] = key
             table = pd.DataFrame([k.as_row() for k in keys.values()], dtype=object)
             _write_table(staging, KEYS_TABLE, table)
@@ -357,7 +358,7 @@ class GeoPackageStore:
                 at=_now(),
                 actor=actor,
                 action=action,
-                mode="replace" if key.key_id in keys else "append",
+                mode=mode,
                 layers=(KEYS_TABLE,),
                 rows=1,
                 content_hash=hashlib.sha256(json.dumps(key.as_row()).encode()).hexdigest(),
@@ -579,6 +580,11 @@ class AccessLog:
             return pd.DataFrame()
         try:
             with closing(sqlite3.connect(self.path, timeout=30)) as db:
+                exists = db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'access_log'"
+                ).fetchone()
+                if not exists:  # a first append is creating it
+                    return pd.DataFrame()
                 return pd.read_sql_query("SELECT * FROM access_log ORDER BY audit_id", db)
         except (sqlite3.Error, pd.errors.DatabaseError) as exc:
             raise StoreError(f"cannot read the access log {self.path}: {exc}") from exc

@@ -160,6 +160,7 @@ def test_no_key_is_401_and_the_wrong_role_is_403(
         {"X-API-Key": "letmein"},
         {"X-API-Key": "sgk_000000000000_" + "A" * 43},
         {"Authorization": "Bearer sgk_000000000000_" + "A" * 43},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
     ],
 )
 def test_a_bad_key_is_401_even_where_reading_is_open(
@@ -168,7 +169,7 @@ def test_a_bad_key_is_401_even_where_reading_is_open(
     base, _ = marked
     response = httpx.get(f"{base}/collections/eia_zones/items", headers=header, timeout=30)
     assert response.status_code == 401
-    assert "not valid" in response.json()["detail"]
+    assert "key" in response.json()["detail"]
 
 
 def test_bearer_token_works_like_the_header(marked: tuple[str, dict[Role, str]]) -> None:
@@ -190,6 +191,8 @@ def test_exports_are_audited_with_the_hash_of_what_was_sent(
     assert gpkg_entry["layers"] == "parcels" and gpkg_entry["rows"] > 0
     stream_entry = hashes[hashlib.sha256(streamed).hexdigest()]
     assert f"{len(streamed):,} bytes" in stream_entry["note"]
+    newest = _get(base, "/audit", keys[Role.OFFICER], limit=1).json()["entries"]
+    assert newest[0]["content_hash"] == stream_entry["content_hash"]  # newest first
 
 
 def test_a_revoked_key_stops_working(tmp_path: Path, built_store: GeoPackageStore) -> None:
