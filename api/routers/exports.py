@@ -183,7 +183,11 @@ def export_layer(
         raise InvalidRequestError("lon/lat columns are for point layers; use geometry=wkt")
     name = schema.name
     fields = caller.fields(schema)
-    note = f"{format} of {name}" + (f"?{request.url.query}" if request.url.query else "")
+    note = (
+        f"{format} of {name}"
+        + (f"?{request.url.query}" if request.url.query else "")
+        + ("; with personal fields" if set(fields) - set(schema.public_field_names) else "")
+    )
     if format == "geojson":
         return StreamingResponse(
             _audited(_geojson_stream(store, schema, fields, box, where), store, caller, name, note),
@@ -293,7 +297,8 @@ def bundle(
         layers=names,
         rows=sum(f["features"] for f in files.values()),
         content_hash=_file_sha256(path),
-        note=f"bundle ({format}) of {', '.join(names)}",
+        note=f"bundle ({format}) of {', '.join(names)}"
+        + ("; with personal fields" if caller.may(Permission.PERSONAL) else ""),
     )
     return FileResponse(
         path,
@@ -306,7 +311,14 @@ def bundle(
 def _audited(
     stream: Iterator[bytes], store: Store, caller: Principal, layer: str, note: str
 ) -> Iterator[bytes]:
-    """``stream``, recorded in the audit log once it ends: bytes sent and their SHA-256."""
+    """``stream``, recorded in the audit log as it starts and once it ends.
+
+    The first entry (``export-start``) is written before any byte leaves, so an
+    export is on record even if the server dies mid-stream; the second
+    (``export``) has the number of bytes handed to the server for sending and
+    their SHA-256 (a client that disconnects early may have read fewer).
+    """
+    store.record(actor=caller.actor, action="export-start", layers=[layer], note=note)
     digest, sent, complete = hashlib.sha256(), 0, False
     try:
         for chunk in stream:
