@@ -84,7 +84,7 @@ def test_bad_file_is_a_clear_4xx_and_the_store_is_unchanged(
             "upload larger than",
         ),
     ],
-    ids=["oversized-csv", "oversized-geojson", "huge-coordinate-array"],
+    ids=["oversized-csv", "oversized-geojson", "huge-coordinate-array-over-the-byte-limit"],
 )
 def test_oversized_uploads_are_413(
     officer_server: tuple[str, Path, dict[str, str]],
