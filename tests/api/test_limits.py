@@ -103,3 +103,14 @@ def test_an_oversized_body_is_refused_before_the_key_is_checked(
         )
         assert response.status_code == 413  # not 401: the body never got that far
         assert "Too Large" in response.text
+
+
+def test_kriging_takes_a_quarter_of_the_cell_limit(tight: tuple[str, dict[str, str]]) -> None:
+    base, _ = tight  # max_grid_cells 10,000: IDW may use them all, kriging 2,500
+    params = {"cell_size_m": 40, "f": "json", "zone": "coal_coke_storage"}
+    idw = httpx.get(f"{base}/surfaces/Lead", params={**params, "method": "idw"}, timeout=60)
+    assert idw.status_code == 200, idw.text
+    cells = idw.json()["grid"]["width"] * idw.json()["grid"]["height"]
+    kriging = httpx.get(f"{base}/surfaces/Lead", params={**params, "method": "kriging"}, timeout=60)
+    assert 2_500 < cells <= 10_000
+    assert kriging.status_code == 400 and "the limit is 2,500" in kriging.text
