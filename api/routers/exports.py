@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -152,11 +152,12 @@ def _write_gpkg(
 
 
 def _temp_path(suffix: str) -> Path:
-    handle, name = tempfile.mkstemp(suffix=suffix, prefix="site-gis-export-")
-    os.close(handle)
-    path = Path(name)
-    path.unlink()
-    return path
+    """A fresh file name in a private temporary directory (removed by :func:`_discard`)."""
+    return Path(tempfile.mkdtemp(prefix="site-gis-export-")) / f"export{suffix}"
+
+
+def _discard(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
 
 
 @router.get(
@@ -203,20 +204,24 @@ def export_layer(
             headers=_download(f"{name}.csv"),
         )
     path = _temp_path(".gpkg")
-    rows = _write_gpkg(store, schema, fields, box, where, path)
-    store.record(
-        actor=caller.actor,
-        action="export",
-        layers=[name],
-        rows=rows,
-        content_hash=_file_sha256(path),
-        note=note,
-    )
+    try:
+        rows = _write_gpkg(store, schema, fields, box, where, path)
+        store.record(
+            actor=caller.actor,
+            action="export",
+            layers=[name],
+            rows=rows,
+            content_hash=_file_sha256(path),
+            note=note,
+        )
+    except BaseException:
+        _discard(path)
+        raise
     return FileResponse(
         path,
         media_type=GPKG_MEDIA_TYPE,
         filename=f"{name}.gpkg",
-        background=BackgroundTask(path.unlink, missing_ok=True),
+        background=BackgroundTask(_discard, path),
     )
 
 
@@ -247,19 +252,43 @@ def bundle(
     if not names or len(set(names)) != len(names):
         raise InvalidRequestError("give each layer once, e.g. layers=eia_zones,results")
     path = _temp_path(".zip")
+    try:
+        files = _write_bundle(store, caller, names, format, path)
+        store.record(
+            actor=caller.actor,
+            action="export",
+            layers=names,
+            rows=sum(f["features"] for f in files.values()),
+            content_hash=_file_sha256(path),
+            note=f"bundle ({format}) of {', '.join(names)}"
+            + ("; with personal fields" if caller.may(Permission.PERSONAL) else ""),
+        )
+    except BaseException:
+        _discard(path)
+        raise
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename="site-gis-bundle.zip",
+        background=BackgroundTask(_discard, path),
+    )
+
+
+def _write_bundle(
+    store: Store, caller: Principal, names: list[str], format: str, path: Path
+) -> dict[str, Any]:
+    """Write the zip of ``names`` with its manifest to ``path``; returns the manifest's files."""
     files: dict[str, Any] = {}
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-    ):
+    tmp = path.parent
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
             schema = CATALOGUE[name]
             fields = caller.fields(schema)
             if format == "gpkg":
-                target = Path(tmp) / f"{name}.gpkg"
+                target = tmp / f"{name}.gpkg"
                 count = _write_gpkg(store, schema, fields, None, {}, target)
             else:
-                target = Path(tmp) / f"{name}.geojson"
+                target = tmp / f"{name}.geojson"
                 with target.open("wb") as handle:
                     for chunk in _geojson_stream(store, schema, fields, None, {}):
                         handle.write(chunk)
@@ -291,21 +320,7 @@ def bundle(
             "files": files,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    store.record(
-        actor=caller.actor,
-        action="export",
-        layers=names,
-        rows=sum(f["features"] for f in files.values()),
-        content_hash=_file_sha256(path),
-        note=f"bundle ({format}) of {', '.join(names)}"
-        + ("; with personal fields" if caller.may(Permission.PERSONAL) else ""),
-    )
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        filename="site-gis-bundle.zip",
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
+    return files
 
 
 def _audited(
