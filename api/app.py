@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
+from api.maps.assets import STATIC_DIR, STATIC_URL
 from api.routers import (
     collections,
     contamination,
@@ -17,6 +19,7 @@ from api.routers import (
     exports,
     imports,
     landing,
+    maps,
     remediation,
     surfaces,
 )
@@ -73,4 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(remediation.router)
     app.include_router(encroachments.router)
     app.include_router(exports.router)
+    app.include_router(maps.router)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     return app
