@@ -49,13 +49,15 @@
 
   function bindFeaturePopup(layer, opts) {
     layer.bindPopup(function () { return featurePopup(layer.feature.properties, opts); },
-      { maxWidth: 360 });
+      { maxWidth: 360, autoPanPaddingTopLeft: [20, 140] });
     register(opts.key, layer);
   }
 
   /* A layer whose features come from the OGC API items endpoint for the visible area. */
   function bboxLayer(map, opts) {
     var group = L.featureGroup();
+    var pane = "sg-below-" + opts.key;  // beneath the embedded overlays, which load first
+    if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = 350; }
     var request = 0;
     function load() {
       if (!map.hasLayer(group)) { return; }
@@ -80,6 +82,7 @@
         group.clearLayers();
         registry[opts.key] = [];
         L.geoJSON(data, {
+          pane: pane,
           style: function () { return opts.style; },
           onEachFeature: function (f, l) { bindFeaturePopup(l, opts); }
         }).addTo(group);
@@ -128,7 +131,8 @@
     var markers = opts.rows.map(function (row) {
       var marker = L.marker([row[0], row[1]], { icon: icon(row[2], row[3]), sgClass: row[2] });
       marker.sgRow = row;
-      marker.bindPopup(function () { return samplePopup(row, opts); }, { maxWidth: 420 });
+      marker.bindPopup(function () { return samplePopup(row, opts); },
+        { maxWidth: 420, autoPanPaddingTopLeft: [20, 140] });
       marker.on("popupopen", function (e) { loadDetail(e.popup, row, opts); });
       return marker;
     });
@@ -154,19 +158,20 @@
       rows([[opts.analyte, sampleValue(row, opts)], ["Level", opts.level],
         ["Ratio to level", row[6] === null ? null : fmt(row[6]) + "\u00d7"],
         ["Class", cls.label]]) +
-      "<div class=\"sg-detail\">Loading the sample's other analytes\u2026</div></div>";
+      "<div class=\"sg-detail\">" + (details[row[3]] || "Loading the sample's other " +
+      "analytes\u2026") + "</div></div>";
   }
 
+  var details = {};
+
   function loadDetail(popup, row, opts) {
+    if (details[row[3]]) { return; }
     begin();
     fetch(opts.detail_url.replace("{id}", encodeURIComponent(row[3])))
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       }).then(function (detail) {
-        var root = popup.getElement();
-        var box = root && root.querySelector(".sg-detail");
-        if (!box) { return; }
         var head = rows([["Location", detail.location_id], ["Depth (m)", detail.depth],
           ["Sampled on", detail.sampled_on], ["Laboratory", detail.lab]]);
         var body = detail.results.map(function (r) {
@@ -176,9 +181,10 @@
             esc(r.ratio === null ? "\u2014" : fmt(r.ratio) + "\u00d7") + "</td><td>" +
             esc(r.flag) + "</td></tr>";
         }).join("");
-        box.innerHTML = head + "<table class=\"sg-popup-table sg-analytes\"><tr><th>Analyte" +
-          "</th><th>Result</th><th>Level</th><th>Ratio</th><th>Flag</th></tr>" + body + "</table>";
-        popup.update();
+        details[row[3]] = head + "<table class=\"sg-popup-table sg-analytes\"><tr><th>" +
+          "Analyte</th><th>Result</th><th>Level</th><th>Ratio</th><th>Flag</th></tr>" + body +
+          "</table>";
+        if (popup.isOpen()) { popup.setContent(samplePopup(row, opts)); }
       }).catch(function (err) {
         console.warn("site-gis: sample detail: " + err.message);
       }).then(end, end);
@@ -197,7 +203,10 @@
   }
 
   function signalReady(map) {
-    function done() { document.documentElement.setAttribute("data-map-ready", "1"); }
+    function done() {
+      window.siteGisReadyAt = performance.now();
+      document.documentElement.setAttribute("data-map-ready", "1");
+    }
     map.whenReady(function () {
       setTimeout(function () { if (pending === 0) { done(); } else { waiting.push(done); } }, 0);
     });
