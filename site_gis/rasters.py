@@ -3,11 +3,14 @@ Mercator copy for display on web maps."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from affine import Affine
 from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.io import MemoryFile
-from rasterio.warp import calculate_default_transform, reproject
+from rasterio.warp import reproject
 
 from site_gis.crs import STORAGE_CRS
 from site_gis.surfaces import NODATA, Surface
@@ -83,9 +86,12 @@ def surface_to_web_mercator(
     left, top = grid.transform.c, grid.transform.f
     right = left + grid.transform.a * grid.width
     bottom = top + grid.transform.e * grid.height
-    transform, width, height = calculate_default_transform(
-        grid.crs, WEB_MERCATOR, grid.width, grid.height, left, bottom, right, top
+    x0, y0, x1, y1 = Transformer.from_crs(grid.crs, WEB_MERCATOR, always_xy=True).transform_bounds(
+        left, bottom, right, top, densify_pts=21
     )
+    size = max((x1 - x0) / grid.width, (y1 - y0) / grid.height)  # square pixels, as many
+    width, height = math.ceil((x1 - x0) / size), math.ceil((y1 - y0) / size)
+    transform = Affine(size, 0, x0, 0, -size, y1)
     out = np.full((height, width), np.nan, dtype="float32")
     reproject(
         source,
@@ -98,9 +104,7 @@ def surface_to_web_mercator(
         dst_nodata=np.nan,
         resampling=Resampling.nearest,
     )
-    x0, y0 = transform.c, transform.f
-    x1, y1 = x0 + transform.a * width, y0 + transform.e * height
     to_lonlat = Transformer.from_crs(WEB_MERCATOR, STORAGE_CRS, always_xy=True)
-    west, north = to_lonlat.transform(x0, y0)
-    east, south = to_lonlat.transform(x1, y1)
+    west, north = to_lonlat.transform(x0, y1)
+    east, south = to_lonlat.transform(x0 + size * width, y1 - size * height)
     return out, (west, south, east, north)
