@@ -25,6 +25,7 @@ import geopandas as gpd
 
 from bench.common import Row, timed
 from bench.contamination import bench_contamination
+from bench.maps import bench_maps
 from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
 from bench.surfaces import bench_surfaces
@@ -129,6 +130,7 @@ def main() -> None:
         bench_contamination("demo", demo_store, rows)
         bench_resettlement("demo", demo_store, rows)
         bench_ogc("demo", demo_store, rows)
+        bench_maps("demo", demo_store, rows)
         bench_surfaces(rows)
         if not args.quick:
             scaled = OUT / "scaled"
@@ -143,6 +145,7 @@ def main() -> None:
             bench_contamination("scaled 100k/100k", scaled_store, rows)
             bench_resettlement("scaled 100k/100k", scaled_store, rows)
             bench_ogc("scaled 100k/100k", scaled_store, rows)
+            bench_maps("scaled 100k/100k", scaled_store, rows)
     header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
