@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
@@ -49,7 +50,7 @@ def popup_code(title: str, fields: list[Field], *, key: str | None = None) -> Js
     return JsCode(f"function (f, l) {{ siteGis.bindFeaturePopup(l, {_json(options)}); }}")
 
 
-class Header(JSCSSMixin):
+class Header(MacroElement):
     """The page's title bar: SYNTHETIC DATA banner, title, subtitle, links, optional form."""
 
     _template = Template(
@@ -96,7 +97,7 @@ class Header(JSCSSMixin):
         ]
 
 
-class Legend(JSCSSMixin):
+class Legend(MacroElement):
     """A legend control (bottom right) holding ready-made, escaped HTML."""
 
     _template = Template(
@@ -206,7 +207,7 @@ class SampleLayer(JSCSSMixin, Layer):
         self.options_json = _json({"rows": rows, "classes": classes, "key": "samples", **options})
 
 
-class ReadySignal(JSCSSMixin):
+class ReadySignal(MacroElement):
     """Marks the page ready (``<html data-map-ready="1">``) once every layer has loaded."""
 
     _template = Template(

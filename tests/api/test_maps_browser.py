@@ -99,6 +99,7 @@ def visit(browser: Any, server: str) -> Iterator[Any]:
 
 def _shot(visit: Visit, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    visit.page.wait_for_timeout(300)  # let popups finish fading in
     visit.page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
