@@ -24,7 +24,7 @@ router = APIRouter(prefix="/maps", tags=["maps"])
 
 HTML_ERRORS: dict[int | str, dict[str, object]] = {
     404: {"description": "Unknown analyte, standard or sample, or no data for the selection"},
-    422: {"description": "A malformed parameter (medium, land use, depth, method)"},
+    422: {"description": "A parameter out of range (medium, land use, depth, method, phases)"},
 }
 
 
@@ -116,9 +116,9 @@ def encroachment_map(
     analyte: Annotated[str, Query(description="Analyte whose hotspots are shown")] = "Lead",
     standard: Annotated[str, Query(description="Standard giving the cleanup level")] = "dutch_iv",
     land_use: Annotated[str, Query(description="residential or industrial")] = "residential",
-    phases: Annotated[int, Query(ge=1, le=10, description="Resettlement phases")] = 3,
+    phases: Annotated[int, Query(description="Resettlement phases, 1 to 10")] = 3,
     cleanup_level: Annotated[
-        float | None, Query(gt=0, description="mg/kg; overrides the standard's level")
+        float | None, Query(description="mg/kg, above zero; overrides the standard's level")
     ] = None,
 ) -> HTMLResponse:
     """Encroachments by kind and by resettlement phase, encroached parcels (those on a

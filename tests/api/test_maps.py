@@ -190,6 +190,8 @@ def test_bad_contamination_input_is_refused_in_words(
         ("/maps/contamination?medium=surface_water&depth=3-9", 404, "no surface water results"),
         ("/maps/contamination?depth=x", 422, "depth must be"),
         ("/maps/encroachments?analyte=Unobtainium", 404, "unknown analyte"),
+        ("/maps/encroachments?phases=99", 422, "phases must be"),
+        ("/maps/encroachments?cleanup_level=-1", 422, "cleanup_level must be"),
     ],
 )
 def test_bad_input_over_http_is_a_small_html_page(
