@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.access import new_key_ring
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.limits import RequestTimeout
+from api.maps.assets import STATIC_DIR, STATIC_URL
 from api.routers import (
     audit,
     collections,
@@ -20,6 +22,7 @@ from api.routers import (
     exports,
     imports,
     landing,
+    maps,
     remediation,
     surfaces,
 )
@@ -83,4 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(encroachments.router)
     app.include_router(exports.router)
     app.include_router(audit.router)
+    app.include_router(maps.router)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -70,3 +70,77 @@ def collections_page(collections: list[dict[str, Any]], *, synthetic: bool) -> s
         f"<table border=1><tr><th>id</th><th>title</th><th>geometry</th><th>features</th>"
         f"<th></th></tr>{rows}</table></body></html>"
     )
+
+
+MAP_LINKS = (
+    (
+        "/maps/site",
+        "Site map",
+        "boundary, EIA zones, plant units, parcels, encroachments, receptors",
+    ),
+    (
+        "/maps/contamination",
+        "Contamination map",
+        "samples by exceedance of a standard, interpolated surface, hotspots, zone statistics",
+    ),
+    (
+        "/maps/encroachments",
+        "Encroachment map",
+        "encroachments by kind and phase, encroached parcels on hotspots, resettlement",
+    ),
+)
+
+
+def landing_page(
+    title: str,
+    summary: str,
+    provenance: str,
+    links: list[dict[str, str]],
+    layers: list[tuple[str, str, bool]],
+    *,
+    synthetic: bool,
+) -> str:
+    """The HTML home page: the maps, the API and its documentation, and the exports.
+
+    ``layers`` lists (name, title, personal) for the export links; personal layers
+    are exported without their personal fields.
+    """
+    maps = "".join(
+        f'<li><a href="{href}"><strong>{escape(name)}</strong></a> — {escape(text)}</li>'
+        for href, name, text in MAP_LINKS
+    )
+    api = "".join(
+        f'<li><a href="{escape(link["href"])}">{escape(link["title"])}</a></li>'
+        for link in links
+        if link["rel"] not in ("self", "alternate")
+    )
+    exports = "".join(
+        f"<tr><td>{escape(layer_title)}</td>"
+        + "".join(
+            f'<td><a href="/exports/{escape(name)}?format={fmt}">{fmt}</a></td>'
+            for fmt in ("geojson", "gpkg", "csv")
+        )
+        + "</tr>"
+        for name, layer_title, _ in layers
+    )
+    public = ",".join(name for name, _, personal in layers if not personal)
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{escape(title)}</title>'
+        "<style>body{font-family:system-ui,sans-serif;margin:0;color:#1d2b36}"
+        "main{max-width:860px;margin:0 auto;padding:8px 20px 40px}"
+        "h2{margin-top:1.6em;font-size:1.15em}li{margin:.35em 0}"
+        "table{border-collapse:collapse}td{padding:2px 10px 2px 0}a{color:#0b5394}"
+        ".note{color:#4a5a66;font-size:.92em}</style></head><body>"
+        f"{BANNER if synthetic else ''}<main><h1>{escape(title)}</h1>"
+        f"<p>{escape(summary)}</p><p class=note>{escape(provenance)}</p>"
+        f"<h2>Maps</h2><ul>{maps}</ul>"
+        "<p class=note>The maps need no internet: every script and style is served from "
+        "here; the base map is optional.</p>"
+        f"<h2>API</h2><ul>{api}</ul>"
+        f'<h2>Exports</h2><p><a href="/exports?layers={escape(public)}&amp;format=gpkg">'
+        "Every public layer as GeoPackage files in a zip, with a provenance manifest</a></p>"
+        f"<table>{exports}</table>"
+        "<p class=note>Household-level fields are never exported.</p></main></body></html>"
+    )

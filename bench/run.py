@@ -26,6 +26,7 @@ import geopandas as gpd
 from bench.common import Row, timed
 from bench.contamination import bench_contamination
 from bench.load import bench_load
+from bench.maps import bench_maps
 from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
 from bench.surfaces import bench_surfaces
@@ -131,6 +132,7 @@ def main() -> None:
         bench_resettlement("demo", demo_store, rows)
         bench_ogc("demo", demo_store, rows)
         bench_load("demo", demo_store, rows)
+        bench_maps("demo", demo_store, rows)
         bench_surfaces(rows)
         if not args.quick:
             scaled = OUT / "scaled"
@@ -145,6 +147,7 @@ def main() -> None:
             bench_contamination("scaled 100k/100k", scaled_store, rows)
             bench_resettlement("scaled 100k/100k", scaled_store, rows)
             bench_ogc("scaled 100k/100k", scaled_store, rows)
+            bench_maps("scaled 100k/100k", scaled_store, rows)
     header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import StoreDep
+from api.html import landing_page
 from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
 from site_gis import __version__
@@ -51,6 +51,12 @@ def _links(request: Request) -> list[dict[str, str]]:
             "href": f"{base}/conformance",
         },
         {"rel": "status", "type": "application/json", "title": "Health", "href": f"{base}/health"},
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "title": "This page in HTML",
+            "href": f"{base}/?f=html",
+        },
     ]
 
 
@@ -81,23 +87,9 @@ def landing(
     wants_html = f == "html" or (f is None and _prefers_html(request))
     if not wants_html:
         return FastJSONResponse(body)
-    items = "".join(
-        f'<li><a href="{escape(link["href"])}">{escape(link["title"])}</a></li>'
-        for link in body["links"][1:]
-    )
-    banner = (
-        (
-            '<p style="background:#b00020;color:#fff;padding:.5em 1em;font-weight:bold">'
-            "SYNTHETIC DATA: demo values, not measurements</p>"
-        )
-        if site.synthetic
-        else ""
-    )
-    page = (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>{escape(body['title'])}</title></head><body>{banner}"
-        f"<h1>{escape(body['title'])}</h1><p>{escape(SUMMARY)}</p>"
-        f"<p>{escape(site.provenance)}</p><ul>{items}</ul></body></html>"
+    layers = [(info.name, info.title, info.personal) for info in store.layers()]
+    page = landing_page(
+        body["title"], SUMMARY, site.provenance, body["links"], layers, synthetic=site.synthetic
     )
     return HTMLResponse(page)
 

@@ -64,6 +64,9 @@ TEXT_OUTPUTS = [
     ("/encroachments/parcels", {"limit": 1000}),
     ("/encroachments/parcels", {"limit": 1000, "f": "csv"}),
     ("/collections/structures/queryables", {}),
+    ("/maps/encroachments", {}),
+    ("/maps/site", {}),
+    ("/maps/contamination", {}),
 ]
 EXPORTS = [
     ("/exports/structures", {"format": "geojson"}),

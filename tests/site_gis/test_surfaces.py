@@ -281,3 +281,36 @@ def test_all_equal_values_cannot_be_kriged(store: GeoPackageStore, tmp_path: Pat
         build_surface(deep, request)
     idw = build_surface(deep, request.model_copy(update={"method": "idw"}))
     assert np.nanmax(idw.estimate) == pytest.approx(0.25)  # half the detection limit
+
+
+def test_web_mercator_copy_keeps_the_peak_where_pyproj_puts_it() -> None:
+    from pyproj import Transformer
+
+    from site_gis.rasters import surface_to_web_mercator
+
+    cell, (cx, cy) = 25.0, (335_000.0, 2_745_000.0)  # UTM 42N, near the PSM site
+    grid = make_grid(box(cx - 3000, cy - 3000, cx + 3000, cy + 3000), cell, UTM)
+    gx, gy = grid.centres()
+    estimate = 1000.0 - np.hypot(gx - cx, gy - cy)
+    surface = Surface(
+        request=SurfaceRequest(analyte="Lead", cell_size_m=cell),
+        analyte="Lead",
+        unit="mg/kg",
+        grid=grid,
+        estimate=estimate,
+        std=None,
+        probability=None,
+        samples=None,  # type: ignore[arg-type]
+        cv=CrossValidation(0, 0, 0, 0),
+    )
+    values, (west, south, east, north) = surface_to_web_mercator(surface)
+    row, col = np.unravel_index(np.nanargmax(values), values.shape)
+    to_mercator = Transformer.from_crs(4326, 3857, always_xy=True)
+    (x0, x1), (y1, y0) = to_mercator.transform([west, east], [north, south])
+    peak_x = x0 + (col + 0.5) * (x1 - x0) / values.shape[1]
+    peak_y = y1 - (row + 0.5) * (y1 - y0) / values.shape[0]
+    expected = Transformer.from_crs(UTM, 3857, always_xy=True).transform(cx, cy)
+    scale = 1 / math.cos(math.radians(24.8))  # Web Mercator metres per ground metre
+    assert math.dist((peak_x, peak_y), expected) <= 2 * cell * scale
+    assert np.isnan(values[0, 0])  # outside the clip is transparent
+    assert np.nanmax(values) == pytest.approx(1000.0, abs=cell)

@@ -1,0 +1,113 @@
+"""Page assets served by the app itself: vendored Leaflet and plugins, our script and style.
+
+Folium points every map at public CDNs (Leaflet, jQuery, Bootstrap, Font Awesome,
+awesome-markers); a site office with no internet would get a blank page.  Every
+map here is built by :func:`new_map`, which replaces those links with the pinned
+copies under ``api/static/vendor`` (see its ``VERSIONS`` file) and drops what the
+pages do not use.  The only remote URL left in a page is the optional base map,
+a tile layer that is off until the user ticks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+import folium
+from branca.element import Figure
+from folium import plugins
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+"""Directory served at :data:`STATIC_URL`."""
+STATIC_URL = "/static"
+VENDOR = f"{STATIC_URL}/vendor"
+
+LEAFLET_JS = [("leaflet", f"{VENDOR}/leaflet-1.9.4/leaflet.js")]
+LEAFLET_CSS = [("leaflet_css", f"{VENDOR}/leaflet-1.9.4/leaflet.css")]
+MARKERCLUSTER_JS = [
+    ("markerclusterjs", f"{VENDOR}/leaflet.markercluster-1.5.3/leaflet.markercluster.js")
+]
+MARKERCLUSTER_CSS = [
+    ("markerclustercss", f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.Default.css"),
+]
+SITE_GIS_JS = [("site_gis_js", f"{STATIC_URL}/maps/site-gis.js")]
+SITE_GIS_CSS = [("site_gis_css", f"{STATIC_URL}/maps/site-gis.css")]
+
+BASE_MAP_NAME = "OpenStreetMap base map (needs internet)"
+BASE_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+"""The one remote URL a page may hold: tiles of the optional base map, off by default."""
+BASE_MAP_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
+    """An empty map fitted to ``bounds`` whose every asset is served by the app.
+
+    Parameters
+    ----------
+    bounds
+        (west, south, east, north) in lon/lat degrees (EPSG:4326).
+    title
+        Page title.
+
+    Returns
+    -------
+    folium.Map
+        With a scale bar (metric), full-screen button, measuring tool (metres and
+        hectares) and the optional base map (unticked); no tiles are fetched until
+        the user ticks the base map.
+    """
+    west, south, east, north = bounds
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        tiles=None,
+        control_scale=True,
+        zoom_start=13,
+        maxZoom=19,  # Leaflet option (folium's max_zoom only sets tiles)
+    )
+    fmap.default_js = [*LEAFLET_JS, *SITE_GIS_JS]
+    fmap.default_css = [*LEAFLET_CSS, *SITE_GIS_CSS]
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(folium.Element(f"<title>{escape(title)}</title>"), name="title")
+    # no favicon request (a 404 would be logged as a console error)
+    root.header.add_child(folium.Element('<link rel="icon" href="data:,">'), name="favicon")
+    fmap.fit_bounds([[south, west], [north, east]])
+    folium.TileLayer(
+        BASE_MAP_TILES,
+        name=BASE_MAP_NAME,
+        attr=BASE_MAP_ATTRIBUTION,
+        overlay=True,
+        show=False,
+        max_zoom=19,
+    ).add_to(fmap)
+    fullscreen = plugins.Fullscreen(position="topleft")
+    fullscreen.default_js = [
+        ("Control.Fullscreen.js", f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.js")
+    ]
+    fullscreen.default_css = [
+        ("Control.FullScreen.css", f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.css")
+    ]
+    fullscreen.add_to(fmap)
+    measure = plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="meters",
+        secondary_length_unit="kilometers",
+        primary_area_unit="hectares",
+        secondary_area_unit="sqmeters",
+    )
+    measure.default_js = [
+        ("leaflet_measure_js", f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.min.js")
+    ]
+    measure.default_css = [
+        ("leaflet_measure_css", f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.css")
+    ]
+    measure.add_to(fmap)
+    return fmap
+
+
+def render(fmap: folium.Map) -> str:
+    """The complete HTML page of a built map."""
+    html: str = fmap.get_root().render()
+    return html

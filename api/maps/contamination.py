@@ -1,0 +1,502 @@
+"""``/maps/contamination``: samples coloured by their ratio to a screening level, the
+interpolated surface, hotspots above the level and statistics per EIA zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+from folium.raster_layers import ImageOverlay
+from markupsafe import Markup
+
+from api.maps import MapRequestError
+from api.maps.assets import new_map
+from api.maps.elements import Header, Legend, ReadySignal, SampleLayer, form_markup
+from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
+from api.maps.legend import (
+    EXCEEDING_CLASSES,
+    HOTSPOT_STYLE,
+    NO_LEVEL_COLORS,
+    RATIO_CLASSES,
+    SURFACE_BREAKS,
+    SURFACE_COLORS,
+    Swatch,
+    label,
+    legend,
+    link,
+    note,
+    ratio_classes,
+    section,
+    surface_scale,
+    swatches,
+)
+from site_gis.errors import InsufficientDataError, InvalidRequestError
+from site_gis.hotspots import find_hotspots
+from site_gis.queries import load_results, resolve_analyte
+from site_gis.rasters import surface_to_web_mercator
+from site_gis.schemas import LAND_USES, MEDIA
+from site_gis.screening import screen_results
+from site_gis.statistics import compute_statistics
+from site_gis.store import Store
+from site_gis.surfaces import Surface, SurfaceRequest, build_surface
+
+SURFACE_OPACITY = 0.6
+_DEPTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class ContaminationQuery:
+    """What the contamination map shows (the page's query parameters).
+
+    ``depth`` is an interval ``top-bottom`` in metres below ground (``0-0.5``):
+    samples lying within it; ``None`` takes every depth and, at each location,
+    the sample with the highest ratio.
+    """
+
+    analyte: str = "Lead"
+    medium: str = "soil"
+    depth: str | None = None
+    standard: str = "dutch_iv"
+    land_use: str = "industrial"
+    method: str = "idw"
+
+
+@dataclass(frozen=True)
+class _Level:
+    value: float | None
+    unit: str
+    status: str
+    source: str | None
+    version: str
+
+    def text(self) -> str:
+        if self.value is None:
+            return "no level"
+        suffix = " (to verify)" if self.status == "to verify" else ""
+        return f"{self.value:g} {self.unit}{suffix}"
+
+
+def parse_depth(depth: str | None) -> tuple[float | None, float | None]:
+    """``"0-0.5"`` → ``(0.0, 0.5)`` metres; ``None`` or ``""`` → no limits."""
+    if depth is None or not depth.strip():
+        return None, None
+    found = _DEPTH.match(depth)
+    if found is None:
+        raise MapRequestError(
+            422, f"depth must be an interval in metres such as 0-0.5, not {depth!r}"
+        )
+    top, bottom = float(found.group(1)), float(found.group(2))
+    if bottom <= top:
+        raise MapRequestError(422, f"the bottom of the depth interval {depth!r} is above its top")
+    return top, bottom
+
+
+def _depth_text(top: float | None, bottom: float | None) -> str:
+    return "all depths" if top is None else f"{top:g}–{bottom:g} m"
+
+
+def screened_selection(store: Store, query: ContaminationQuery) -> tuple[str, pd.DataFrame]:
+    """The canonical analyte and its screened results for the query.
+
+    Raises
+    ------
+    MapRequestError
+        404 for an unknown analyte or standard or a selection with no results;
+        422 for a malformed medium, land use, depth or method.
+    """
+    if query.medium not in MEDIA:
+        raise MapRequestError(422, f"medium must be one of {', '.join(MEDIA)}")
+    if query.land_use not in LAND_USES:
+        raise MapRequestError(422, f"land_use must be one of {', '.join(LAND_USES)}")
+    if query.method not in ("idw", "kriging"):
+        raise MapRequestError(422, "method must be idw or kriging")
+    top, bottom = parse_depth(query.depth)
+    try:
+        analyte = resolve_analyte(query.analyte)
+    except InvalidRequestError:
+        raise MapRequestError(404, f"unknown analyte {query.analyte!r}") from None
+    levels = store.read("screening_levels")
+    standards = sorted(levels["standard"].unique())
+    if query.standard not in standards:
+        raise MapRequestError(
+            404, f"unknown standard {query.standard!r}; available: {', '.join(standards)}"
+        )
+    results = load_results(store, analyte=analyte, medium=query.medium)
+    if top is not None and bottom is not None:
+        results = results[(results["depth_top_m"] >= top) & (results["depth_bottom_m"] <= bottom)]
+    if results.empty:
+        raise MapRequestError(
+            404,
+            f"no {query.medium.replace('_', ' ')} results for {analyte} at "
+            f"{_depth_text(top, bottom)}",
+        )
+    screened = screen_results(
+        results.reset_index(drop=True), levels, standard=query.standard, land_use=query.land_use
+    )
+    return analyte, screened
+
+
+def _level(screened: pd.DataFrame) -> _Level:
+    with_level = screened.dropna(subset=["level"])
+    if with_level.empty:
+        return _Level(None, str(screened["unit"].iloc[0]), "", None, "")
+    row = with_level.iloc[0]
+    source = row["level_source"]
+    return _Level(
+        float(row["level"]),
+        str(row["level_unit"]),
+        str(row["level_status"]),
+        None if pd.isna(source) else str(source),
+        str(row["version"]),
+    )
+
+
+def sample_rows(store: Store, screened: pd.DataFrame) -> pd.DataFrame:
+    """One row per location: its worst sample (highest ratio, else highest value),
+    with lon/lat, class, value (the detection limit for a non-detect) and ratio."""
+    measured = screened["value"].where(screened["detected"], screened["detection_limit"])
+    order = screened.assign(
+        measured=measured, _rank=screened["ratio"].fillna(measured.astype(float))
+    )
+    worst = order.sort_values("_rank", ascending=False, kind="stable").drop_duplicates(
+        "location_id"
+    )
+    places = store.read("sample_locations", where={"location_id": list(worst["location_id"])})
+    lonlat = places.set_index("location_id").geometry
+    worst = worst.assign(
+        lon=lonlat.reindex(worst["location_id"]).x.to_numpy(),
+        lat=lonlat.reindex(worst["location_id"]).y.to_numpy(),
+        cls=ratio_classes(worst["flag"], worst["ratio"]),
+    )
+    return worst.sort_values("location_id").reset_index(drop=True)
+
+
+def _points(rows: pd.DataFrame) -> list[list[Any]]:
+    ratio = rows["ratio"].replace([np.inf, -np.inf], np.nan).round(3)
+    return [
+        [round(lat, 6), round(lon, 6), int(c), sid, round(float(v), 4), int(d), r]
+        for lat, lon, c, sid, v, d, r in zip(
+            rows["lat"],
+            rows["lon"],
+            rows["cls"],
+            rows["sample_id"],
+            rows["measured"],
+            rows["detected"].astype(bool),
+            ratio.astype(object).where(ratio.notna(), None),
+            strict=True,
+        )
+    ]
+
+
+def _surface_image(
+    surface: Surface, level: float | None
+) -> tuple[np.ndarray, list[list[float]], tuple[float, ...], tuple[str, ...]]:
+    """The surface as classified RGBA pixels in Web Mercator, its lon/lat bounds,
+    the class breaks (surface unit) and colours."""
+    values, (west, south, east, north) = surface_to_web_mercator(surface)
+    finite = values[np.isfinite(values)]
+    if level is not None:
+        breaks: tuple[float, ...] = tuple(b * level for b in SURFACE_BREAKS)
+        colors = SURFACE_COLORS
+    else:
+        breaks = tuple(np.quantile(finite, [0.2, 0.4, 0.6, 0.8])) if finite.size else (0,) * 4
+        colors = NO_LEVEL_COLORS
+    palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colors], np.uint8)
+    index = np.digitize(np.nan_to_num(values, nan=-np.inf), breaks)
+    rgba = np.zeros((*values.shape, 4), np.uint8)
+    rgba[..., :3] = palette[index]
+    rgba[..., 3] = np.where(np.isfinite(values), round(255 * SURFACE_OPACITY), 0)
+    return rgba, [[south, west], [north, east]], breaks, colors
+
+
+def _zone_statistics(store: Store, screened: pd.DataFrame) -> Any:
+    zones = store.read("eia_zones")
+    stats = compute_statistics(screened)
+    stats = stats.assign(mean_shown=stats["km_mean"].fillna(stats["mean"]))
+    keep = ["zone_id", "n", "detects", "percent_non_detect", "max_detect", "mean_shown"]
+    keep += ["ucl95", "epc", "method"]
+    return zones.merge(stats[keep], on="zone_id", how="left")
+
+
+def build_contamination_map(store: Store, query: ContaminationQuery) -> folium.Map:
+    """The contamination map of one analyte in one medium against one standard.
+
+    Sample locations are clustered points coloured by the ratio of their worst
+    sample to the level (:data:`api.maps.legend.RATIO_CLASSES`); the surface
+    (IDW or kriging onto the site grid in the metric CRS, warped to Web Mercator
+    for display) is classified by the same ratios; hotspots are the surface's
+    areas above the level; each EIA zone's popup gives its statistics
+    (Kaplan–Meier where there are non-detects, UCL95 with its method).
+
+    Raises
+    ------
+    MapRequestError
+        See :func:`screened_selection`.
+    """
+    analyte, screened = screened_selection(store, query)
+    site = store.site()
+    top, bottom = parse_depth(query.depth)
+    level = _level(screened)
+    unit = str(screened["unit"].iloc[0])
+    medium = query.medium.replace("_", " ")
+    title = f"{analyte} in {medium}, {_depth_text(top, bottom)}"
+    fmap = new_map(site_bounds(store), title=f"Contamination map: {title}")
+    Header(
+        f"Contamination: {title}",
+        f"Screened against {query.standard} ({level.version or 'no level'}), "
+        f"{query.land_use} land · {site.name}",
+        synthetic=site.synthetic,
+        current="Contamination",
+        form=_form(store, query, analyte),
+    ).add_to(fmap)
+    boundary_layer(store).add_to(fmap)
+    zone_stats = _zone_statistics(store, screened)
+    zones_layer(
+        zone_stats,
+        name="EIA zones (click for statistics)",
+        fields=[
+            ("n", f"Results (n), {analyte}"),
+            ("detects", "Detects"),
+            ("percent_non_detect", "% non-detect"),
+            ("max_detect", f"Max detect ({unit})"),
+            ("mean_shown", f"Mean ({unit}; KM with non-detects)"),
+            ("ucl95", f"95% UCL ({unit})"),
+            ("method", "UCL method"),
+            ("epc", f"Exposure point conc. ({unit})"),
+        ],
+        fill_opacity=0.05,
+    ).add_to(fmap)
+    surface_part, hotspot_part = _surface_layers(fmap, store, query, analyte, level, unit)
+    rows = sample_rows(store, screened)
+    SampleLayer(
+        _points(rows),
+        [{"label": c.label, "color": c.color} for c in RATIO_CLASSES],
+        name=f"Samples ({len(rows)} locations)",
+        options={
+            "analyte": analyte,
+            "unit": unit,
+            "level": f"{level.text()}, {query.standard}",
+            "detail_url": (
+                f"/maps/contamination/samples/{{id}}?standard={query.standard}"
+                f"&land_use={query.land_use}"
+            ),
+        },
+    ).add_to(fmap)
+    counts = pd.Series(rows["cls"]).value_counts()
+    standard_part = [
+        note(f"Level: {level.text()} — {query.standard} {level.version}, {query.land_use} land"),
+    ]
+    if level.value is None:
+        standard_part = [
+            note(f"{query.standard} has no level for {analyte} in {medium}", warn=True)
+        ]
+    elif level.status == "to verify":
+        standard_part.append(note("This level is still to verify at its source.", warn=True))
+    if level.source:
+        standard_part.append(Markup("<p>Source: {}</p>").format(link(level.source, level.source)))
+    exceeding = int(counts.reindex(list(EXCEEDING_CLASSES), fill_value=0).sum())
+    Legend(
+        legend(
+            section("Screening level", *standard_part),
+            section(
+                f"Samples: {len(rows)} locations, {exceeding} exceeding",
+                swatches(
+                    Swatch(c.label, c.color, "dot", int(counts.get(i, 0)))
+                    for i, c in reversed(list(enumerate(RATIO_CLASSES)))
+                    if counts.get(i, 0) or i in (2, 3, 6)
+                ),
+                "Each location shows its highest ratio; a cluster takes the colour of its "
+                "worst sample. Exceeds: value > level (equal passes).",
+            ),
+            surface_part,
+            hotspot_part,
+            section(
+                "EIA zones",
+                "Click a zone for n, detects, maximum, mean and 95% UCL of "
+                f"{analyte} in {medium} there.",
+            ),
+        )
+    ).add_to(fmap)
+    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    ReadySignal().add_to(fmap)
+    return fmap
+
+
+def _surface_layers(
+    fmap: folium.Map,
+    store: Store,
+    query: ContaminationQuery,
+    analyte: str,
+    level: _Level,
+    unit: str,
+) -> tuple[Markup, Markup]:
+    """Add the surface and its hotspots to ``fmap``; return their legend sections."""
+    top, bottom = parse_depth(query.depth)
+    method = "IDW" if query.method == "idw" else "ordinary kriging"
+    try:
+        surface = build_surface(
+            store,
+            SurfaceRequest(
+                analyte=analyte,
+                medium=query.medium,
+                depth_top_m=top,
+                depth_bottom_m=bottom,
+                method=query.method,
+            ),
+        )
+    except (InsufficientDataError, InvalidRequestError) as exc:
+        reason = section("Interpolated surface", note(f"No surface: {exc}", warn=True))
+        return reason, Markup("")
+    rgba, bounds, breaks, colors = _surface_image(surface, level.value)
+    ImageOverlay(
+        rgba,
+        bounds=bounds,
+        name=f"Interpolated surface ({method})",
+        interactive=False,
+        zindex=1,
+    ).add_to(fmap)
+    cell = surface.grid.cell_size
+    surface_part = section(
+        f"Interpolated surface ({method}, {cell:g} m cells)",
+        surface_scale(breaks, colors, unit),
+        f"{len(surface.samples)} locations; non-detects at {surface.tags()['non_detects']}; "
+        f"leave-one-out RMSE {surface.cv.rmse:.3g} {unit}.",
+    )
+    if level.value is None:
+        return surface_part, section("Hotspots", "No level, so no hotspots.")
+    hotspots = find_hotspots(surface, level.value, store.read("eia_zones"))
+    hotspots = hotspots.assign(zone=hotspots["zone_id"].fillna("outside EIA zones").map(label))
+    if not hotspots.empty:
+        geojson_layer(
+            hotspots,
+            name=f"Hotspots (> {level.value:g} {unit})",
+            id_field="hotspot_id",
+            title="hotspot_id",
+            fields=[
+                ("zone", "EIA zone"),
+                ("area_ha", "Area (ha)"),
+                ("max_value", f"Highest estimate ({unit})"),
+                ("mean_value", f"Mean estimate ({unit})"),
+            ],
+            style={**HOTSPOT_STYLE, "className": "sg-hotspot"},
+            key="hotspots",
+        ).add_to(fmap)
+    area = float(hotspots["area_ha"].sum()) if not hotspots.empty else 0.0
+    hotspot_part = section(
+        "Hotspots",
+        swatches(
+            [
+                Swatch(
+                    f"surface above {level.value:g} {unit}: {area:,.1f} ha",
+                    "#000000",
+                    "line",
+                    len(hotspots),
+                )
+            ]
+        ),
+    )
+    return surface_part, hotspot_part
+
+
+_FORM = """
+<form class="sg-form" method="get" action="/maps/contamination">
+  <label>Analyte<select name="analyte">{% for a in analytes %}
+    <option{% if a == analyte %} selected{% endif %}>{{ a }}</option>{% endfor %}</select></label>
+  <label>Medium<select name="medium">{% for m in media %}
+    <option value="{{ m }}"{% if m == q.medium %} selected{% endif %}>{{ m|replace("_", " ") }}
+    </option>{% endfor %}</select></label>
+  <label>Depth (m)<select name="depth"><option value="">all depths</option>
+    {% for d in depths %}<option{% if d == q.depth %} selected{% endif %}>{{ d }}</option>
+    {% endfor %}</select></label>
+  <label>Standard<select name="standard">{% for s in standards %}
+    <option{% if s == q.standard %} selected{% endif %}>{{ s }}</option>{% endfor %}</select>
+  </label>
+  <label>Land use<select name="land_use">{% for u in land_uses %}
+    <option{% if u == q.land_use %} selected{% endif %}>{{ u }}</option>{% endfor %}</select>
+  </label>
+  <label>Surface<select name="method"><option value="idw"{% if q.method == "idw" %} selected
+    {% endif %}>IDW</option><option value="kriging"{% if q.method == "kriging" %} selected
+    {% endif %}>kriging</option></select></label>
+  <button type="submit">Show</button>
+</form>
+"""
+
+
+def _form(store: Store, query: ContaminationQuery, analyte: str) -> Markup:
+    levels = store.read("screening_levels", columns=["standard", "analyte"])
+    intervals = store.read(
+        "results",
+        where={"medium": query.medium},
+        columns=["depth_top_m", "depth_bottom_m"],
+    ).drop_duplicates()
+    depths = [f"{t:g}-{b:g}" for t, b in sorted(intervals.itertuples(index=False, name=None))]
+    return form_markup(
+        _FORM,
+        analytes=sorted(levels["analyte"].unique()),
+        analyte=analyte,
+        media=MEDIA,
+        depths=depths,
+        standards=sorted(levels["standard"].unique()),
+        land_uses=LAND_USES,
+        q=query,
+    )
+
+
+def sample_detail(store: Store, sample_id: str, *, standard: str, land_use: str) -> dict[str, Any]:
+    """Every result of one sample screened against ``standard`` (a sample's popup).
+
+    Raises
+    ------
+    MapRequestError
+        404 for an unknown sample or standard, 422 for an unknown land use.
+    """
+    if land_use not in LAND_USES:
+        raise MapRequestError(422, f"land_use must be one of {', '.join(LAND_USES)}")
+    results = store.read("results", where={"sample_id": sample_id})
+    if results.empty:
+        raise MapRequestError(404, f"no sample {sample_id!r}")
+    levels = store.read("screening_levels")
+    if standard not in set(levels["standard"]):
+        raise MapRequestError(404, f"unknown standard {standard!r}")
+    screened = screen_results(results, levels, standard=standard, land_use=land_use)
+    screened = screened.sort_values("analyte")
+    first = screened.iloc[0]
+    shown = np.where(
+        screened["detected"],
+        screened["value"].map("{:g}".format) + " " + screened["unit"].astype(str),
+        "< " + screened["detection_limit"].map("{:g}".format) + " " + screened["unit"].astype(str),
+    )
+    ratio = screened["ratio"].replace([np.inf, -np.inf], np.nan).round(3)
+    return {
+        "sample_id": sample_id,
+        "location_id": first["location_id"],
+        "medium": first["medium"],
+        "depth": f"{first['depth_top_m']:g}–{first['depth_bottom_m']:g}",
+        "sampled_on": str(first["sampled_on"])[:10],
+        "lab": first["lab"],
+        "standard": standard,
+        "land_use": land_use,
+        "results": [
+            {
+                "analyte": a,
+                "result": s,
+                "level": None if pd.isna(lv) else float(lv),
+                "level_status": None if pd.isna(st) else str(st),
+                "ratio": None if pd.isna(r) else float(r),
+                "flag": str(f),
+            }
+            for a, s, lv, st, r, f in zip(
+                screened["analyte"],
+                shown,
+                screened["level"],
+                screened["level_status"],
+                ratio,
+                screened["flag"],
+                strict=True,
+            )
+        ],
+    }

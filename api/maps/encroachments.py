@@ -1,0 +1,330 @@
+"""``/maps/encroachments``: encroachments by kind and resettlement phase, encroached parcels,
+their overlap with contamination hotspots, households, people and resettlement cost.
+
+Only aggregates reach the page: per encroachment and per parcel, from
+:func:`site_gis.resettlement.estimate_resettlement` and
+:func:`site_gis.encroachment.analyse_parcels`, where groups of fewer than
+:data:`site_gis.privacy.MIN_GROUP` structures are suppressed.  The structures
+layer itself is never drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from api.maps import MapRequestError
+from api.maps.assets import new_map
+from api.maps.elements import Header, Legend, ReadySignal
+from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
+from api.maps.legend import (
+    HOTSPOT_STYLE,
+    KIND_COLORS,
+    PHASE_COLORS,
+    Swatch,
+    label,
+    legend,
+    note,
+    section,
+    swatches,
+)
+from site_gis.encroachment import analyse_parcels
+from site_gis.entitlements import load_matrix
+from site_gis.errors import InsufficientDataError, InvalidRequestError
+from site_gis.hotspots import find_hotspots
+from site_gis.privacy import MIN_GROUP
+from site_gis.queries import resolve_analyte
+from site_gis.resettlement import estimate_resettlement
+from site_gis.schemas import LAND_USES
+from site_gis.screening import select_levels
+from site_gis.store import Store
+from site_gis.surfaces import Surface, SurfaceRequest, build_surface
+
+MEDIUM = "soil"
+"""Hotspots near homes are of soil (every depth, the highest at each location)."""
+ON_HOTSPOT_COLOR = "#b00020"
+
+
+@dataclass(frozen=True)
+class EncroachmentQuery:
+    """Whose hotspots (analyte, against which standard and land use) and how many phases."""
+
+    analyte: str = "Lead"
+    standard: str = "dutch_iv"
+    land_use: str = "residential"
+    phases: int = 3
+    cleanup_level: float | None = None
+    """Overrides the standard's level (mg/kg), to see which parcels a stricter level reaches."""
+
+
+def _cleanup_level(store: Store, query: EncroachmentQuery, analyte: str) -> float | None:
+    levels = store.read("screening_levels")
+    if query.standard not in set(levels["standard"]):
+        raise MapRequestError(404, f"unknown standard {query.standard!r}")
+    if query.land_use not in LAND_USES:
+        raise MapRequestError(422, f"land_use must be one of {', '.join(LAND_USES)}")
+    if query.cleanup_level is not None:
+        if not query.cleanup_level > 0:
+            raise MapRequestError(422, "cleanup_level must be above zero")
+        return query.cleanup_level
+    chosen = select_levels(levels, query.standard, query.land_use)
+    row = chosen[(chosen["analyte"] == analyte) & (chosen["medium"] == MEDIUM)]
+    return float(row["value"].iloc[0]) if len(row) else None
+
+
+def _hotspots(
+    store: Store, analyte: str, level: float | None
+) -> tuple[Surface | None, gpd.GeoDataFrame | None, str]:
+    if level is None:
+        return None, None, f"the standard has no level for {analyte} in soil: no hotspots"
+    try:
+        surface = build_surface(store, SurfaceRequest(analyte=analyte, medium=MEDIUM))
+    except (InsufficientDataError, InvalidRequestError) as exc:
+        return None, None, f"no hotspots: {exc}"
+    return surface, find_hotspots(surface, level, store.read("eia_zones")), ""
+
+
+def _money(value: float) -> str:
+    if pd.isna(value):
+        return "suppressed"
+    return f"PKR {value / 1e6:,.1f} million"
+
+
+def build_encroachment_map(
+    store: Store, query: EncroachmentQuery, *, household_detail: bool = False
+) -> folium.Map:
+    """The planners' map of encroachments, parcels, hotspots and resettlement.
+
+    ``household_detail`` adds households and people per parcel to the parcel popups
+    (for callers allowed household-level detail).
+
+    Hotspots are the areas where the soil surface (IDW, highest result per
+    location, every depth) exceeds the level of ``query.analyte`` in
+    ``query.standard`` for ``query.land_use``; parcels whose encroached part
+    touches one are outlined in red.  Areas and distances are measured in the
+    site's metric CRS, geometry drawn in lon/lat.
+
+    Raises
+    ------
+    MapRequestError
+        404 for an unknown analyte or standard, 422 for an unknown land use.
+    """
+    try:
+        analyte = resolve_analyte(query.analyte)
+    except InvalidRequestError:
+        raise MapRequestError(404, f"unknown analyte {query.analyte!r}") from None
+    if not 1 <= query.phases <= 10:
+        raise MapRequestError(422, "phases must be between 1 and 10")
+    level = _cleanup_level(store, query, analyte)
+    site = store.site()
+    surface, hotspots, hotspot_note = _hotspots(store, analyte, level)
+    encroachments = store.read("encroachments")
+    parcels, zones = store.read("parcels"), store.read("eia_zones")
+    structures = store.read("structures")
+    structures = structures[structures["encroachment_id"].notna()]
+    report = estimate_resettlement(
+        structures,
+        encroachments,
+        parcels,
+        zones,
+        load_matrix(),
+        crs=site.crs,
+        phases=query.phases,
+        hotspots=hotspots,
+        surface=surface,
+        cleanup_level=level,
+    )
+    ranked = report["by_encroachment"].drop(columns=["kind"])
+    shown = encroachments[["encroachment_id", "name", "kind", "surveyed_on", "geometry"]].merge(
+        ranked, on="encroachment_id", how="left"
+    )
+    shown = shown.assign(
+        cost=shown["total"].map(_money),
+        kind_label=shown["kind"].map(label),
+        phase_label=shown["phase"].map(lambda p: f"phase {int(p)}" if pd.notna(p) else "—"),
+    )
+    analysed = analyse_parcels(
+        parcels,
+        encroachments,
+        structures,
+        zones,
+        crs=site.crs,
+        hotspots=hotspots,
+        surface=surface,
+        cleanup_level=level,
+    )
+    analysed = analysed.assign(
+        encroached_pct=(analysed["encroached_share"] * 100).round(1),
+        land_use_label=analysed["land_use"].map(label),
+    )
+
+    fmap = new_map(site_bounds(store), title=f"Encroachment map: {site.name}")
+    source = "chosen level" if query.cleanup_level else query.standard
+    level_text = f"{analyte} > {level:g} mg/kg ({source})" if level else analyte
+    Header(
+        "Encroachments and resettlement",
+        f"Hotspots: {level_text} in soil, {query.land_use} land · {query.phases} phases · "
+        f"{site.name}",
+        synthetic=site.synthetic,
+        current="Encroachments",
+    ).add_to(fmap)
+    boundary_layer(store).add_to(fmap)
+    zones_layer(zones, fill_opacity=0.04).add_to(fmap)
+    popup = [
+        ("encroachment_id", "Encroachment"),
+        ("kind_label", "Kind"),
+        ("surveyed_on", "Surveyed on"),
+        ("structures", "Structures"),
+        ("households", "Households"),
+        ("people", "People (households × 6.3)"),
+        ("businesses", "Businesses"),
+        ("cost", "Resettlement estimate"),
+        ("phase_label", "Phase"),
+        ("priority", "Priority (1 = first)"),
+        ("on_hotspot", "On a hotspot"),
+        ("distance_to_hotspot_m", "Distance to a hotspot (m)"),
+        ("max_exceedance_ratio", "Highest ratio to the level"),
+    ]
+    geojson_layer(
+        shown,
+        name="Encroachments by kind",
+        id_field="encroachment_id",
+        title="name",
+        fields=popup,
+        style=lambda f: {
+            "color": KIND_COLORS.get(f["properties"]["kind"], "#000000"),
+            "weight": 1.5,
+            "fillOpacity": 0.5,
+            "className": "sg-encroachment",
+        },
+        key="encroachments",
+        style_fields=("kind",),
+    ).add_to(fmap)
+    geojson_layer(
+        shown,
+        name="Encroachments by resettlement phase",
+        id_field="encroachment_id",
+        title="name",
+        fields=popup,
+        style=lambda f: {
+            "color": "#444444",
+            "weight": 1,
+            "fillColor": _phase_color(f["properties"]["phase_label"]),
+            "fillOpacity": 0.85,
+            "className": "sg-phase",
+        },
+        key="phases",
+        show=False,
+    ).add_to(fmap)
+    geojson_layer(
+        analysed,
+        name="Encroached parcels (red: on a hotspot)",
+        id_field="parcel_id",
+        title="parcel_id",
+        fields=[
+            ("land_use_label", "Land use"),
+            ("encroached_m2", "Encroached (m²)"),
+            ("encroached_pct", "Encroached (% of parcel)"),
+            ("kinds", "Kinds"),
+            ("structures", "Structures"),
+            *(
+                [("households", "Households"), ("people", "People")]
+                if household_detail  # per parcel, they could be recovered by subtraction
+                else []
+            ),
+            ("on_hotspot", "On a hotspot"),
+            ("distance_to_hotspot_m", "Distance to a hotspot (m)"),
+            ("max_exceedance_ratio", "Highest ratio to the level"),
+            ("suppressed", f"Counts suppressed (< {MIN_GROUP} structures)"),
+        ],
+        style=lambda f: {
+            "color": ON_HOTSPOT_COLOR if f["properties"]["on_hotspot"] else "#555555",
+            "weight": 3 if f["properties"]["on_hotspot"] else 1,
+            "fillOpacity": 0,
+            "dashArray": None if f["properties"]["on_hotspot"] else "3 3",
+            "className": "sg-parcel-hotspot" if f["properties"]["on_hotspot"] else "sg-parcel",
+        },
+        key="parcels",
+    ).add_to(fmap)
+    if hotspots is not None and not hotspots.empty:
+        geojson_layer(
+            hotspots.assign(zone=hotspots["zone_id"].fillna("outside EIA zones").map(label)),
+            name=f"Hotspots ({level_text})",
+            id_field="hotspot_id",
+            title="hotspot_id",
+            fields=[("zone", "EIA zone"), ("area_ha", "Area (ha)"), ("max_value", "Highest")],
+            style={**HOTSPOT_STYLE, "className": "sg-hotspot"},
+            key="hotspots",
+        ).add_to(fmap)
+
+    by_phase = report["by_phase"]
+    totals = report["totals"].iloc[0]
+    on_hotspot = int(analysed["on_hotspot"].sum())
+    Legend(
+        legend(
+            section(
+                "Encroachments by kind",
+                swatches(
+                    Swatch(label(kind), color, count=int((shown["kind"] == kind).sum()))
+                    for kind, color in KIND_COLORS.items()
+                ),
+                f"{totals['households']:,.0f} households, {totals['people']:,.0f} people; "
+                f"resettlement estimate {_money(totals['total'])}.",
+            ),
+            section(
+                "Resettlement phases (tick the layer)",
+                swatches(
+                    Swatch(
+                        f"Phase {phase}: {households:,.0f} households, {_money(total)}",
+                        _phase_color(f"phase {phase}"),
+                    )
+                    for phase, households, total in zip(
+                        by_phase["phase"].astype(int),
+                        by_phase["households"].astype(float),
+                        by_phase["total"].astype(float),
+                        strict=True,
+                    )
+                ),
+                "Ordered by exposure: on a hotspot first, then the highest ratio, then distance.",
+            ),
+            section(
+                "Encroached parcels",
+                swatches(
+                    [
+                        Swatch(
+                            "on a hotspot", "#ffffff", count=on_hotspot, outline=ON_HOTSPOT_COLOR
+                        ),
+                        Swatch(
+                            "not on a hotspot",
+                            "#ffffff",
+                            count=len(analysed) - on_hotspot,
+                            outline="#555555",
+                        ),
+                    ]
+                ),
+            ),
+            section(
+                "Hotspots",
+                swatches([Swatch(f"soil above the level: {level_text}", "#000000", "line")])
+                if not hotspot_note
+                else note(hotspot_note, warn=True),
+            ),
+            section(
+                "Personal data",
+                f"Aggregates only: counts of groups of fewer than {MIN_GROUP} structures are "
+                "suppressed; no structure or household is shown.",
+            ),
+        )
+    ).add_to(fmap)
+    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    ReadySignal().add_to(fmap)
+    return fmap
+
+
+def _phase_color(phase_label: str) -> str:
+    if not phase_label.startswith("phase "):
+        return "#ffffff"
+    return PHASE_COLORS[min(int(phase_label.split()[1]), len(PHASE_COLORS)) - 1]

@@ -1,0 +1,223 @@
+/* site-gis map pages: popups, layers fetched by bounding box, clustered samples, legend.
+   Needs Leaflet 1.9 (and Leaflet.markercluster for sample layers). Everything it fetches
+   comes from the same server, so the pages work on a network with no internet. */
+(function () {
+  "use strict";
+
+  var registry = {};
+  var pending = 0;
+  var waiting = [];
+
+  function begin() { pending += 1; }
+  function end() {
+    pending -= 1;
+    if (pending === 0) { waiting.splice(0).forEach(function (fn) { fn(); }); }
+  }
+
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function fmt(value) {
+    if (value === null || value === undefined || value === "") { return "\u2014"; }
+    if (typeof value === "boolean") { return value ? "yes" : "no"; }
+    if (typeof value === "number") {
+      if (!isFinite(value)) { return "\u2014"; }
+      var digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 1 ? 2 : 3;
+      return value.toLocaleString("en-GB", { maximumFractionDigits: digits });
+    }
+    return String(value);
+  }
+
+  function rows(pairs) {
+    return "<table class=\"sg-popup-table\">" + pairs.map(function (p) {
+      return "<tr><th>" + esc(p[0]) + "</th><td>" + esc(fmt(p[1])) + "</td></tr>";
+    }).join("") + "</table>";
+  }
+
+  function featurePopup(props, opts) {
+    return "<div class=\"sg-popup\"><h3>" + esc(fmt(props[opts.title])) + "</h3>" +
+      rows(opts.fields.map(function (f) { return [f[1], props[f[0]]]; })) + "</div>";
+  }
+
+  function register(key, layer) {
+    if (!key) { return; }
+    (registry[key] = registry[key] || []).push(layer);
+  }
+
+  function bindFeaturePopup(layer, opts) {
+    layer.bindPopup(function () { return featurePopup(layer.feature.properties, opts); },
+      { maxWidth: 360, autoPanPaddingTopLeft: [20, 140] });
+    register(opts.key, layer);
+  }
+
+  /* A layer whose features come from the OGC API items endpoint for the visible area. */
+  function bboxLayer(map, opts) {
+    var group = L.featureGroup();
+    var pane = "sg-below-" + opts.key;  // beneath the embedded overlays, which load first
+    if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = 350; }
+    var request = 0;
+    function load() {
+      if (!map.hasLayer(group)) { return; }
+      if (map.getZoom() < opts.minZoom) {
+        group.clearLayers();
+        group.fire("sg:status", { text: "zoom in to see " + opts.key });
+        return;
+      }
+      var b = map.getBounds().pad(0.2);
+      var bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
+        Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)]
+        .map(function (v) { return v.toFixed(5); }).join(",");
+      var mine = ++request;
+      begin();
+      fetch(opts.url + "?bbox=" + bbox + "&limit=" + opts.limit, {
+        headers: { Accept: "application/geo+json" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(opts.url + ": HTTP " + response.status); }
+        return response.json();
+      }).then(function (data) {
+        if (mine !== request) { return; }
+        group.clearLayers();
+        registry[opts.key] = [];
+        L.geoJSON(data, {
+          pane: pane,
+          style: function () { return opts.style; },
+          onEachFeature: function (f, l) { bindFeaturePopup(l, opts); }
+        }).addTo(group);
+        var more = data.numberMatched > data.numberReturned;
+        group.fire("sg:status", {
+          text: more ? data.numberReturned + " of " + data.numberMatched + " " + opts.key +
+            " shown: zoom in for the rest" : ""
+        });
+      }).catch(function (err) {
+        console.warn("site-gis: could not load " + opts.key + ": " + err.message);
+      }).then(end, end);
+    }
+    group.on("add", function () { map.on("moveend", load); load(); });
+    group.on("remove", function () { map.off("moveend", load); });
+    return group;
+  }
+
+  /* Clustered sample points; rows are [lat, lon, class, sample id, value, detected, ratio]. */
+  function sampleLayer(opts) {
+    var classes = opts.classes;
+    function icon(cls, id) {
+      return L.divIcon({
+        className: "sg-sample",
+        html: "<i data-sample-id=\"" + esc(id) + "\" style=\"background:" +
+          esc(classes[cls].color) + "\"></i>",
+        iconSize: [14, 14]
+      });
+    }
+    var cluster = L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      maxClusterRadius: 45,
+      disableClusteringAtZoom: 17,
+      iconCreateFunction: function (c) {
+        var worst = 0;
+        c.getAllChildMarkers().forEach(function (m) { worst = Math.max(worst, m.options.sgClass); });
+        var n = c.getChildCount();
+        return L.divIcon({
+          className: "sg-cluster",
+          html: "<div style=\"background:" + esc(classes[worst].color) + "\"><span>" + n +
+            "</span></div>",
+          iconSize: [34, 34]
+        });
+      }
+    });
+    var markers = opts.rows.map(function (row) {
+      var marker = L.marker([row[0], row[1]], { icon: icon(row[2], row[3]), sgClass: row[2] });
+      marker.sgRow = row;
+      marker.bindPopup(function () { return samplePopup(row, opts); },
+        { maxWidth: 420, autoPanPaddingTopLeft: [20, 140] });
+      marker.on("popupopen", function (e) { loadDetail(e.popup, row, opts); });
+      return marker;
+    });
+    registry[opts.key] = [cluster];
+    var loaded = false;
+    cluster.on("add", function () {
+      if (loaded) { return; }
+      loaded = true;
+      begin();
+      cluster.options.chunkProgress = function (done, total) { if (done >= total) { end(); } };
+      cluster.addLayers(markers);  // calls chunkProgress at least once, even for none
+    });
+    return cluster;
+  }
+
+  function sampleValue(row, opts) {
+    return (row[5] ? "" : "< ") + fmt(row[4]) + " " + opts.unit + (row[5] ? "" : " (not detected)");
+  }
+
+  function samplePopup(row, opts) {
+    var cls = opts.classes[row[2]];
+    return "<div class=\"sg-popup\"><h3>Sample " + esc(row[3]) + "</h3>" +
+      rows([[opts.analyte, sampleValue(row, opts)], ["Level", opts.level],
+        ["Ratio to level", row[6] === null ? null : fmt(row[6]) + "\u00d7"],
+        ["Class", cls.label]]) +
+      "<div class=\"sg-detail\">" + (details[row[3]] || "Loading the sample's other " +
+      "analytes\u2026") + "</div></div>";
+  }
+
+  var details = {};
+
+  function loadDetail(popup, row, opts) {
+    if (details[row[3]]) { return; }
+    begin();
+    fetch(opts.detail_url.replace("{id}", encodeURIComponent(row[3])))
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      }).then(function (detail) {
+        var head = rows([["Location", detail.location_id], ["Depth (m)", detail.depth],
+          ["Sampled on", detail.sampled_on], ["Laboratory", detail.lab]]);
+        var body = detail.results.map(function (r) {
+          var exceeds = r.flag === "exceeds" || r.flag === "outside range";
+          return "<tr" + (exceeds ? " class=\"sg-exceeds\"" : "") + "><td>" + esc(r.analyte) +
+            "</td><td>" + esc(r.result) + "</td><td>" + esc(fmt(r.level)) + "</td><td>" +
+            esc(r.ratio === null ? "\u2014" : fmt(r.ratio) + "\u00d7") + "</td><td>" +
+            esc(r.flag) + "</td></tr>";
+        }).join("");
+        details[row[3]] = head + "<table class=\"sg-popup-table sg-analytes\"><tr><th>" +
+          "Analyte</th><th>Result</th><th>Level</th><th>Ratio</th><th>Flag</th></tr>" + body +
+          "</table>";
+        if (popup.isOpen()) { popup.setContent(samplePopup(row, opts)); }
+      }).catch(function (err) {
+        console.warn("site-gis: sample detail: " + err.message);
+      }).then(end, end);
+  }
+
+  function legend(map, html) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "sg-legend");
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    control.addTo(map);
+  }
+
+  function signalReady(map) {
+    function done() {
+      window.siteGisReadyAt = performance.now();
+      document.documentElement.setAttribute("data-map-ready", "1");
+    }
+    map.whenReady(function () {
+      setTimeout(function () { if (pending === 0) { done(); } else { waiting.push(done); } }, 0);
+    });
+  }
+
+  window.siteGis = {
+    registry: registry,
+    bindFeaturePopup: bindFeaturePopup,
+    bboxLayer: bboxLayer,
+    sampleLayer: sampleLayer,
+    legend: legend,
+    signalReady: signalReady
+  };
+})();

@@ -1,0 +1,235 @@
+"""Map pages without a browser: builders render the expected layers from local assets only;
+bad input gets a page that says why.  Expected values come from the shipped layer files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from api.maps import MapRequestError
+from api.maps.assets import BASE_MAP_TILES, STATIC_DIR, render
+from api.maps.contamination import ContaminationQuery, build_contamination_map
+from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
+from api.maps.site import build_site_map
+from site_gis.store import GeoPackageStore
+from tests.conftest import LAYERS, geojson
+
+PAGE_LIMIT = 1_500_000
+CDN_HOSTS = ("jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "fontawesome", "unpkg")
+
+
+def _results() -> list[dict[str, str]]:
+    with (LAYERS / "results.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _levels() -> list[dict[str, str]]:
+    with (LAYERS / "screening_levels.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _cited_urls() -> set[str]:
+    """URLs that are data: sources cited by the layers and the standards."""
+    text = "".join(p.read_text(encoding="utf-8") for p in LAYERS.glob("*.geojson"))
+    text += (LAYERS / "screening_levels.csv").read_text(encoding="utf-8")
+    return set(re.findall(r"https?://[^\s\"',;)]+", text))
+
+
+def _sample_options(html: str) -> dict[str, Any]:
+    start = html.index("siteGis.sampleLayer(") + len("siteGis.sampleLayer(")
+    options, _ = json.JSONDecoder().raw_decode(html[start:])
+    return options  # type: ignore[no-any-return]
+
+
+def assert_offline(html: str) -> None:
+    """Every script, style and image of the page is served by the app itself."""
+    for attribute in re.findall(r'<(?:script|link|img)[^>]*?(?:src|href)="([^"]*)"', html):
+        assert attribute.startswith(("/static/", "data:")), attribute
+    assert not any(host in html for host in CDN_HOSTS)
+    remote = set(re.findall(r"https?://[^\s\"'<>]+", html))
+    remote -= {BASE_MAP_TILES}
+    remote = {u for u in remote if not any(u.startswith(c) for c in _cited_urls())}
+    # what is left may only be a comment of folium's measure-control template
+    assert remote <= {"https://github.com/ljagis/leaflet-measure/issues/171"}, remote
+
+
+@pytest.fixture(scope="module")
+def pages(built_store: GeoPackageStore) -> dict[str, str]:
+    return {
+        "site": render(build_site_map(built_store)),
+        "contamination": render(build_contamination_map(built_store, ContaminationQuery())),
+        "encroachments": render(build_encroachment_map(built_store, EncroachmentQuery())),
+    }
+
+
+@pytest.mark.parametrize("name", ["site", "contamination", "encroachments"])
+def test_pages_are_offline_small_and_flagged_synthetic(pages: dict[str, str], name: str) -> None:
+    html = pages[name]
+    assert_offline(html)
+    assert len(html.encode()) < PAGE_LIMIT
+    assert "SYNTHETIC DATA" in html
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in html
+    assert "L.control.layers" in html and "L.control.scale" in html
+    assert "L.Control.Measure" in html and "L.control.fullscreen" in html
+
+
+def test_vendored_assets_are_all_there_with_licences() -> None:
+    for link in re.findall(
+        r"/static/([\w./-]+\.(?:js|css))", (STATIC_DIR.parent / "maps" / "assets.py").read_text()
+    ):
+        assert (STATIC_DIR / link).is_file(), link
+    for folder in (STATIC_DIR / "vendor").iterdir():
+        if folder.is_dir():
+            assert any(
+                p.name.upper().startswith(("LICENSE", "MIT-LICEN")) for p in folder.iterdir()
+            )
+    assert "leaflet" in (STATIC_DIR / "vendor" / "VERSIONS").read_text()
+
+
+def test_site_map_has_every_layer(pages: dict[str, str]) -> None:
+    html = pages["site"]
+    for name in ("Site boundary", "EIA zones", "Plant units", "Encroachments", "Receptors"):
+        assert f'"{name}"' in html, name
+    assert '"/collections/parcels/items"' in html  # parcels load by bounding box
+    for layer in ("eia_zones", "facilities", "encroachments", "receptors"):
+        for feature in geojson(layer)["features"]:
+            first_id = next(iter(feature["properties"].values()))
+            assert first_id in html, (layer, first_id)
+    assert "P-0001" not in html  # not embedded
+
+
+def test_contamination_map_samples_standard_surface_hotspots(pages: dict[str, str]) -> None:
+    html = pages["contamination"]
+    locations = {
+        r["location_id"] for r in _results() if r["analyte"] == "Lead" and r["medium"] == "soil"
+    }
+    options = _sample_options(html)
+    assert len(options["rows"]) == len(locations)
+    level = next(
+        r
+        for r in _levels()
+        if r["standard"] == "dutch_iv" and r["analyte"] == "Lead" and r["medium"] == "soil"
+    )
+    assert f"{float(level['value']):g} mg/kg" in options["level"]
+    assert level["source_url"] in html and "dutch_iv" in html
+    assert "Interpolated surface (IDW)" in html and "data:image/png;base64," in html
+    assert "sg-hotspot" in html and "surface above 530 mg/kg" in html
+    assert "EIA zones (click for statistics)" in html and "95% UCL" in html
+    # each row's value is the highest Lead result at its location (or its detection limit)
+    highest: dict[str, float] = {}
+    for r in _results():
+        if r["analyte"] == "Lead" and r["medium"] == "soil":
+            value = float(r["value"] or r["detection_limit"])
+            highest[r["location_id"]] = max(highest.get(r["location_id"], 0.0), value)
+    assert sorted(round(row[4], 3) for row in options["rows"]) == pytest.approx(
+        sorted(round(v, 3) for v in highest.values())
+    )
+
+
+def test_an_unverified_level_says_to_verify(built_store: GeoPackageStore) -> None:
+    unverified = next(
+        r
+        for r in _levels()
+        if r["verified"] == "False" and r["medium"] == "groundwater" and r["analyte"] == "Lead"
+    )
+    query = ContaminationQuery(
+        analyte="Lead", medium="groundwater", standard=unverified["standard"]
+    )
+    html = render(build_contamination_map(built_store, query))
+    assert "to verify" in _sample_options(html)["level"]
+    assert "still to verify" in html
+
+
+def test_encroachment_map_aggregates_only(pages: dict[str, str]) -> None:
+    html = pages["encroachments"]
+    for feature in geojson("encroachments")["features"]:
+        assert feature["properties"]["encroachment_id"] in html
+    assert "Encroachments by resettlement phase" in html and "Resettlement estimate" in html
+    assert not re.search(r"S-\d{6}", html)  # no structure identifiers
+    assert "vulnerable" not in html and "floor_area" not in html
+
+
+def test_parcels_on_a_hotspot_are_highlighted(built_store: GeoPackageStore) -> None:
+    strict = EncroachmentQuery(cleanup_level=20)  # mg/kg of lead: hotspots reach the west
+    html = render(build_encroachment_map(built_store, strict))
+    assert "sg-parcel-hotspot" in html
+    assert "sg-parcel-hotspot" not in render(
+        build_encroachment_map(built_store, EncroachmentQuery(cleanup_level=1e6))
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        (ContaminationQuery(analyte="Unobtainium"), 404, "unknown analyte"),
+        (ContaminationQuery(standard="nope"), 404, "unknown standard"),
+        (ContaminationQuery(depth="40-50"), 404, "no soil results"),
+        (ContaminationQuery(depth="deep"), 422, "depth must be"),
+        (ContaminationQuery(medium="air"), 422, "medium must be"),
+        (ContaminationQuery(land_use="farm"), 422, "land_use must be"),
+    ],
+)
+def test_bad_contamination_input_is_refused_in_words(
+    built_store: GeoPackageStore, query: ContaminationQuery, status: int, words: str
+) -> None:
+    with pytest.raises(MapRequestError) as caught:
+        build_contamination_map(built_store, query)
+    assert caught.value.status == status and words in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/maps/contamination?analyte=Unobtainium", 404, "unknown analyte"),
+        ("/maps/contamination?standard=nope", 404, "unknown standard"),
+        ("/maps/contamination?medium=surface_water&depth=3-9", 404, "no surface water results"),
+        ("/maps/contamination?depth=x", 422, "depth must be"),
+        ("/maps/encroachments?analyte=Unobtainium", 404, "unknown analyte"),
+        ("/maps/encroachments?phases=99", 422, "phases must be"),
+        ("/maps/encroachments?cleanup_level=-1", 422, "cleanup_level must be"),
+    ],
+)
+def test_bad_input_over_http_is_a_small_html_page(
+    client: httpx.Client, path: str, status: int, words: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Cannot draw this map" in response.text and words in response.text
+    assert "SYNTHETIC DATA" in response.text
+
+
+def test_map_pages_and_assets_are_served(client: httpx.Client) -> None:
+    for path in ("/maps/site", "/maps/contamination", "/maps/encroachments"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+    for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', client.get("/maps/site").text):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/static/vendor/leaflet-1.9.4/images/layers.png").status_code == 200
+
+
+def test_sample_detail_screens_every_analyte_of_the_sample(client: httpx.Client) -> None:
+    results = _results()
+    rows = [r for r in results if r["sample_id"] == results[0]["sample_id"]]
+    body = client.get(
+        f"/maps/contamination/samples/{rows[0]['sample_id']}",
+        params={"standard": "who_dwq", "land_use": "residential"},
+    ).json()
+    assert sorted(r["analyte"] for r in body["results"]) == sorted(r["analyte"] for r in rows)
+    assert body["location_id"] == rows[0]["location_id"]
+    assert client.get("/maps/contamination/samples/nope").status_code == 404
+
+
+def test_landing_page_links_maps_docs_and_exports(client: httpx.Client) -> None:
+    html = client.get("/", headers={"accept": "text/html"}).text
+    for href in ("/maps/site", "/maps/contamination", "/maps/encroachments", "/docs"):
+        assert f'href="{href}' in html or href in html, href
+    assert "/exports/eia_zones?format=gpkg" in html and "/exports?layers=" in html
+    assert client.get("/").json()["site"]["synthetic"] is True  # OGC clients still get JSON
+    assert client.get("/?f=json", headers={"accept": "text/html"}).json()["links"]

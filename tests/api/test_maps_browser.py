@@ -1,0 +1,200 @@
+"""The map pages in headless Chromium against the app under real uvicorn.
+
+Each page must load with no console error and no request leaving 127.0.0.1, draw
+the features the shipped layer files hold (counted here with the json and csv
+modules), hide a layer when it is unticked and open popups.  Screenshots go to
+``tests/out/`` for review.  Without ``/usr/bin/chromium`` these tests skip, unless
+``SITE_GIS_REQUIRE_BROWSER=1`` (as in CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import LAYERS, ROOT, geojson
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS = ROOT / "tests" / "out"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    required = os.environ.get("SITE_GIS_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("SITE_GIS_REQUIRE_BROWSER=1 but the playwright package is missing")
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.exists():
+        if required:
+            pytest.fail(f"SITE_GIS_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium to run the browser tests")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """A page with every console error and every requested host recorded."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+    def count(self, selector: str) -> int:
+        return int(self.page.locator(selector).count())
+
+    def check_clean(self) -> None:
+        assert self.errors == []
+        assert self.hosts <= {"127.0.0.1"}, self.hosts
+
+
+@pytest.fixture
+def visit(browser: Any, server: str) -> Iterator[Any]:
+    """Open a path of the server and wait for the map to be ready."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    visits: list[Visit] = []
+
+    def open_path(path: str, *, ready: bool = True) -> Visit:
+        page = context.new_page()
+        seen = Visit(page)
+        page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: seen.errors.append(str(e)))
+        page.on("request", lambda r: seen.hosts.add(urlparse(r.url).hostname or "data"))
+        page.goto(server + path)
+        if ready:
+            page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=30_000)
+        visits.append(seen)
+        return seen
+
+    yield open_path
+    for seen in visits:
+        seen.hosts.discard("data")
+        seen.check_clean()
+    context.close()
+
+
+def _shot(visit: Visit, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    visit.page.wait_for_timeout(300)  # let popups finish fading in
+    visit.page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _toggle(visit: Visit, layer: str) -> None:
+    """Tick or untick a layer in the layer control, as a user does."""
+    visit.page.locator(".leaflet-control-layers-overlays label", has_text=layer).locator(
+        "input"
+    ).click()
+
+
+def _lead_in_soil() -> list[dict[str, str]]:
+    with (LAYERS / "results.csv").open(newline="", encoding="utf-8") as handle:
+        return [
+            r for r in csv.DictReader(handle) if r["analyte"] == "Lead" and r["medium"] == "soil"
+        ]
+
+
+def test_site_map(visit: Any) -> None:
+    seen = visit("/maps/site")
+    assert seen.count("path.sg-zone") == len(geojson("eia_zones")["features"])
+    assert seen.count("path.sg-encroachment") == len(geojson("encroachments")["features"])
+    assert seen.count("path.sg-facility") == len(geojson("facilities")["features"])
+    assert seen.count("path.sg-receptor") == len(geojson("receptors")["features"])
+    assert seen.count("path.sg-parcel") == len(geojson("parcels")["features"])  # by bbox
+    assert seen.page.locator(".sg-banner").inner_text().startswith("SYNTHETIC DATA")
+    for control in (".leaflet-control-scale", ".leaflet-control-measure", ".sg-legend"):
+        assert seen.count(control) == 1, control
+    _shot(seen, "site")
+    _toggle(seen, "EIA zones")
+    assert seen.count("path.sg-zone") == 0
+    seen.page.locator("path.sg-encroachment").first.click(force=True)
+    assert "Households" in seen.page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_contamination_map(visit: Any) -> None:
+    seen = visit("/maps/contamination?analyte=Lead&medium=soil&standard=dutch_iv")
+    rows = _lead_in_soil()
+    locations = {r["location_id"] for r in rows}
+    page = seen.page
+    assert page.evaluate("siteGis.registry.samples[0].getLayers().length") == len(locations)
+    # every location is drawn, as a point or inside a cluster, once the map shows them all
+    page.evaluate(
+        "new Promise(done => { const c = siteGis.registry.samples[0];"
+        " c._map.once('moveend', () => setTimeout(done, 300));"
+        " c._map.fitBounds(c.getBounds(), {animate: false}); })"
+    )
+    clustered = sum(int(t) for t in page.locator(".sg-cluster span").all_inner_texts())
+    assert seen.count(".sg-sample") + clustered == len(locations)
+    assert seen.count("path.sg-zone") == len(geojson("eia_zones")["features"])
+    assert seen.count("img.leaflet-image-layer") == 1 and seen.count("path.sg-hotspot") >= 1
+    legend = page.locator(".sg-legend").inner_text()
+    assert "dutch_iv" in legend and "530 mg/kg" in legend and "Source" in legend
+    _shot(seen, "contamination")
+
+    top = max((r for r in rows if r["value"]), key=lambda r: float(r["value"]))
+    page.evaluate(
+        "id => new Promise(done => { const c = siteGis.registry.samples[0];"
+        " const m = c.getLayers().find(m => m.sgRow[3] === id);"
+        " c.zoomToShowLayer(m, () => setTimeout(done, 300)); })",
+        top["sample_id"],
+    )
+    page.locator(f'[data-sample-id="{top["sample_id"]}"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    assert f"{float(top['value']):,.0f} mg/kg" in popup.inner_text()
+    page.wait_for_selector(".sg-analytes")  # the sample's other analytes, fetched locally
+    assert "Zinc" in popup.inner_text() and "Ratio" in popup.inner_text()
+    _shot(seen, "contamination-popup")
+
+    _toggle(seen, "Interpolated surface")
+    assert seen.count("img.leaflet-image-layer") == 0
+    page.evaluate("siteGis.registry.eia_zones[0].openPopup()")
+    assert "95% UCL" in popup.inner_text()
+
+
+def test_encroachment_map(visit: Any) -> None:
+    seen = visit("/maps/encroachments")
+    expected = len(geojson("encroachments")["features"])
+    assert seen.count("path.sg-encroachment") == expected
+    assert seen.count("path.sg-phase") == 0  # the phase colouring starts unticked
+    _toggle(seen, "Encroachments by resettlement phase")
+    assert seen.count("path.sg-phase") == expected
+    _toggle(seen, "Encroachments by kind")
+    assert seen.count("path.sg-encroachment") == 0
+    seen.page.locator("path.sg-phase").first.click(force=True)
+    text = seen.page.locator(".leaflet-popup-content").inner_text()
+    assert "Households" in text and "People" in text and "PKR" in text
+    _shot(seen, "encroachments")
+
+
+def test_bad_input_page_and_landing_page(visit: Any) -> None:
+    seen = visit("/maps/contamination?analyte=Unobtainium", ready=False)
+    assert "unknown analyte" in seen.page.inner_text("body")
+    seen.errors = [e for e in seen.errors if "status of 404" not in e]  # the page itself
+    home = visit("/", ready=False)
+    links = home.page.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    paths = {urlparse(link).path for link in links}
+    assert {"/maps/site", "/maps/contamination", "/maps/encroachments", "/docs"} <= paths
+    _shot(home, "landing")
