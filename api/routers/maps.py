@@ -7,7 +7,7 @@ from html import escape
 from typing import Annotated
 
 import folium
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.access import Reader, read_access
@@ -30,10 +30,21 @@ HTML_ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _page(store: Store, build: Callable[[], folium.Map]) -> HTMLResponse:
-    """Render a map, or a short HTML page saying why it cannot be drawn."""
+def _page(
+    request: Request, store: Store, build: Callable[[], folium.Map], *variant: object
+) -> HTMLResponse:
+    """Render a map (remembered until the store changes), or a short page saying why not.
+
+    ``variant`` is whatever besides the URL changes the page (e.g. the caller's detail).
+    """
+    key = (store.version(), "map", request.url.path, str(request.url.query), *variant)
+    cached = request.app.state.cache.get(key)
+    if cached is not None:
+        return HTMLResponse(cached)
     try:
-        return HTMLResponse(render(build()))
+        page = render(build()).encode()
+        request.app.state.cache.put(key, page)
+        return HTMLResponse(page)
     except MapRequestError as exc:
         banner = BANNER if store.site().synthetic else ""
         body = (
@@ -49,9 +60,9 @@ def _page(store: Store, build: Callable[[], folium.Map]) -> HTMLResponse:
 
 
 @router.get("/site", summary="Site map (HTML)", response_class=HTMLResponse)
-def site_map(store: StoreDep) -> HTMLResponse:
+def site_map(request: Request, store: StoreDep) -> HTMLResponse:
     """Boundary, EIA zones, plant units, parcels, encroachments and receptors."""
-    return _page(store, lambda: build_site_map(store))
+    return _page(request, store, lambda: build_site_map(store))
 
 
 @router.get(
@@ -61,6 +72,7 @@ def site_map(store: StoreDep) -> HTMLResponse:
     responses=HTML_ERRORS,
 )
 def contamination_map(
+    request: Request,
     store: StoreDep,
     analyte: Annotated[str, Query(description="Analyte name, synonym or CAS number")] = "Lead",
     medium: Annotated[str, Query(description="soil, sediment, groundwater, surface_water")] = (
@@ -78,7 +90,7 @@ def contamination_map(
     """Samples coloured by the ratio of their result to the level, with the standard and its
     source in the legend; the interpolated surface; hotspots; statistics per EIA zone."""
     query = ContaminationQuery(analyte, medium, depth or None, standard, land_use, method)
-    return _page(store, lambda: build_contamination_map(store, query))
+    return _page(request, store, lambda: build_contamination_map(store, query))
 
 
 @router.get(
@@ -114,6 +126,7 @@ def sample(
     responses=HTML_ERRORS,
 )
 def encroachment_map(
+    request: Request,
     store: StoreDep,
     caller: Reader,
     analyte: Annotated[str, Query(description="Analyte whose hotspots are shown")] = "Lead",
@@ -129,4 +142,9 @@ def encroachment_map(
     and people per parcel for planners."""
     query = EncroachmentQuery(analyte, standard, land_use, phases, cleanup_level)
     detail = caller.may(Permission.PERSONAL)
-    return _page(store, lambda: build_encroachment_map(store, query, household_detail=detail))
+    return _page(
+        request,
+        store,
+        lambda: build_encroachment_map(store, query, household_detail=detail),
+        detail,
+    )

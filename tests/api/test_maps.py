@@ -233,3 +233,12 @@ def test_landing_page_links_maps_docs_and_exports(client: httpx.Client) -> None:
     assert "/exports/eia_zones?format=gpkg" in html and "/exports?layers=" in html
     assert client.get("/").json()["site"]["synthetic"] is True  # OGC clients still get JSON
     assert client.get("/?f=json", headers={"accept": "text/html"}).json()["links"]
+
+
+def test_a_map_page_is_remembered_per_caller(client: httpx.Client, planner: httpx.Client) -> None:
+    # folium gives every element a random id, so equal bytes mean the page was not rebuilt
+    first = client.get("/maps/encroachments", params={"phases": 2})
+    again = client.get("/maps/encroachments", params={"phases": 2})
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    detailed = planner.get("/maps/encroachments", params={"phases": 2})
+    assert detailed.status_code == 200 and detailed.content != first.content
