@@ -367,7 +367,7 @@ def test_rebuilding_keeps_the_audit_log(store: GeoPackageStore) -> None:
 
 
 def test_content_hash_does_not_depend_on_row_order(store: GeoPackageStore) -> None:
-    from site_gis.store.geopackage import content_hash
+    from site_gis.store.common import content_hash
 
     receptors = store.read("receptors")
     reversed_rows = receptors.iloc[::-1]

@@ -1,0 +1,686 @@
+"""PostGIS store: the layers in a PostgreSQL database, for several users and writers at once.
+
+Tables are made from :data:`site_gis.schemas.CATALOGUE`: one per layer with
+the schema's fields (text, bigint, double precision, boolean; dates as ISO
+text like the GeoPackage store), a typed geometry column in EPSG:4326
+(``geometry(MultiPolygon,4326)`` ...), a primary key on the layer identifier,
+a GiST index on the geometry and an insertion-order column ``fid`` that gives
+the storage order (identifier order for a built or replaced layer, appended
+rows after).  Beside them: ``site_gis_metadata`` (the same keys as the
+GeoPackage store), ``site_gis_audit`` (kept across rebuilds) and
+``site_gis_state`` (the data version that changes on every write).
+
+Every write is one transaction: writers queue on a transaction-level advisory
+lock, then :func:`~site_gis.store.integrity.plan_write` checks the write
+against the content as it is inside that transaction, the rows are copied in,
+the audit row is added and the data version bumped.  Readers are never
+blocked and never see half a write.
+
+Rows move in bulk: reads are ``COPY ... TO STDOUT`` parsed by pyarrow, with
+geometry as hex EWKB decoded by shapely; writes are ``COPY ... FROM STDIN``
+of CSV written by pyarrow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import shapely
+from psycopg import sql
+
+from site_gis.errors import StoreCorruptError, StoreError, StoreNotFoundError
+from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
+from site_gis.site import SiteInfo
+from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
+from site_gis.store.common import (
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    METADATA_KEYS,
+    METADATA_TABLE,
+    AnyOf,
+    audit_entry,
+    check_bbox,
+    check_read,
+    conditions,
+    layer_schema,
+    missing_layers,
+    no_stored,
+    now,
+)
+from site_gis.store.integrity import plan_write
+from site_gis.store.pgconnect import Database, safe_url
+from site_gis.validation import Frame, conform
+
+SCHEMA_VERSION = "1"
+STATE_TABLE = "site_gis_state"
+SRID = 4326
+
+Connection = psycopg.Connection[Any]
+Migration = Callable[[Connection], str]
+
+MIGRATIONS: dict[str, Migration] = {}
+"""Upgrades of older store layouts: ``{version: step}``, each step returning the version it
+leaves the store at.  Empty while version 1 is the only layout there has been."""
+
+_SQL_TYPES: dict[FieldKind, str] = {
+    "str": 'text COLLATE "C"',  # byte order, like SQLite and Python
+    "date": 'text COLLATE "C"',  # ISO YYYY-MM-DD, as in the GeoPackage store
+    "int": "bigint",
+    "float": "double precision",
+    "bool": "boolean",
+}
+_ARROW_TYPES: dict[FieldKind, pa.DataType] = {
+    "str": pa.string(),
+    "date": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+}
+_ARRAY_TYPES: dict[FieldKind, str] = {
+    "str": "text",
+    "date": "text",
+    "int": "bigint",
+    "float": "double precision",
+    "bool": "boolean",
+}
+_WRITE_LOCK = sql.SQL("SELECT pg_advisory_xact_lock(hashtext('site_gis.write'))")
+
+
+class PostGISStore:
+    """A site's layers in a PostGIS database.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user[:password]@host[:port]/dbname`` of a database built
+        by :meth:`create` (the password may instead come from ``PGPASSWORD`` or
+        ``~/.pgpass``).
+
+    Raises
+    ------
+    StoreUnavailableError
+        If the server cannot be reached (the message names host, port and database).
+    StoreNotFoundError
+        If the database holds no site-gis store.
+    StoreCorruptError
+        If the store is incomplete or has a schema version this code cannot read.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._url = safe_url(url)
+        self._db = Database(url)
+        self._finalizer = weakref.finalize(self, self._db.close)
+        try:
+            with self._db.transaction() as conn:
+                _check_store(conn, self._url)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def url(self) -> str:
+        """The database URL without its password."""
+        return self._url
+
+    def close(self) -> None:
+        """Close the store's idle connections (it reconnects if used again)."""
+        self._db.close()
+
+    def __enter__(self) -> PostGISStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @classmethod
+    def create(
+        cls,
+        url: str,
+        site: SiteInfo,
+        frames: Mapping[str, Frame],
+        *,
+        actor: str,
+        note: str = "",
+        layers_digest: str = "",
+    ) -> PostGISStore:
+        """Build the store in the database at ``url`` from layers, replacing any old one.
+
+        Every layer is validated first; the tables are replaced in one
+        transaction, so readers see the old store until the new one is
+        complete.  The audit log of a store it replaces is kept.
+        """
+        missing_layers(frames)
+        after = plan_write(frames, "replace", no_stored)
+        db = Database(url)
+        try:
+            with db.transaction() as conn:
+                _require_postgis(conn, safe_url(url))
+                conn.execute(_WRITE_LOCK)
+                previous = _previous_version(conn)
+                for name in [*CATALOGUE, METADATA_TABLE, STATE_TABLE]:
+                    conn.execute(
+                        sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(name))
+                    )
+                _create_tables(conn)
+                for name, schema in CATALOGUE.items():
+                    _copy_in(conn, schema, after[name])
+                    _index(conn, schema)
+                metadata = {
+                    "schema_version": SCHEMA_VERSION,
+                    "site": json.dumps(site.to_dict()),
+                    "layers_digest": layers_digest,
+                    "created_at": now().isoformat(),
+                }
+                conn.cursor().executemany(
+                    sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
+                        sql.Identifier(METADATA_TABLE)
+                    ),
+                    list(metadata.items()),
+                )
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (store_id, data_version) VALUES (%s, %s)").format(
+                        sql.Identifier(STATE_TABLE)
+                    ),
+                    [uuid.uuid4().hex[:12], previous + 1],
+                )
+                _append_audit(conn, actor, "create", "replace", after, note)
+                conn.execute("ANALYZE")
+        finally:
+            db.close()
+        return cls(url)
+
+    def site(self) -> SiteInfo:
+        """The site description stored with the layers."""
+        return SiteInfo.from_dict(json.loads(self.metadata()["site"]), source=self.url)
+
+    def metadata(self) -> dict[str, str]:
+        """The store's key/value metadata (schema version, site, layers digest, creation time)."""
+        with self._db.connection() as conn:
+            rows = conn.execute(
+                sql.SQL("SELECT key, value FROM {}").format(sql.Identifier(METADATA_TABLE))
+            ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    def version(self) -> str:
+        """The store's id and its data version, which every write increments."""
+        with self._db.connection() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT store_id, data_version FROM {}").format(sql.Identifier(STATE_TABLE))
+            ).fetchone()
+        if row is None:
+            raise StoreCorruptError(f"{self.url} has no data version; rebuild it")
+        return f"{row[0]}-{row[1]}"
+
+    def layers(self) -> list[LayerInfo]:
+        """Every layer in catalogue order."""
+        return [self.layer_info(name) for name in CATALOGUE]
+
+    def layer_info(self, name: str) -> LayerInfo:
+        """Summary of one layer: title, geometry type, feature count and lon/lat bounds."""
+        schema = layer_schema(name)
+        table = sql.Identifier(name)
+        with self._db.connection() as conn:
+            if schema.is_table:
+                row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
+            else:
+                row = conn.execute(
+                    sql.SQL(
+                        "SELECT count(*), min(ST_XMin(geometry)), min(ST_YMin(geometry)), "
+                        "max(ST_XMax(geometry)), max(ST_YMax(geometry)) FROM {}"
+                    ).format(table)
+                ).fetchone()
+        assert row is not None
+        bounds: BBox | None = None
+        if not schema.is_table and row[0] > 0:
+            bounds = (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
+        return LayerInfo(
+            name=name,
+            title=schema.title,
+            description=schema.description,
+            geometry_type=None if schema.is_table else schema.geometry_types[0],
+            feature_count=int(row[0]),
+            bounds=bounds,
+            personal=schema.personal,
+        )
+
+    def read(
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Frame:
+        """Read a layer in storage order, optionally filtered and paged.
+
+        Parameters
+        ----------
+        name
+            Layer name.
+        bbox
+            (min lon, min lat, max lon, max lat) in EPSG:4326 degrees; features
+            whose geometry intersects the box are returned (the GiST index
+            narrows by envelope first).
+        where
+            Field equality filters; a list or tuple value means "any of",
+            ``None`` matches empty values, :class:`~site_gis.store.base.Between` a range.
+        columns
+            Attribute fields to return (default: all); geometry is always included.
+        limit, offset
+            Paging over the matching features, in storage order.
+
+        Raises
+        ------
+        InvalidRequestError
+            For an unknown field, a bbox on a table or a malformed bbox, or bad paging.
+        """
+        schema = layer_schema(name)
+        check_read(schema, columns, limit, offset)
+        filters = _filters(schema, bbox, where)
+        with self._db.connection() as conn:
+            return _read_frame(
+                conn, schema, columns=columns, filters=filters, limit=limit, offset=offset
+            )
+
+    def count(
+        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+    ) -> int:
+        """Number of features of ``name`` matching the filters."""
+        schema = layer_schema(name)
+        query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
+            sql.Identifier(name), _filters(schema, bbox, where)
+        )
+        with self._db.connection() as conn:
+            row = conn.execute(query).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def write(
+        self,
+        layers: Mapping[str, Frame],
+        *,
+        mode: WriteMode,
+        actor: str,
+        action: str,
+        note: str = "",
+        source_hash: str = "",
+    ) -> AuditEntry:
+        """Replace or append to layers in one transaction, recorded in the audit log.
+
+        Writers are serialised by an advisory lock; the store as it will be
+        after the write is validated inside the transaction (schemas,
+        identifier clashes, references both ways).  On any problem nothing
+        changes and :class:`~site_gis.errors.LayerValidationError` lists them all.
+        """
+        for name in layers:
+            layer_schema(name)
+        with self._db.transaction() as conn:
+            conn.execute(_WRITE_LOCK)
+            rows = plan_write(
+                layers, mode, lambda n, cols: _read_frame(conn, CATALOGUE[n], columns=cols)
+            )
+            for name, frame in rows.items():
+                if mode == "replace":
+                    conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(name)))
+                _copy_in(conn, CATALOGUE[name], frame)
+            entry = _append_audit(conn, actor, action, mode, rows, note, source_hash=source_hash)
+            conn.execute(
+                sql.SQL("UPDATE {} SET data_version = data_version + 1").format(
+                    sql.Identifier(STATE_TABLE)
+                )
+            )
+        return entry
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every recorded write, oldest first."""
+        with self._db.connection() as conn:
+            return _read_audit(conn)
+
+
+def _filters(
+    schema: LayerSchema, bbox: BBox | None, where: Mapping[str, object] | None
+) -> sql.Composable:
+    """The WHERE clause of a bbox and field filters (values are quoted by psycopg)."""
+    parts: list[sql.Composable] = []
+    box = check_bbox(schema, bbox)
+    if box is not None:
+        envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
+            *map(sql.Literal, box), sql.Literal(SRID)
+        )
+        parts.append(sql.SQL("geometry && {0} AND ST_Intersects(geometry, {0})").format(envelope))
+    for condition in conditions(schema, where):
+        column = sql.Identifier(condition.field.name)
+        if isinstance(condition, AnyOf):
+            options: list[sql.Composable] = []
+            if condition.values:
+                cast = sql.SQL(_ARRAY_TYPES[condition.field.kind])
+                options.append(
+                    sql.SQL("{} = ANY({}::{}[])").format(
+                        column, sql.Literal(list(condition.values)), cast
+                    )
+                )
+            if condition.or_null:
+                options.append(sql.SQL("{} IS NULL").format(column))
+            parts.append(
+                sql.SQL("({})").format(sql.SQL(" OR ").join(options))
+                if options
+                else sql.SQL("FALSE")
+            )
+            continue
+        if condition.low is not None:
+            parts.append(sql.SQL("{} >= {}").format(column, sql.Literal(condition.low)))
+        if condition.high is not None:
+            parts.append(sql.SQL("{} <= {}").format(column, sql.Literal(condition.high)))
+    return sql.SQL(" AND ").join(parts) if parts else sql.SQL("TRUE")
+
+
+def _read_frame(
+    conn: Connection,
+    schema: LayerSchema,
+    *,
+    columns: Sequence[str] | None = None,
+    filters: sql.Composable | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Frame:
+    """Rows of a layer in storage order, as a frame with the schema's dtypes."""
+    names = list(schema.field_names if columns is None else columns)
+    selected = [sql.Identifier(n) for n in names]
+    if not schema.is_table:
+        selected.append(sql.Identifier("geometry"))
+    query = sql.SQL(
+        "COPY (SELECT {} FROM {} WHERE {} ORDER BY fid{}{}) TO STDOUT (FORMAT csv)"
+    ).format(
+        sql.SQL(", ").join(selected),
+        sql.Identifier(schema.name),
+        filters if filters is not None else sql.SQL("TRUE"),
+        sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
+        sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
+    )
+    buffer = io.BytesIO()
+    try:
+        with conn.cursor().copy(query) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    except psycopg.errors.UndefinedColumn as exc:
+        raise StoreCorruptError(
+            f"layer {schema.name!r} lacks a field ({exc.diag.message_primary}): it was built by "
+            "another version of site-gis; rebuild it with `site-gis init`"
+        ) from None
+    types = {n: _ARROW_TYPES[schema.field(n).kind] for n in names}
+    if not schema.is_table:
+        types["geometry"] = pa.string()
+    table = pa_csv.read_csv(
+        io.BytesIO(buffer.getvalue()),
+        read_options=pa_csv.ReadOptions(column_names=list(types)),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=types,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+    attributes = table.drop_columns(["geometry"]) if not schema.is_table else table
+    frame = attributes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if not schema.is_table:
+        geometry = shapely.set_srid(
+            shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False)), 0
+        )
+        frame = gpd.GeoDataFrame(frame, geometry=geometry, crs=SRID)
+    return conform(frame, schema)
+
+
+def _copy_in(conn: Connection, schema: LayerSchema, frame: Frame) -> None:
+    """Append ``frame``'s rows in their order (so ``fid`` follows it) with one COPY."""
+    if not len(frame):
+        return
+    names = list(schema.field_names)
+    table = pa.Table.from_pandas(pd.DataFrame(frame[names]), preserve_index=False)
+    if not schema.is_table:
+        assert isinstance(frame, gpd.GeoDataFrame)
+        geometry = shapely.to_wkb(
+            shapely.set_srid(frame.geometry.to_numpy(), SRID), hex=True, include_srid=True
+        )
+        table = table.append_column("geometry", pa.array(geometry, pa.string()))
+    buffer = io.BytesIO()
+    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(schema.name), sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    )
+    with conn.cursor().copy(statement) as copy:
+        copy.write(buffer.getbuffer())
+
+
+def _create_tables(conn: Connection) -> None:
+    for schema in CATALOGUE.values():
+        columns: list[sql.Composable] = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY")]
+        for spec in schema.fields:
+            column = sql.SQL("{} {}").format(
+                sql.Identifier(spec.name), sql.SQL(_SQL_TYPES[spec.kind])
+            )
+            if spec.name == schema.id_field:
+                column = sql.SQL("{} PRIMARY KEY").format(column)
+            elif spec.required:
+                column = sql.SQL("{} NOT NULL").format(column)
+            columns.append(column)
+        if not schema.is_table:
+            columns.append(
+                sql.SQL("geometry geometry({}, {}) NOT NULL").format(
+                    sql.SQL(schema.geometry_types[0]), sql.Literal(SRID)
+                )
+            )
+        table = sql.Identifier(schema.name)
+        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns)))
+        conn.execute(
+            sql.SQL("COMMENT ON TABLE {} IS {}").format(
+                table, sql.Literal(f"{schema.title}: {schema.description}")
+            )
+        )
+    conn.execute(
+        sql.SQL("CREATE TABLE {} (key text PRIMARY KEY, value text NOT NULL)").format(
+            sql.Identifier(METADATA_TABLE)
+        )
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
+            "store_id text NOT NULL, data_version bigint NOT NULL)"
+        ).format(sql.Identifier(STATE_TABLE))
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (audit_id bigint PRIMARY KEY, at timestamptz NOT NULL, "
+            "actor text NOT NULL, action text NOT NULL, mode text NOT NULL, layers text NOT NULL, "
+            "rows bigint NOT NULL, content_hash text NOT NULL, source_hash text NOT NULL, "
+            "note text NOT NULL)"
+        ).format(sql.Identifier(AUDIT_TABLE))
+    )
+
+
+def _index(conn: Connection, schema: LayerSchema) -> None:
+    """Indexes built after the bulk load: storage order, geometry, references."""
+    table = sql.Identifier(schema.name)
+    conn.execute(
+        sql.SQL("CREATE UNIQUE INDEX {} ON {} (fid)").format(
+            sql.Identifier(f"{schema.name}_fid_idx"), table
+        )
+    )
+    if not schema.is_table:
+        conn.execute(
+            sql.SQL("CREATE INDEX {} ON {} USING gist (geometry)").format(
+                sql.Identifier(f"{schema.name}_geometry_idx"), table
+            )
+        )
+    for fk in schema.foreign_keys:
+        conn.execute(
+            sql.SQL("CREATE INDEX {} ON {} ({})").format(
+                sql.Identifier(f"{schema.name}_{fk.field}_idx"), table, sql.Identifier(fk.field)
+            )
+        )
+
+
+def _append_audit(
+    conn: Connection,
+    actor: str,
+    action: str,
+    mode: str,
+    frames: Mapping[str, Frame],
+    note: str,
+    *,
+    source_hash: str = "",
+) -> AuditEntry:
+    """Add the write's audit row (called under the write lock, so ids do not clash)."""
+    audit = sql.Identifier(AUDIT_TABLE)
+    row = conn.execute(sql.SQL("SELECT coalesce(max(audit_id), 0) + 1 FROM {}").format(audit))
+    next_id = row.fetchone()
+    assert next_id is not None
+    entry = audit_entry(
+        int(next_id[0]),
+        actor=actor,
+        action=action,
+        mode=mode,
+        frames=frames,
+        note=note,
+        source_hash=source_hash,
+    )
+    conn.execute(
+        sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            audit,
+            sql.SQL(", ").join(map(sql.Identifier, AUDIT_COLUMNS)),
+            sql.SQL(", ").join(sql.Placeholder() * len(AUDIT_COLUMNS)),
+        ),
+        [
+            entry.audit_id,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.mode,
+            ",".join(entry.layers),
+            entry.rows,
+            entry.content_hash,
+            entry.source_hash,
+            entry.note,
+        ],
+    )
+    return entry
+
+
+def _read_audit(conn: Connection) -> pd.DataFrame:
+    """The audit table as the GeoPackage store returns it (time as ISO 8601 text in UTC)."""
+    selected = [
+        sql.SQL("to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') AS at")
+        if name == "at"
+        else sql.Identifier(name)
+        for name in AUDIT_COLUMNS
+    ]
+    rows = conn.execute(
+        sql.SQL("SELECT {} FROM {} ORDER BY audit_id").format(
+            sql.SQL(", ").join(selected), sql.Identifier(AUDIT_TABLE)
+        )
+    ).fetchall()
+    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    return frame.astype({"audit_id": "int64", "rows": "int64"})
+
+
+def _require_postgis(conn: Connection, where: str) -> None:
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
+        return
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION postgis")
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"PostGIS is not available in {where} ({str(exc).splitlines()[0]}); install it "
+            "(e.g. apt install postgresql-15-postgis-3) and run CREATE EXTENSION postgis as a "
+            "superuser"
+        ) from None
+
+
+def _previous_version(conn: Connection) -> int:
+    """The data version of a store being replaced (0 for a new one)."""
+    if not _exists(conn, STATE_TABLE):
+        return 0
+    row = conn.execute(
+        sql.SQL("SELECT max(data_version) FROM {}").format(sql.Identifier(STATE_TABLE))
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _exists(conn: Connection, table: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{table}"']).fetchone()
+    return bool(row and row[0])
+
+
+def _check_store(conn: Connection, url: str) -> None:
+    """Open-time checks: the tables, the metadata and the schema version (upgraded if older)."""
+    if not _exists(conn, METADATA_TABLE):
+        raise StoreNotFoundError(
+            f"{url} holds no site-gis store; build it with `site-gis init --store {url}`"
+        )
+    present = {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    }
+    missing = [n for n in [*CATALOGUE, AUDIT_TABLE, STATE_TABLE] if n not in present]
+    if missing:
+        raise StoreCorruptError(
+            f"{url} is not a complete site-gis store: missing {', '.join(missing)}; "
+            f"rebuild it with `site-gis init --store {url}`"
+        )
+    metadata = dict(
+        conn.execute(
+            sql.SQL("SELECT key, value FROM {}").format(sql.Identifier(METADATA_TABLE))
+        ).fetchall()
+    )
+    _upgrade(conn, url, str(metadata.get("schema_version")))
+    lacking = [key for key in METADATA_KEYS if key not in metadata]
+    if lacking:
+        raise StoreCorruptError(f"{url} lacks metadata {', '.join(lacking)}; rebuild it")
+    try:
+        SiteInfo.from_dict(json.loads(metadata["site"]), source=url)
+    except (ValueError, TypeError) as exc:
+        raise StoreCorruptError(f"{url} has an unreadable site description: {exc}") from exc
+
+
+def _upgrade(conn: Connection, url: str, found: str) -> None:
+    """Bring a store of an older schema version up to date, or refuse it clearly."""
+    if found == SCHEMA_VERSION:
+        return
+    if found.isdigit() and int(found) > int(SCHEMA_VERSION):
+        raise StoreCorruptError(
+            f"{url} has store schema version {found}, made by a newer site-gis; this "
+            f"site-gis reads version {SCHEMA_VERSION}: upgrade site-gis to open it"
+        )
+    conn.execute(_WRITE_LOCK)
+    version = found
+    while version != SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise StoreCorruptError(
+                f"{url} has store schema version {found!r}, which this site-gis (version "
+                f"{SCHEMA_VERSION}) cannot upgrade; rebuild it with "
+                f"`site-gis init --store {url}`"
+            )
+        version = step(conn)
+    conn.execute(
+        sql.SQL("UPDATE {} SET value = %s WHERE key = 'schema_version'").format(
+            sql.Identifier(METADATA_TABLE)
+        ),
+        [SCHEMA_VERSION],
+    )
