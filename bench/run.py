@@ -27,6 +27,7 @@ from bench.common import Row, timed
 from bench.contamination import bench_contamination
 from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
+from bench.stores import bench_stores
 from bench.surfaces import bench_surfaces
 from site_gis.schemas import CATALOGUE
 from site_gis.sources import write_layers_dir
@@ -143,6 +144,7 @@ def main() -> None:
             bench_contamination("scaled 100k/100k", scaled_store, rows)
             bench_resettlement("scaled 100k/100k", scaled_store, rows)
             bench_ogc("scaled 100k/100k", scaled_store, rows)
+            bench_stores(rows)  # PostGIS beside GeoPackage, with SITE_GIS_BENCH_POSTGRES
     header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

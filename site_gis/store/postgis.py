@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -415,15 +416,31 @@ def _read_frame(
             for chunk in copy:
                 buffer.write(chunk)
     except psycopg.errors.UndefinedColumn as exc:
+        found = re.search(r'column "([^"]+)"', exc.diag.message_primary or "")
         raise StoreCorruptError(
-            f"layer {schema.name!r} lacks a field ({exc.diag.message_primary}): it was built by "
-            "another version of site-gis; rebuild it with `site-gis init`"
+            f"layer {schema.name!r} lacks the field(s) {found.group(1) if found else '?'}: it was "
+            "built by another version of site-gis; rebuild it with `site-gis init`"
         ) from None
     types = {n: _ARROW_TYPES[schema.field(n).kind] for n in names}
     if not schema.is_table:
         types["geometry"] = pa.string()
-    table = pa_csv.read_csv(
-        io.BytesIO(buffer.getvalue()),
+    table = _parse_csv(buffer.getvalue(), types)
+    attributes = table.drop_columns(["geometry"]) if not schema.is_table else table
+    frame = attributes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if not schema.is_table:
+        geometry = shapely.set_srid(
+            shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False)), 0
+        )
+        frame = gpd.GeoDataFrame(frame, geometry=geometry, crs=SRID)
+    return conform(frame, schema)
+
+
+def _parse_csv(data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+    """Rows of ``COPY ... (FORMAT csv)``: unquoted empty is NULL, ``""`` an empty string."""
+    if not data:
+        return pa.table({name: pa.array([], kind) for name, kind in types.items()})
+    return pa_csv.read_csv(
+        io.BytesIO(data),
         read_options=pa_csv.ReadOptions(column_names=list(types)),
         convert_options=pa_csv.ConvertOptions(
             column_types=types,
@@ -434,14 +451,6 @@ def _read_frame(
             false_values=["f"],
         ),
     )
-    attributes = table.drop_columns(["geometry"]) if not schema.is_table else table
-    frame = attributes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    if not schema.is_table:
-        geometry = shapely.set_srid(
-            shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False)), 0
-        )
-        frame = gpd.GeoDataFrame(frame, geometry=geometry, crs=SRID)
-    return conform(frame, schema)
 
 
 def _copy_in(conn: Connection, schema: LayerSchema, frame: Frame) -> None:
