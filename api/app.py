@@ -8,9 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.access import new_key_ring
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
+from api.limits import RequestTimeout
 from api.routers import (
+    audit,
     collections,
     contamination,
     encroachments,
@@ -65,9 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.cache = ResponseCache(settings.response_cache_mb * 1024 * 1024)
+    app.state.keys = new_key_ring()
     app.state.store = None
     app.state.store_error = "not started"
     install_error_handlers(app)
+    app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(contamination.router)
@@ -76,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(remediation.router)
     app.include_router(encroachments.router)
     app.include_router(exports.router)
+    app.include_router(audit.router)
     return app

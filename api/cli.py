@@ -224,6 +224,64 @@ def resettle(
         typer.echo("(SYNTHETIC demo data; rates marked verified = false are assumptions)")
 
 
+keys_app = typer.Typer(help="API keys: create, list and revoke (stored hashed, audited).")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Whose key it is, e.g. 'SEPA lab desk'")],
+    roles: Annotated[
+        str, typer.Option(help="Comma-separated: officer, planner, consultant, public")
+    ],
+    store: StoreOption = None,
+    actor: Annotated[str | None, typer.Option(help="Who makes the key (audit log)")] = None,
+) -> None:
+    """Make a key; it is printed once and only its hash is stored."""
+    from site_gis.access import create_key, parse_roles
+    from site_gis.store import open_store
+
+    settings = _settings(store=store, actor=actor)
+    secret, record = create_key(
+        open_store(settings.store), name, parse_roles(roles), actor=settings.actor
+    )
+    typer.echo(f"key {record.key_id} for {record.name} ({', '.join(record.roles)}):")
+    typer.echo(secret)
+    typer.echo("store it now: it is not shown again (send it as the X-API-Key header)", err=True)
+
+
+@keys_app.command("list")
+def keys_list(store: StoreOption = None) -> None:
+    """Every key: id, name, roles, when made and by whom, and whether revoked."""
+    from site_gis.store import open_store
+
+    for key in open_store(_settings(store=store).store).api_keys():
+        state = (
+            f"revoked {key.revoked_at:%Y-%m-%d %H:%M} by {key.revoked_by}"
+            if key.revoked_at
+            else "active"
+        )
+        typer.echo(
+            f"{key.key_id}  {key.name:<24} {','.join(key.roles):<20} "
+            f"made {key.created_at:%Y-%m-%d %H:%M} by {key.created_by}  {state}"
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (from `site-gis keys list`)")],
+    store: StoreOption = None,
+    actor: Annotated[str | None, typer.Option(help="Who revokes it (audit log)")] = None,
+) -> None:
+    """Revoke a key: requests with it get 401 from then on."""
+    from site_gis.access import revoke_key
+    from site_gis.store import open_store
+
+    settings = _settings(store=store, actor=actor)
+    revoked = revoke_key(open_store(settings.store), key_id, actor=settings.actor)
+    typer.echo(f"revoked key {revoked.key_id} ({revoked.name})")
+
+
 @app.command()
 def serve(
     store: StoreOption = None,

@@ -50,3 +50,11 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def grid_cells(request: Request) -> int:
+    """The most cells a surface built for a request may have."""
+    return get_settings(request).max_grid_cells
+
+
+GridCells = Annotated[int, Depends(grid_cells)]

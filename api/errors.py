@@ -15,11 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
+    ForbiddenError,
     InsufficientDataError,
     InvalidRequestError,
     LayerNotFoundError,
+    NotAuthenticatedError,
     SiteGISError,
     StoreError,
+    TooLargeError,
     ValidationError,
 )
 
@@ -27,6 +30,9 @@ log = logging.getLogger("site_gis.api")
 
 # (error class, status, client message or None to pass the error's own message)
 ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
+    (NotAuthenticatedError, 401, None),
+    (ForbiddenError, 403, None),
+    (TooLargeError, 413, None),
     (LayerNotFoundError, 404, None),
     (ValidationError, 422, None),
     (CRSError, 400, None),
@@ -50,7 +56,10 @@ async def _site_gis_error(request: Request, exc: Exception) -> FastJSONResponse:
             extra = {}
             if isinstance(exc, ValidationError):
                 extra["problems"] = [p.as_dict() for p in exc.problems]
-            return problem_response(status, message or str(exc), cls.__name__, **extra)
+            response = problem_response(status, message or str(exc), cls.__name__, **extra)
+            if status == 401:
+                response.headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key", Bearer'
+            return response
     return await _unexpected(request, exc)
 
 

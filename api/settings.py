@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     response_cache_mb: int = Field(
         128, ge=0, le=8192, description="Memory for cached responses (0 disables the cache)"
     )
+    open_read: bool = Field(
+        True,
+        description="Serve non-personal layers, analyses and maps without a key "
+        "(writes, exports and personal data always need one)",
+    )
+    max_import_rows: int = Field(
+        200_000, ge=1, description="Most rows one import may hold (larger: 413)"
+    )
+    max_grid_cells: int = Field(
+        4_000_000, ge=100, le=25_000_000, description="Most cells a requested surface may have"
+    )
+    request_timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="Longest a request may run before the server gives up"
+    )
     max_items: int = Field(
         10_000, ge=1, le=1_000_000, description="Largest page of features one request may ask for"
     )

@@ -103,6 +103,18 @@ class InsufficientDataError(SiteGISError, ValueError):
     """The data selected cannot support the analysis (e.g. too few samples for kriging)."""
 
 
+class TooLargeError(SiteGISError, ValueError):
+    """An upload or a request beyond a configured limit (bytes, rows, cells)."""
+
+
+class NotAuthenticatedError(SiteGISError):
+    """No API key, or one that is malformed, unknown or revoked, where one is needed."""
+
+
+class ForbiddenError(SiteGISError):
+    """A valid API key whose roles do not allow what was asked."""
+
+
 class LayerNotFoundError(SiteGISError, KeyError):
     """The requested layer does not exist."""
 

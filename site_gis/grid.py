@@ -54,33 +54,37 @@ class Grid:
         return raster
 
 
-def make_grid(clip: BaseGeometry, cell_size_m: float, crs: CRS) -> Grid:
+def make_grid(
+    clip: BaseGeometry, cell_size_m: float, crs: CRS, *, max_cells: int = MAX_CELLS
+) -> Grid:
     """A grid covering ``clip`` (in the metric ``crs``) with square cells of ``cell_size_m``.
 
     Raises
     ------
     InvalidRequestError
-        If the cell size is not positive or the grid would exceed :data:`MAX_CELLS`.
+        If the cell size is not positive or the grid would exceed ``max_cells``
+        (at most :data:`MAX_CELLS`).
     """
+    max_cells = min(max_cells, MAX_CELLS)
     if not cell_size_m > 0:
         raise InvalidRequestError("cell size must be a positive number of metres")
     minx, miny, maxx, maxy = clip.bounds
     width = max(1, math.ceil((maxx - minx) / cell_size_m))
     height = max(1, math.ceil((maxy - miny) / cell_size_m))
-    if width * height > MAX_CELLS:
+    if width * height > max_cells:
         raise InvalidRequestError(
             f"a cell size of {cell_size_m:g} m gives a {width} × {height} grid "
-            f"({width * height:,} cells); the limit is {MAX_CELLS:,}: use cells of at least "
-            f"{_smallest_cell(maxx - minx, maxy - miny):g} m"
+            f"({width * height:,} cells); the limit is {max_cells:,}: use cells of at least "
+            f"{_smallest_cell(maxx - minx, maxy - miny, max_cells):g} m"
         )
     transform = Affine(cell_size_m, 0, minx, 0, -cell_size_m, maxy)
     inside = geometry_mask([clip], out_shape=(height, width), transform=transform, invert=True)
     return Grid(transform, width, height, crs, inside)
 
 
-def _smallest_cell(dx: float, dy: float) -> float:
-    """The smallest cell size (to 0.1 m) whose grid fits within :data:`MAX_CELLS`."""
-    size = math.ceil(math.sqrt(dx * dy / MAX_CELLS) * 10) / 10
-    while math.ceil(dx / size) * math.ceil(dy / size) > MAX_CELLS:
+def _smallest_cell(dx: float, dy: float, max_cells: int) -> float:
+    """The smallest cell size (to 0.1 m) whose grid fits within ``max_cells``."""
+    size = math.ceil(math.sqrt(dx * dy / max_cells) * 10) / 10
+    while math.ceil(dx / size) * math.ceil(dy / size) > max_cells:
         size = round(size + 0.1, 1)
     return size

@@ -137,9 +137,14 @@ class ImportReport:
 
 
 def parse_results(
-    data: bytes, store: Store, *, source: str = "upload.csv", today: date | None = None
+    data: bytes,
+    store: Store,
+    *,
+    source: str = "upload.csv",
+    today: date | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, int]:
-    """Parse and validate a lab file against the store.
+    """Parse and validate a lab file (at most ``max_rows`` data rows) against the store.
 
     Returns
     -------
@@ -152,7 +157,7 @@ def parse_results(
     ValidationError
         Listing every problem (row = CSV line number).
     """
-    frame = read_csv_bytes(data, source, max_rows=MAX_ROWS)
+    frame = read_csv_bytes(data, source, max_rows=max_rows)
     problems = _Collector(source)
     rows = _normalise_columns(frame, problems)
     if problems.items:
@@ -283,6 +288,7 @@ def import_results(
     standard: str = "dutch_iv",
     land_use: str = "industrial",
     today: date | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> ImportReport:
     """Validate a lab file and append its results (and new locations) in one write.
 
@@ -298,6 +304,8 @@ def import_results(
         The file's name, for messages and the audit log.
     standard, land_use
         The screening used for the alert of new exceedances.
+    max_rows
+        The most data rows the file may hold.
 
     Returns
     -------
@@ -308,7 +316,9 @@ def import_results(
     digest = hashlib.sha256(data).hexdigest()
     levels = store.read("screening_levels")
     select_levels(levels, standard, land_use)  # an unknown standard fails before any write
-    results, locations, skipped = parse_results(data, store, source=source, today=today)
+    results, locations, skipped = parse_results(
+        data, store, source=source, today=today, max_rows=max_rows
+    )
     report = ImportReport(
         source=source,
         source_hash=digest,

@@ -34,7 +34,7 @@ from scipy.stats import norm
 
 from site_gis.crs import to_metric
 from site_gis.errors import InsufficientDataError, InvalidRequestError
-from site_gis.grid import Grid, make_grid
+from site_gis.grid import MAX_CELLS, Grid, make_grid
 from site_gis.queries import OUTSIDE_ZONES, load_results, resolve_analyte
 from site_gis.schemas import ZONE_IDS
 from site_gis.store import Store
@@ -228,8 +228,10 @@ def clip_polygon(store: Store, zone: str | None) -> Any:
     return to_metric(store.read("eia_zones", where={"zone_id": zone}), crs).geometry.union_all()
 
 
-def build_surface(store: Store, request: SurfaceRequest) -> Surface:
+def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS) -> Surface:
     """Interpolate the request's samples onto a grid clipped to the site or a zone.
+
+    The grid may have at most ``max_cells`` cells.
 
     Raises
     ------
@@ -241,7 +243,12 @@ def build_surface(store: Store, request: SurfaceRequest) -> Surface:
     if request.zone == OUTSIDE_ZONES:
         raise InvalidRequestError("a surface is clipped to the site or to one EIA zone")
     samples = sample_values(store, request)
-    grid = make_grid(clip_polygon(store, request.zone), request.cell_size_m, store.site().crs)
+    grid = make_grid(
+        clip_polygon(store, request.zone),
+        request.cell_size_m,
+        store.site().crs,
+        max_cells=max_cells,
+    )
     needed = MIN_SAMPLES_KRIGING if request.method == "kriging" else MIN_SAMPLES_IDW
     if len(samples) < needed:
         raise InsufficientDataError(

@@ -10,6 +10,7 @@ tests are skipped, saying how to run them; with ``SITE_GIS_REQUIRE_POSTGIS=1``
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -26,6 +27,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from site_gis.access import Role, create_key
 from site_gis.store import GeoPackageStore, PostGISStore, Store, build_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,6 +189,43 @@ def store(store_factory: StoreFactory, tmp_path: Path) -> Iterator[Store]:
     close_store(fresh)
 
 
+@pytest.fixture(scope="session")
+def new_store_url(backend: str, request: pytest.FixtureRequest) -> Callable[[Path], str]:
+    """Gives the URL of a place for a new store on the backend under test (nothing there yet)."""
+    if backend == "gpkg":
+        return lambda folder: str(folder / "new.gpkg")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return lambda folder: server.url(server.new_database())
+
+
+def store_state(store: Store) -> str:
+    """A fingerprint that any write changes.
+
+    GeoPackage: the file's SHA-256, byte for byte.  PostGIS: the data version
+    and the audit log's length (a write that fails is rolled back whole).
+    """
+    if isinstance(store, GeoPackageStore):
+        return hashlib.sha256(store.path.read_bytes()).hexdigest()
+    return f"{store.version()}/{len(store.audit_log())}"
+
+
+def store_contains(store: Store, text: str) -> bool:
+    """Whether ``text`` appears anywhere in the store (file bytes, or any table's rows)."""
+    if isinstance(store, GeoPackageStore):
+        return text.encode() in store.path.read_bytes()
+    with psycopg.connect(store.url) as conn:
+        tables = conn.execute(
+            "SELECT quote_ident(table_name) FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        ).fetchall()
+        for (table,) in tables:
+            query = sql.SQL("SELECT count(*) FROM {} t WHERE strpos(t::text, %s) > 0")
+            found = conn.execute(query.format(sql.SQL(table)), [text]).fetchone()
+            if found and found[0]:
+                return True
+    return False
+
+
 def close_store(store: Store) -> None:
     """Release a store's connections (PostGIS); nothing to do for a GeoPackage."""
     if isinstance(store, PostGISStore):
@@ -199,6 +238,22 @@ def reopen(store: Store) -> Store:
         return GeoPackageStore(store.path)
     assert isinstance(store, PostGISStore)
     return PostGISStore(store.url)
+
+
+@pytest.fixture(scope="session")
+def keys(built_store: Store) -> dict[Role, str]:
+    """One API key per role on the shared store (secrets by role)."""
+    return make_keys(built_store)
+
+
+def make_keys(store: Store) -> dict[Role, str]:
+    """Create one key per role in ``store``; returns the secrets."""
+    return {role: create_key(store, f"test {role}", [role], actor="tests")[0] for role in Role}
+
+
+def key_header(secret: str) -> dict[str, str]:
+    """The header carrying an API key."""
+    return {"X-API-Key": secret}
 
 
 def geojson(name: str) -> dict[str, Any]:

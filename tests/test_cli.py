@@ -159,3 +159,28 @@ def test_resettle_prints_totals_and_phases(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "total" in result.stdout and "phase 2:" in result.stdout
     assert "SYNTHETIC" in result.stdout
+
+
+def test_keys_create_list_revoke(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.gpkg")
+    assert run("init", "--store", store, cwd=tmp_path).returncode == 0
+    made = run(
+        "keys",
+        "create",
+        "SEPA desk",
+        "--roles",
+        "officer,consultant",
+        "--store",
+        store,
+        cwd=tmp_path,
+    )
+    assert made.returncode == 0, made.stderr
+    key_id, secret = made.stdout.split()[1], made.stdout.splitlines()[1]
+    assert secret.startswith(f"sgk_{key_id}_")
+    listed = run("keys", "list", "--store", store, cwd=tmp_path).stdout
+    assert key_id in listed and "officer,consultant" in listed and "active" in listed
+    assert secret not in listed
+    assert run("keys", "revoke", key_id, "--store", store, cwd=tmp_path).returncode == 0
+    assert "revoked" in run("keys", "list", "--store", store, cwd=tmp_path).stdout
+    bad = run("keys", "create", "x", "--roles", "admin", "--store", store, cwd=tmp_path)
+    assert bad.returncode == 1 and "unknown role" in bad.stderr and "Traceback" not in bad.stderr

@@ -4,7 +4,7 @@ Items take ``bbox`` (with ``bbox-crs``), ``limit`` and ``offset`` with ``next``
 and ``prev`` links, ``datetime`` on layers with a date, equality filters on any
 queryable field, ``crs`` for output in the site's metric CRS (``Content-Crs``
 header), ``f=json|html``.  ``numberMatched`` comes from an indexed count, never
-a full read.  Household-level fields are never served.
+a full read.  Household-level fields are served only to callers allowed to see them (planners).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyproj import Transformer
 
+from api.access import Reader, read_access
 from api.deps import SettingsDep, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.html import collections_page, feature_page, prefers_html
@@ -34,7 +35,7 @@ from site_gis.errors import LayerNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import LayerInfo, Store
 
-router = APIRouter(prefix="/collections", tags=["collections"])
+router = APIRouter(prefix="/collections", tags=["collections"], dependencies=[Depends(read_access)])
 
 LayerId = Annotated[str, Path(description="Layer name, e.g. `eia_zones`", examples=["eia_zones"])]
 Format = Annotated[
@@ -130,6 +131,7 @@ def items(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    caller: Reader,
     layer: LayerId,
     limit: Annotated[
         int, Query(ge=1, description="Page size (at most the server's max_items)")
@@ -147,9 +149,11 @@ def items(
 ) -> Response:
     """A page of features; other query parameters filter queryable fields by equality."""
     schema = _schema(layer)
+    fields = caller.fields(schema)
     html = f == "html" or (f is None and prefers_html(request))
     key = (
         store.version(),
+        fields,
         request.url.path,
         tuple(sorted(request.query_params.multi_items())),
         html,
@@ -162,7 +166,6 @@ def items(
     box, where = selection(request, store, schema, bbox, bbox_crs, datetime)
     page = min(limit, settings.max_items)
     matched = store.count(layer, bbox=box, where=where or None)
-    fields = schema.public_field_names
     frame = store.read(
         layer, bbox=box, where=where or None, columns=fields, limit=page, offset=offset
     )
@@ -203,6 +206,7 @@ def _items_response(body: bytes, html: bool, crs: str | None, store: Store) -> R
 def item(
     request: Request,
     store: StoreDep,
+    caller: Reader,
     layer: LayerId,
     feature_id: Annotated[str, Path(description="The feature's identifier")],
     crs: Annotated[str | None, Query(description="Output CRS")] = None,
@@ -210,7 +214,7 @@ def item(
     """A single feature by its identifier (404 if there is none)."""
     schema = _schema(layer)
     out_epsg = parse_crs_uri(crs, _epsg(store))
-    fields = schema.public_field_names
+    fields = caller.fields(schema)
     frame = store.read(layer, where={schema.id_field: feature_id}, columns=fields, limit=1)
     if frame.empty:
         return FastJSONResponse(

@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from api.access import read_access
 from api.deps import StoreDep
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
@@ -17,7 +18,9 @@ from site_gis.schemas import ZONE_IDS
 from site_gis.screening import RULE, exceedance_table, screen_results
 from site_gis.statistics import compute_statistics
 
-router = APIRouter(prefix="/contamination", tags=["contamination"])
+router = APIRouter(
+    prefix="/contamination", tags=["contamination"], dependencies=[Depends(read_access)]
+)
 
 Zone = Literal[
     "blast_furnace_yard",

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import StoreDep
+from api.access import Planner, read_access
+from api.deps import GridCells, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
@@ -26,7 +27,7 @@ from site_gis.resettlement import COMPONENTS, HOUSEHOLD_SIZE, estimate_resettlem
 from site_gis.store import Store
 from site_gis.surfaces import Surface, SurfaceRequest, build_surface
 
-router = APIRouter(tags=["encroachment and resettlement"])
+router = APIRouter(tags=["encroachment and resettlement"], dependencies=[Depends(read_access)])
 
 
 class Exposure(BaseModel):
@@ -72,7 +73,9 @@ class ResettlementRequest(Exposure):
     )
 
 
-def _exposure(store: Store, exposure: Exposure) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
+def _exposure(
+    store: Store, exposure: Exposure, cells: int
+) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
     if (exposure.analyte is None) != (exposure.cleanup_level is None):
         raise InvalidRequestError("give both analyte and cleanup_level, or neither")
     if exposure.analyte is None or exposure.cleanup_level is None:
@@ -85,15 +88,16 @@ def _exposure(store: Store, exposure: Exposure) -> tuple[Surface | None, gpd.Geo
             depth_top_m=exposure.depth_top_m,
             depth_bottom_m=exposure.depth_bottom_m,
         ),
+        max_cells=cells,
     )
     return surface, find_hotspots(surface, exposure.cleanup_level, store.read("eia_zones"))
 
 
-def _parcels(store: Store, search: ParcelSearch) -> Response:
+def _parcels(store: Store, search: ParcelSearch, cells: int) -> Response:
     polygon = (
         polygon_from_geojson(search.polygon, store.site()) if search.polygon is not None else None
     )
-    surface, hotspots = _exposure(store, search)
+    surface, hotspots = _exposure(store, search, cells)
     analysed = analyse_parcels(
         store.read("parcels"),
         store.read("encroachments"),
@@ -128,9 +132,11 @@ def _parcels(store: Store, search: ParcelSearch) -> Response:
     response_class=Response,
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
-def parcels(store: StoreDep, search: Annotated[ParcelSearch, Query()]) -> Response:
+def parcels(
+    store: StoreDep, cells: GridCells, search: Annotated[ParcelSearch, Query()]
+) -> Response:
     """Filter by zone, kind, encroached area, households and hotspot distance; sort; page."""
-    return _parcels(store, search)
+    return _parcels(store, search, cells)
 
 
 @router.post(
@@ -139,9 +145,11 @@ def parcels(store: StoreDep, search: Annotated[ParcelSearch, Query()]) -> Respon
     response_class=Response,
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
-def parcels_in_polygon(store: StoreDep, search: Annotated[ParcelSearch, Body()]) -> Response:
+def parcels_in_polygon(
+    store: StoreDep, cells: GridCells, search: Annotated[ParcelSearch, Body()]
+) -> Response:
     """The same query with a GeoJSON polygon (lon/lat) in the body."""
-    return _parcels(store, search)
+    return _parcels(store, search, cells)
 
 
 @router.post(
@@ -149,7 +157,10 @@ def parcels_in_polygon(store: StoreDep, search: Annotated[ParcelSearch, Body()])
     summary="Resettlement cost by component, encroachment, parcel, zone and phase",
 )
 def resettlement(
-    store: StoreDep, request: Annotated[ResettlementRequest, Body()]
+    store: StoreDep,
+    cells: GridCells,
+    caller: Planner,
+    request: Annotated[ResettlementRequest, Body()],
 ) -> FastJSONResponse:
     """Entitlements from the editable matrix (with per-request overrides, recorded in the
     output); households and people; priority by contamination exposure and phasing."""
@@ -171,7 +182,7 @@ def resettlement(
 
         placed = place_structures(selected, store.read("parcels"), store.read("eia_zones"))
         selected = selected[(placed["zone_id"] == request.zone).to_numpy(bool)]
-    surface, hotspots = _exposure(store, request)
+    surface, hotspots = _exposure(store, request, cells)
     report = estimate_resettlement(
         selected,
         encroachments,

@@ -3,7 +3,9 @@
 GeoJSON and CSV stream page by page, so a large export is never held in memory
 twice; a GeoPackage is written page by page to a temporary file and streamed
 from disk.  File names come from the layer catalogue, never from user input.
-Household-level fields are never exported.
+Household-level fields go only to callers allowed to see them (planners).
+Every export is recorded in the audit log with who asked, what was selected and
+the SHA-256 of the bytes sent (for a stream cut short: of the bytes sent so far).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,20 +25,22 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from api.access import Exporter, Principal, export_access
 from api.deps import StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_fragments
 from api.routers.collections import LayerId, _schema, selection
 from api.tables import CSV_MEDIA_TYPE, escape_formulas
 from site_gis import __version__
+from site_gis.access import Permission
 from site_gis.errors import InvalidRequestError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import Store
 
-router = APIRouter(prefix="/exports", tags=["exports"])
+router = APIRouter(prefix="/exports", tags=["exports"], dependencies=[Depends(export_access)])
 
 PAGE = 20_000
 GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
@@ -51,10 +55,9 @@ Datetime = Annotated[str | None, Query(description="Date or start/end, on layers
 
 
 def _pages(
-    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any]
+    store: Store, schema: LayerSchema, fields: Sequence[str], box: Any, where: dict[str, Any]
 ) -> Iterator[pd.DataFrame]:
     """Pages of the selection; the next page is read while the caller uses this one."""
-    fields = schema.public_field_names
 
     def read(offset: int) -> pd.DataFrame:
         return store.read(
@@ -74,7 +77,7 @@ def _pages(
 
 
 def _geojson_stream(
-    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any]
+    store: Store, schema: LayerSchema, fields: Sequence[str], box: Any, where: dict[str, Any]
 ) -> Iterator[bytes]:
     yield (
         b'{"type":"FeatureCollection","synthetic":'
@@ -82,8 +85,8 @@ def _geojson_stream(
         + b',"features":['
     )
     first = True
-    for page in _pages(store, schema, box, where):
-        chunk = feature_fragments(page, id_field=schema.id_field, fields=schema.public_field_names)
+    for page in _pages(store, schema, fields, box, where):
+        chunk = feature_fragments(page, id_field=schema.id_field, fields=fields)
         yield chunk if first else b"," + chunk
         first = False
     yield b"]}"
@@ -102,10 +105,15 @@ def _csv_table(page: pd.DataFrame, geometry: str) -> pd.DataFrame:
 
 
 def _csv_stream(
-    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any], geometry: str
+    store: Store,
+    schema: LayerSchema,
+    fields: Sequence[str],
+    box: Any,
+    where: dict[str, Any],
+    geometry: str,
 ) -> Iterator[bytes]:
     header = True
-    for page in _pages(store, schema, box, where):
+    for page in _pages(store, schema, fields, box, where):
         yield (
             _csv_table(page, geometry)
             .to_csv(index=False, header=header, lineterminator="\n")
@@ -113,14 +121,19 @@ def _csv_stream(
         )
         header = False
     if header:  # nothing matched: still a header
-        yield (",".join(schema.public_field_names) + "\n").encode()
+        yield (",".join(fields) + "\n").encode()
 
 
 def _write_gpkg(
-    store: Store, schema: LayerSchema, box: Any, where: dict[str, Any], path: Path
+    store: Store,
+    schema: LayerSchema,
+    fields: Sequence[str],
+    box: Any,
+    where: dict[str, Any],
+    path: Path,
 ) -> int:
     rows = 0
-    for page in _pages(store, schema, box, where):
+    for page in _pages(store, schema, fields, box, where):
         pyogrio.write_dataframe(
             page,
             path,
@@ -131,7 +144,7 @@ def _write_gpkg(
         )
         rows += len(page)
     if rows == 0:
-        empty = store.read(schema.name, columns=schema.public_field_names, limit=1).iloc[0:0]
+        empty = store.read(schema.name, columns=list(fields), limit=1).iloc[0:0]
         pyogrio.write_dataframe(
             empty, path, layer=schema.name, driver="GPKG", dataset_options={"VERSION": "1.3"}
         )
@@ -155,6 +168,7 @@ def _temp_path(suffix: str) -> Path:
 def export_layer(
     request: Request,
     store: StoreDep,
+    caller: Exporter,
     layer: LayerId,
     format: ExportFormat = "geojson",
     geometry: CsvGeometry = "wkt",
@@ -168,20 +182,32 @@ def export_layer(
     if format == "csv" and geometry == "lonlat" and schema.geometry_types not in (("Point",), ()):
         raise InvalidRequestError("lon/lat columns are for point layers; use geometry=wkt")
     name = schema.name
+    fields = caller.fields(schema)
+    note = f"{format} of {name}" + (f"?{request.url.query}" if request.url.query else "")
     if format == "geojson":
         return StreamingResponse(
-            _geojson_stream(store, schema, box, where),
+            _audited(_geojson_stream(store, schema, fields, box, where), store, caller, name, note),
             media_type=GEOJSON_MEDIA_TYPE,
             headers=_download(f"{name}.geojson"),
         )
     if format == "csv":
         return StreamingResponse(
-            _csv_stream(store, schema, box, where, geometry),
+            _audited(
+                _csv_stream(store, schema, fields, box, where, geometry), store, caller, name, note
+            ),
             media_type=CSV_MEDIA_TYPE,
             headers=_download(f"{name}.csv"),
         )
     path = _temp_path(".gpkg")
-    _write_gpkg(store, schema, box, where, path)
+    rows = _write_gpkg(store, schema, fields, box, where, path)
+    store.record(
+        actor=caller.actor,
+        action="export",
+        layers=[name],
+        rows=rows,
+        content_hash=_file_sha256(path),
+        note=note,
+    )
     return FileResponse(
         path,
         media_type=GPKG_MEDIA_TYPE,
@@ -199,6 +225,7 @@ def export_layer(
 def bundle(
     request: Request,
     store: StoreDep,
+    caller: Exporter,
     layers: Annotated[
         str,
         Query(
@@ -223,22 +250,23 @@ def bundle(
     ):
         for name in names:
             schema = CATALOGUE[name]
+            fields = caller.fields(schema)
             if format == "gpkg":
                 target = Path(tmp) / f"{name}.gpkg"
-                count = _write_gpkg(store, schema, None, {}, target)
+                count = _write_gpkg(store, schema, fields, None, {}, target)
             else:
                 target = Path(tmp) / f"{name}.geojson"
                 with target.open("wb") as handle:
-                    for chunk in _geojson_stream(store, schema, None, {}):
+                    for chunk in _geojson_stream(store, schema, fields, None, {}):
                         handle.write(chunk)
                 count = store.count(name)
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            digest = _file_sha256(target)
             archive.write(target, arcname=target.name)
             files[target.name] = {
                 "layer": name,
                 "features": count,
                 "sha256": digest,
-                "fields": list(schema.public_field_names),
+                "fields": list(fields),
             }
         levels = store.read("screening_levels", columns=["standard", "version"])
         manifest = {
@@ -255,16 +283,53 @@ def bundle(
                 str(s): sorted(g["version"].unique()) for s, g in levels.groupby("standard")
             },
             "filters": None,
-            "personal_fields_removed": True,
+            "personal_fields_removed": not caller.may(Permission.PERSONAL),
             "files": files,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+    store.record(
+        actor=caller.actor,
+        action="export",
+        layers=names,
+        rows=sum(f["features"] for f in files.values()),
+        content_hash=_file_sha256(path),
+        note=f"bundle ({format}) of {', '.join(names)}",
+    )
     return FileResponse(
         path,
         media_type="application/zip",
         filename="site-gis-bundle.zip",
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
+
+
+def _audited(
+    stream: Iterator[bytes], store: Store, caller: Principal, layer: str, note: str
+) -> Iterator[bytes]:
+    """``stream``, recorded in the audit log once it ends: bytes sent and their SHA-256."""
+    digest, sent, complete = hashlib.sha256(), 0, False
+    try:
+        for chunk in stream:
+            digest.update(chunk)
+            sent += len(chunk)
+            yield chunk
+        complete = True
+    finally:
+        store.record(
+            actor=caller.actor,
+            action="export",
+            layers=[layer],
+            content_hash=digest.hexdigest(),
+            note=f"{note}; {sent:,} bytes" + ("" if complete else ", cut short"),
+        )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _download(filename: str) -> dict[str, str]:

@@ -1,18 +1,25 @@
-"""``POST /imports/results``: a lab's CSV, validated and imported all or nothing."""
+"""Imports, all or nothing: a lab's CSV (``/imports/results``) and layers (``/imports/layers``).
+
+Uploads are read in chunks and refused (413) as soon as they pass the
+server's ``max_upload_bytes``.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
+from api.access import Importer, import_access
 from api.deps import SettingsDep, StoreDep
-from api.errors import problem_response
 from api.responses import FastJSONResponse
 from api.tables import records
+from site_gis.errors import TooLargeError
 from site_gis.lab_import import import_results
+from site_gis.layer_import import Limits, import_layer
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = APIRouter(prefix="/imports", tags=["imports"], dependencies=[Depends(import_access)])
 
 _CHUNK = 1 << 20
 
@@ -29,9 +36,9 @@ _CHUNK = 1 << 20
     response_model=None,
 )
 async def post_results(
-    request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    caller: Importer,
     file: Annotated[
         UploadFile,
         File(
@@ -47,18 +54,13 @@ async def post_results(
     ] = "industrial",
 ) -> FastJSONResponse:
     """Validate every row; write nothing unless all are good; report the new exceedances."""
-    data = bytearray()
-    while chunk := await file.read(_CHUNK):
-        data.extend(chunk)
-        if len(data) > settings.max_upload_bytes:
-            return problem_response(
-                413, f"upload larger than {settings.max_upload_bytes:,} bytes", "PayloadTooLarge"
-            )
-    client = request.client.host if request.client else "unknown"
-    report = import_results(
+    data = await _read_upload(file, settings.max_upload_bytes)
+    report = await run_in_threadpool(
+        import_results,
         store,
-        bytes(data),
-        actor=f"api:{client}",
+        data,
+        actor=caller.actor,
+        max_rows=settings.max_import_rows,
         source=file.filename or "upload.csv",
         standard=standard,
         land_use=land_use,
@@ -77,3 +79,61 @@ async def post_results(
         "exceedances": records(report.exceedances),
     }
     return FastJSONResponse(body, status_code=201 if report.new_results else 200)
+
+
+@router.post(
+    "/layers/{layer}",
+    summary="Import features into a layer (GeoJSON, GeoPackage, or a zip of one), all or nothing",
+    status_code=201,
+    responses={
+        413: {"description": "The upload is larger than the server accepts"},
+        422: {"description": "Problems found: every one listed by feature and field"},
+    },
+)
+async def post_layer(
+    store: StoreDep,
+    settings: SettingsDep,
+    caller: Importer,
+    layer: Annotated[str, Path(description="Layer to add to or replace, e.g. receptors")],
+    file: Annotated[
+        UploadFile, File(description="GeoJSON FeatureCollection (lon/lat), GeoPackage, or zip")
+    ],
+    mode: Annotated[
+        Literal["append", "replace"],
+        Query(description="Add the features, or replace the layer's whole content"),
+    ] = "append",
+) -> FastJSONResponse:
+    """The file's format is read from its bytes, never its name; rows are validated against
+    the layer's schema, the site's extent and the store's references before anything is written."""
+    data = await _read_upload(file, settings.max_upload_bytes)
+    entry = await run_in_threadpool(
+        import_layer,
+        store,
+        data,
+        layer=layer,
+        mode=mode,
+        actor=caller.actor,
+        source=file.filename or "upload",
+        limits=Limits(max_bytes=settings.max_upload_bytes, max_features=settings.max_import_rows),
+    )
+    return FastJSONResponse(
+        {
+            "layer": layer,
+            "mode": mode,
+            "features": entry.rows,
+            "audit_id": entry.audit_id,
+            "sha256": entry.source_hash,
+            "content_hash": entry.content_hash,
+        },
+        status_code=201,
+    )
+
+
+async def _read_upload(file: UploadFile, limit: int) -> bytes:
+    """The upload's bytes; :class:`TooLargeError` (413) once past ``limit``."""
+    data = bytearray()
+    while chunk := await file.read(_CHUNK):
+        data.extend(chunk)
+        if len(data) > limit:
+            raise TooLargeError(f"upload larger than {limit:,} bytes")
+    return bytes(data)

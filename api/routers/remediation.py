@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import StoreDep
+from api.access import read_access
+from api.deps import GridCells, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from api.routers.surfaces import CleanupLevel, Options, hotspot_frame, surface_for
@@ -24,7 +25,7 @@ from site_gis.remediation import (
     unit_costs,
 )
 
-router = APIRouter(tags=["remediation"])
+router = APIRouter(tags=["remediation"], dependencies=[Depends(read_access)])
 
 AnalyteQuery = Annotated[str, Query(description="Analyte name, synonym or CAS number")]
 Format = Annotated[Literal["json", "csv"], Query(description="Output format")]
@@ -37,6 +38,7 @@ Format = Annotated[Literal["json", "csv"], Query(description="Output format")]
 )
 def estimate(
     store: StoreDep,
+    cells: GridCells,
     analyte: AnalyteQuery,
     cleanup_level: CleanupLevel,
     options: Options,
@@ -45,7 +47,7 @@ def estimate(
 ) -> Response:
     """Costs are low / central / high from the unit-cost table, in its currency and price
     year (not inflated); a technology with no rate shows no cost."""
-    built = surface_for(store, analyte, options)
+    built = surface_for(store, analyte, options, cells)
     depth = remediation.depth_m or default_depth(built)
     rows = estimate_remediation(
         hotspot_frame(store, built, cleanup_level),
@@ -77,6 +79,7 @@ def estimate(
 )
 def curve(
     store: StoreDep,
+    cells: GridCells,
     analyte: AnalyteQuery,
     options: Options,
     remediation: Annotated[RemediationParams, Query()],
@@ -92,7 +95,7 @@ def curve(
         raise InvalidRequestError("levels must be comma-separated numbers") from exc
     if not 1 <= len(parsed) <= 50:
         raise InvalidRequestError("give between 1 and 50 cleanup levels")
-    built = surface_for(store, analyte, options)
+    built = surface_for(store, analyte, options, cells)
     depth = remediation.depth_m or default_depth(built)
     table = cost_curve(
         built,
@@ -124,6 +127,7 @@ def curve(
 )
 def at_risk(
     store: StoreDep,
+    cells: GridCells,
     analyte: AnalyteQuery,
     cleanup_level: CleanupLevel,
     options: Options,
@@ -131,7 +135,7 @@ def at_risk(
 ) -> Response:
     """Each receptor at risk with its nearest hotspot, distance (m), bearing and compass
     direction from it, and whether it is near, down-gradient, or both."""
-    built = surface_for(store, analyte, options)
+    built = surface_for(store, analyte, options, cells)
     found = receptors_at_risk(
         hotspot_frame(store, built, cleanup_level), store.read("receptors"), receptor
     )

@@ -6,10 +6,11 @@ from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import numpy as np
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.deps import StoreDep
+from api.access import read_access
+from api.deps import GridCells, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from site_gis.crs import to_storage
@@ -18,7 +19,7 @@ from site_gis.rasters import surface_to_cog
 from site_gis.store import Store
 from site_gis.surfaces import Surface, SurfaceOptions, SurfaceRequest, build_surface
 
-router = APIRouter(tags=["surfaces"])
+router = APIRouter(tags=["surfaces"], dependencies=[Depends(read_access)])
 
 Analyte = Annotated[
     str, Path(description="Analyte name, synonym or CAS number", examples=["Lead", "71-43-2"])
@@ -38,9 +39,11 @@ Probability = Annotated[
 ]
 
 
-def surface_for(store: Store, analyte: str, options: SurfaceOptions) -> Surface:
-    """Build the surface an API request asks for."""
-    return build_surface(store, SurfaceRequest(analyte=analyte, **options.model_dump()))
+def surface_for(store: Store, analyte: str, options: SurfaceOptions, max_cells: int) -> Surface:
+    """Build the surface an API request asks for (a grid of at most ``max_cells`` cells)."""
+    return build_surface(
+        store, SurfaceRequest(analyte=analyte, **options.model_dump()), max_cells=max_cells
+    )
 
 
 def summary(surface: Surface) -> dict[str, Any]:
@@ -91,6 +94,7 @@ def summary(surface: Surface) -> dict[str, Any]:
 )
 def surface(
     store: StoreDep,
+    cells: GridCells,
     analyte: Analyte,
     options: Options,
     f: Annotated[Literal["tif", "json"], Query(description="Output")] = "tif",
@@ -98,7 +102,7 @@ def surface(
     """IDW or ordinary kriging onto a grid in the site's metric CRS, clipped to the site or
     a zone, with leave-one-out cross-validation; bands: estimate, kriging standard
     deviation, probability of exceeding ``threshold``."""
-    built = surface_for(store, analyte, options)
+    built = surface_for(store, analyte, options, cells)
     if f == "json":
         return FastJSONResponse(summary(built))
     name = f"{built.analyte}_{options.medium}_{options.method}.tif".replace(" ", "_")
@@ -117,6 +121,7 @@ def surface(
 )
 def hotspots(
     store: StoreDep,
+    cells: GridCells,
     analyte: Annotated[str, Query(description="Analyte")],
     cleanup_level: CleanupLevel,
     options: Options,
@@ -124,7 +129,7 @@ def hotspots(
 ) -> Response:
     """Polygons (lon/lat) of the cells above the level, split by EIA zone, with area in
     hectares and the highest and mean estimate inside."""
-    built = surface_for(store, analyte, options)
+    built = surface_for(store, analyte, options, cells)
     found = hotspot_frame(store, built, cleanup_level, probability_at_least)
     fields = [c for c in found.columns if c != "geometry"]
     body = feature_collection(

@@ -8,14 +8,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from site_gis.errors import StoreError, StoreNotFoundError
+from site_gis.site import SiteInfo
 from site_gis.sources import layers_digest, read_layers_dir
 from site_gis.store.base import AuditEntry, BBox, Between, LayerInfo, Store, WriteMode
 from site_gis.store.geopackage import GeoPackageStore
 from site_gis.store.pgconnect import is_postgres_url, safe_text
 from site_gis.store.postgis import PostGISStore
+from site_gis.validation import Frame
 
 SUPPORTED = (
     "a GeoPackage path ending in .gpkg (optionally prefixed gpkg://) or a PostgreSQL URL "
@@ -38,11 +41,27 @@ def build_store(url: str, layers_dir: Path, *, actor: str, note: str = "") -> St
     :class:`~site_gis.errors.LayerValidationError` lists them all.
     """
     site, frames = read_layers_dir(layers_dir, validate=False)
-    digest = layers_digest(layers_dir)
+    return create_store(
+        url, site, frames, actor=actor, note=note, layers_digest=layers_digest(layers_dir)
+    )
+
+
+def create_store(
+    url: str,
+    site: SiteInfo,
+    frames: Mapping[str, Frame],
+    *,
+    actor: str,
+    note: str = "",
+    layers_digest: str = "",
+) -> Store:
+    """Create (or replace) the store at ``url`` from a site and its layers (all validated)."""
     if is_postgres_url(url):
-        return PostGISStore.create(url, site, frames, actor=actor, note=note, layers_digest=digest)
+        return PostGISStore.create(
+            url, site, frames, actor=actor, note=note, layers_digest=layers_digest
+        )
     return GeoPackageStore.create(
-        store_path(url), site, frames, actor=actor, note=note, layers_digest=digest
+        store_path(url), site, frames, actor=actor, note=note, layers_digest=layers_digest
     )
 
 
@@ -87,6 +106,7 @@ __all__ = [
     "Store",
     "WriteMode",
     "build_store",
+    "create_store",
     "open_or_build_store",
     "open_store",
     "store_path",

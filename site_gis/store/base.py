@@ -15,6 +15,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
+from site_gis.access import ApiKey
 from site_gis.site import SiteInfo
 from site_gis.validation import Frame
 
@@ -140,4 +141,28 @@ class Store(Protocol):
 
     def audit_log(self) -> pd.DataFrame:
         """Every recorded write, oldest first."""
+        ...
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        layers: Sequence[str] = (),
+        rows: int = 0,
+        content_hash: str = "",
+        note: str = "",
+    ) -> AuditEntry:
+        """Append an audit entry for something that changed no layer (an export, say)."""
+        ...
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key ever made (hashes only), revoked ones included, oldest first."""
+        ...
+
+    def save_api_key(self, key: ApiKey, *, actor: str, action: str) -> AuditEntry:
+        """Add a key, or replace the stored one with the same id (to revoke it).
+
+        The key and its audit entry are written in one transaction.
+        """
         ...

@@ -10,6 +10,7 @@ own query language.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from site_gis.access import ApiKey
 from site_gis.errors import InvalidRequestError, LayerNotFoundError, StoreError
 from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
 from site_gis.store.base import AuditEntry, BBox, Between
@@ -27,6 +29,7 @@ from site_gis.validation import Frame
 
 METADATA_TABLE = "site_gis_metadata"
 AUDIT_TABLE = "site_gis_audit"
+KEYS_TABLE = "site_gis_api_keys"
 METADATA_KEYS = ("schema_version", "site", "layers_digest", "created_at")
 """Keys every store's :meth:`~site_gis.store.base.Store.metadata` holds."""
 AUDIT_COLUMNS = (
@@ -184,6 +187,48 @@ def audit_entry(
         content_hash=content_hash(frames),
         source_hash=source_hash,
         note=note,
+    )
+
+
+def record_entry(
+    audit_id: int,
+    *,
+    actor: str,
+    action: str,
+    layers: Sequence[str] = (),
+    rows: int = 0,
+    content_hash: str = "",
+    note: str = "",
+) -> AuditEntry:
+    """The audit entry of something that changed no layer (an export, say): mode ``none``."""
+    return AuditEntry(
+        audit_id=audit_id,
+        at=now(),
+        actor=actor,
+        action=action,
+        mode="none",
+        layers=tuple(layers),
+        rows=rows,
+        content_hash=content_hash,
+        source_hash="",
+        note=note,
+    )
+
+
+def key_entry(audit_id: int, key: ApiKey, *, actor: str, action: str, replaced: bool) -> AuditEntry:
+    """The audit entry of saving an API key (its hash, never the key, is what is hashed)."""
+    return AuditEntry(
+        audit_id=audit_id,
+        at=now(),
+        actor=actor,
+        action=action,
+        mode="replace" if replaced else "append",
+        layers=(KEYS_TABLE,),
+        rows=1,
+        content_hash=hashlib.sha256(json.dumps(key.as_row()).encode()).hexdigest(),
+        source_hash="",
+        note=f"key {key.key_id} ({key.name}), roles {','.join(key.roles)}"
+        + (", revoked" if not key.active else ""),
     )
 
 

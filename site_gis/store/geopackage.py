@@ -11,7 +11,8 @@ them, so paging by offset is stable.
 
 Besides the layers the file holds two plain tables: ``site_gis_metadata``
 (key/value: site description, schema version, layers digest) and
-``site_gis_audit`` (one row per write, kept across rebuilds).
+``site_gis_audit`` (one row per write, kept across rebuilds), and
+``site_gis_api_keys`` (hashed API keys, kept across rebuilds) once a key is made.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from site_gis.access import ApiKey
 from site_gis.errors import (
     StoreCorruptError,
     StoreError,
@@ -40,6 +42,7 @@ from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
 from site_gis.store.common import (
     AUDIT_TABLE,
+    KEYS_TABLE,
     METADATA_KEYS,
     METADATA_TABLE,
     AnyOf,
@@ -50,10 +53,12 @@ from site_gis.store.common import (
     check_read,
     conditions,
     finite,
+    key_entry,
     layer_schema,
     missing_layers,
     no_stored,
     now,
+    record_entry,
 )
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame, conform
@@ -118,7 +123,7 @@ class GeoPackageStore:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with _write_lock(target), _staging(target, copy=False) as staging:
-                history = _previous_audit(target)
+                history, keys = _previous_audit(target), _previous_keys(target)
                 for name, schema in CATALOGUE.items():
                     _write_layer(staging, schema, after[name])
                 metadata = {
@@ -134,6 +139,9 @@ class GeoPackageStore:
                 )
                 if len(history):
                     _write_table(staging, AUDIT_TABLE, history)
+                if keys:
+                    rows = pd.DataFrame([k.as_row() for k in keys], dtype=object)
+                    _write_table(staging, KEYS_TABLE, rows)
                 _append_audit(staging, len(history) + 1, actor, "create", "replace", after, note)
         except OSError as exc:
             raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
@@ -266,26 +274,78 @@ class GeoPackageStore:
         """
         for name in layers:
             layer_schema(name)
-        try:
-            with _write_lock(self.path), _staging(self.path, copy=True) as staging:
-                rows = plan_write(
-                    layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
-                )
-                for name, frame in rows.items():
-                    _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
-                audit = pyogrio.read_dataframe(staging, layer=AUDIT_TABLE, columns=["audit_id"])
-                next_id = int(audit["audit_id"].max()) + 1 if len(audit) else 1
-                entry = _append_audit(
-                    staging, next_id, actor, action, mode, rows, note, source_hash=source_hash
-                )
-        except OSError as exc:
-            raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        self._metadata = _check_store(self.path)
-        return entry
+        with self._transaction() as staging:
+            rows = plan_write(
+                layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
+            )
+            for name, frame in rows.items():
+                _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
+            return _append_audit(
+                staging,
+                _next_audit_id(staging),
+                actor,
+                action,
+                mode,
+                rows,
+                note,
+                source_hash=source_hash,
+            )
 
     def audit_log(self) -> pd.DataFrame:
         """Every recorded write, oldest first."""
         return _read_audit(self.path)
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        layers: Sequence[str] = (),
+        rows: int = 0,
+        content_hash: str = "",
+        note: str = "",
+    ) -> AuditEntry:
+        """Append an audit entry for something that changed no layer (an export, say)."""
+        with self._transaction() as staging:
+            entry = record_entry(
+                _next_audit_id(staging),
+                actor=actor,
+                action=action,
+                layers=layers,
+                rows=rows,
+                content_hash=content_hash,
+                note=note,
+            )
+            _write_audit_row(staging, entry)
+            return entry
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key ever made (hashes only), oldest first."""
+        return _read_keys(self.path)
+
+    def save_api_key(self, key: ApiKey, *, actor: str, action: str) -> AuditEntry:
+        """Add a key or replace the one with the same id; the audit entry lands with it."""
+        with self._transaction() as staging:
+            keys = {k.key_id: k for k in _read_keys(staging)}
+            replaced = key.key_id in keys
+            keys[key.key_id] = key
+            table = pd.DataFrame([k.as_row() for k in keys.values()], dtype=object)
+            _write_table(staging, KEYS_TABLE, table)
+            entry = key_entry(
+                _next_audit_id(staging), key, actor=actor, action=action, replaced=replaced
+            )
+            _write_audit_row(staging, entry)
+            return entry
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Path]:
+        """A staging copy that replaces the file if the block succeeds (under the lock)."""
+        try:
+            with _write_lock(self.path), _staging(self.path, copy=True) as staging:
+                yield staging
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._metadata = _check_store(self.path)
 
     def _read_info(self, name: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -402,8 +462,26 @@ def _append_audit(
         note=note,
         source_hash=source_hash,
     )
-    _write_table(path, AUDIT_TABLE, pd.DataFrame([audit_record(entry)]), append=audit_id > 1)
+    _write_audit_row(path, entry)
     return entry
+
+
+def _write_audit_row(path: Path, entry: AuditEntry) -> None:
+    row = pd.DataFrame([audit_record(entry)])
+    _write_table(path, AUDIT_TABLE, row, append=entry.audit_id > 1)
+
+
+def _next_audit_id(path: Path) -> int:
+    audit = pyogrio.read_dataframe(path, layer=AUDIT_TABLE, columns=["audit_id"])
+    return int(audit["audit_id"].max()) + 1 if len(audit) else 1
+
+
+def _read_keys(path: Path) -> list[ApiKey]:
+    """Stored keys; a store made before keys existed has none."""
+    if KEYS_TABLE not in {str(row[0]) for row in pyogrio.list_layers(path)}:
+        return []
+    table = pyogrio.read_dataframe(path, layer=KEYS_TABLE)
+    return [ApiKey.from_row(row) for row in table.to_dict("records")]
 
 
 def _read_audit(path: Path) -> pd.DataFrame:
@@ -417,6 +495,15 @@ def _previous_audit(path: Path) -> pd.DataFrame:
         return _read_audit(path).reset_index(drop=True)
     except (StoreError, OSError, DataSourceError, DataLayerError):
         return pd.DataFrame()
+
+
+def _previous_keys(path: Path) -> list[ApiKey]:
+    """The API keys of an existing readable store at ``path`` (none otherwise)."""
+    try:
+        _check_store(path)
+        return _read_keys(path)
+    except (StoreError, OSError, DataSourceError, DataLayerError):
+        return []
 
 
 def _check_store(path: Path) -> dict[str, str]:

@@ -17,8 +17,8 @@ the audit row is added and the data version bumped.  Readers are never
 blocked and never see half a write.
 
 Rows move in bulk: reads are ``COPY ... TO STDOUT`` parsed by pyarrow, with
-geometry as hex EWKB decoded by shapely; writes are ``COPY ... FROM STDIN``
-of CSV written by pyarrow.
+geometry as hex EWKB decoded by shapely (points as their two coordinates);
+writes are ``COPY ... FROM STDIN`` of CSV written by pyarrow.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import re
 import uuid
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import geopandas as gpd
@@ -39,6 +40,7 @@ import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
 
+from site_gis.access import ApiKey
 from site_gis.errors import StoreCorruptError, StoreError, StoreNotFoundError
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
@@ -46,17 +48,21 @@ from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
 from site_gis.store.common import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
+    KEYS_TABLE,
     METADATA_KEYS,
     METADATA_TABLE,
     AnyOf,
     audit_entry,
+    audit_record,
     check_bbox,
     check_read,
     conditions,
+    key_entry,
     layer_schema,
     missing_layers,
     no_stored,
     now,
+    record_entry,
 )
 from site_gis.store.integrity import plan_write
 from site_gis.store.pgconnect import Database, safe_url
@@ -64,6 +70,16 @@ from site_gis.validation import Frame, conform
 
 SCHEMA_VERSION = "1"
 STATE_TABLE = "site_gis_state"
+_KEY_COLUMNS = (
+    "key_id",
+    "name",
+    "roles",
+    "key_hash",
+    "created_at",
+    "created_by",
+    "revoked_at",
+    "revoked_by",
+)
 SRID = 4326
 
 Connection = psycopg.Connection[Any]
@@ -173,6 +189,7 @@ class PostGISStore:
                         sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(name))
                     )
                 _create_tables(conn)
+                _create_keys_table(conn)
                 for name, schema in CATALOGUE.items():
                     _copy_in(conn, schema, after[name])
                     _index(conn, schema)
@@ -337,17 +354,98 @@ class PostGISStore:
                     conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(name)))
                 _copy_in(conn, CATALOGUE[name], frame)
             entry = _append_audit(conn, actor, action, mode, rows, note, source_hash=source_hash)
-            conn.execute(
-                sql.SQL("UPDATE {} SET data_version = data_version + 1").format(
-                    sql.Identifier(STATE_TABLE)
-                )
-            )
+            _bump_version(conn)
         return entry
 
     def audit_log(self) -> pd.DataFrame:
         """Every recorded write, oldest first."""
         with self._db.connection() as conn:
             return _read_audit(conn)
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        layers: Sequence[str] = (),
+        rows: int = 0,
+        content_hash: str = "",
+        note: str = "",
+    ) -> AuditEntry:
+        """Append an audit entry for something that changed no layer (an export, say).
+
+        The data version does not change: nothing a reader sees has.
+        """
+        with self._db.transaction() as conn:
+            conn.execute(_WRITE_LOCK)
+            entry = record_entry(
+                _next_audit_id(conn),
+                actor=actor,
+                action=action,
+                layers=layers,
+                rows=rows,
+                content_hash=content_hash,
+                note=note,
+            )
+            _insert_audit(conn, entry)
+        return entry
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key ever made (hashes only), revoked ones included, oldest first."""
+        with self._db.connection() as conn:
+            if not _exists(conn, KEYS_TABLE):
+                return []
+            rows = conn.execute(
+                sql.SQL("SELECT {} FROM {} ORDER BY created_at, key_id").format(
+                    sql.SQL(", ").join(map(sql.Identifier, _KEY_COLUMNS)),
+                    sql.Identifier(KEYS_TABLE),
+                )
+            ).fetchall()
+        return [ApiKey.from_row(_key_row(row)) for row in rows]
+
+    def save_api_key(self, key: ApiKey, *, actor: str, action: str) -> AuditEntry:
+        """Add a key, or replace the stored one with the same id (to revoke it).
+
+        The key and its audit entry land in one transaction; the data version
+        changes, so every app instance re-reads its keys.
+        """
+        row = key.as_row()
+        with self._db.transaction() as conn:
+            conn.execute(_WRITE_LOCK)
+            _create_keys_table(conn)
+            table = sql.Identifier(KEYS_TABLE)
+            found = conn.execute(
+                sql.SQL("SELECT 1 FROM {} WHERE key_id = %s").format(table), [key.key_id]
+            ).fetchone()
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (key_id) DO UPDATE SET {}"
+                ).format(
+                    table,
+                    sql.SQL(", ").join(map(sql.Identifier, _KEY_COLUMNS)),
+                    sql.SQL(", ").join(sql.Placeholder() * len(_KEY_COLUMNS)),
+                    sql.SQL(", ").join(
+                        sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c))
+                        for c in _KEY_COLUMNS[1:]
+                    ),
+                ),
+                [
+                    key.key_id,
+                    key.name,
+                    row["roles"],
+                    key.key_hash,
+                    key.created_at,
+                    key.created_by,
+                    key.revoked_at,
+                    key.revoked_by,
+                ],
+            )
+            entry = key_entry(
+                _next_audit_id(conn), key, actor=actor, action=action, replaced=found is not None
+            )
+            _insert_audit(conn, entry)
+            _bump_version(conn)
+        return entry
 
 
 def _filters(
@@ -398,8 +496,11 @@ def _read_frame(
 ) -> Frame:
     """Rows of a layer in storage order, as a frame with the schema's dtypes."""
     names = list(schema.field_names if columns is None else columns)
-    selected = [sql.Identifier(n) for n in names]
-    if not schema.is_table:
+    selected: list[sql.Composable] = [sql.Identifier(n) for n in names]
+    points = schema.geometry_types == ("Point",)
+    if points:  # coordinates as numbers: cheaper to send and to decode than WKB
+        selected += [sql.SQL("ST_X(geometry)"), sql.SQL("ST_Y(geometry)")]
+    elif not schema.is_table:
         selected.append(sql.Identifier("geometry"))
     query = sql.SQL(
         "COPY (SELECT {} FROM {} WHERE {} ORDER BY fid{}{}) TO STDOUT (FORMAT csv)"
@@ -410,11 +511,10 @@ def _read_frame(
         sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
         sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
     )
-    buffer = io.BytesIO()
+    chunks: list[bytes] = []
     try:
         with conn.cursor().copy(query) as copy:
-            for chunk in copy:
-                buffer.write(chunk)
+            chunks.extend(bytes(chunk) for chunk in copy)
     except psycopg.errors.UndefinedColumn as exc:
         found = re.search(r'column "([^"]+)"', exc.diag.message_primary or "")
         raise StoreCorruptError(
@@ -422,16 +522,18 @@ def _read_frame(
             "built by another version of site-gis; rebuild it with `site-gis init`"
         ) from None
     types = {n: _ARROW_TYPES[schema.field(n).kind] for n in names}
+    shape = {"x": pa.float64(), "y": pa.float64()} if points else {"geometry": pa.string()}
     if not schema.is_table:
-        types["geometry"] = pa.string()
-    table = _parse_csv(buffer.getvalue(), types)
-    attributes = table.drop_columns(["geometry"]) if not schema.is_table else table
+        types.update(shape)
+    table = _parse_csv(b"".join(chunks), types)
+    attributes = table.select(names)
     frame = attributes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    if not schema.is_table:
-        geometry = shapely.set_srid(
-            shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False)), 0
-        )
-        frame = gpd.GeoDataFrame(frame, geometry=geometry, crs=SRID)
+    if points:
+        x, y = (table.column(c).to_numpy() for c in ("x", "y"))
+        frame = gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=SRID)
+    elif not schema.is_table:  # hex EWKB, the text form of a geometry
+        wkb = table.column("geometry").to_numpy(zero_copy_only=False)
+        frame = gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=SRID)
     return conform(frame, schema)
 
 
@@ -552,13 +654,9 @@ def _append_audit(
     *,
     source_hash: str = "",
 ) -> AuditEntry:
-    """Add the write's audit row (called under the write lock, so ids do not clash)."""
-    audit = sql.Identifier(AUDIT_TABLE)
-    row = conn.execute(sql.SQL("SELECT coalesce(max(audit_id), 0) + 1 FROM {}").format(audit))
-    next_id = row.fetchone()
-    assert next_id is not None
+    """Add the audit row of a write of ``frames``."""
     entry = audit_entry(
-        int(next_id[0]),
+        _next_audit_id(conn),
         actor=actor,
         action=action,
         mode=mode,
@@ -566,26 +664,54 @@ def _append_audit(
         note=note,
         source_hash=source_hash,
     )
+    _insert_audit(conn, entry)
+    return entry
+
+
+def _next_audit_id(conn: Connection) -> int:
+    """The next audit id (read under the write lock, so ids do not clash)."""
+    row = conn.execute(
+        sql.SQL("SELECT coalesce(max(audit_id), 0) + 1 FROM {}").format(sql.Identifier(AUDIT_TABLE))
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _insert_audit(conn: Connection, entry: AuditEntry) -> None:
     conn.execute(
         sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-            audit,
+            sql.Identifier(AUDIT_TABLE),
             sql.SQL(", ").join(map(sql.Identifier, AUDIT_COLUMNS)),
             sql.SQL(", ").join(sql.Placeholder() * len(AUDIT_COLUMNS)),
         ),
-        [
-            entry.audit_id,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.mode,
-            ",".join(entry.layers),
-            entry.rows,
-            entry.content_hash,
-            entry.source_hash,
-            entry.note,
-        ],
+        [{**audit_record(entry), "at": entry.at}[name] for name in AUDIT_COLUMNS],
     )
-    return entry
+
+
+def _bump_version(conn: Connection) -> None:
+    conn.execute(
+        sql.SQL("UPDATE {} SET data_version = data_version + 1").format(sql.Identifier(STATE_TABLE))
+    )
+
+
+def _create_keys_table(conn: Connection) -> None:
+    """The API keys table (kept across rebuilds; hashes only, never a key)."""
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (key_id text PRIMARY KEY, name text NOT NULL, "
+            "roles text NOT NULL, key_hash text NOT NULL, created_at timestamptz NOT NULL, "
+            "created_by text NOT NULL, revoked_at timestamptz, revoked_by text NOT NULL)"
+        ).format(sql.Identifier(KEYS_TABLE))
+    )
+
+
+def _key_row(row: Sequence[Any]) -> dict[str, object]:
+    """A keys-table row in the text form of :meth:`ApiKey.as_row` (times ISO 8601, UTC)."""
+    values = dict(zip(_KEY_COLUMNS, row, strict=True))
+    for name in ("created_at", "revoked_at"):
+        when = values[name]
+        values[name] = when.astimezone(UTC).isoformat() if isinstance(when, datetime) else ""
+    return values
 
 
 def _read_audit(conn: Connection) -> pd.DataFrame:

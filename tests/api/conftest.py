@@ -13,7 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from site_gis.access import Role
 from site_gis.store import Store
+from tests.conftest import key_header
 
 
 def _free_port() -> int:
@@ -70,6 +72,7 @@ def serve(store: str | Path, log: Path, **settings: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def server(
     built_store: Store,
+    keys: dict[Role, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """Base URL of a server on the shipped PSM layers, on each store backend."""
@@ -78,5 +81,20 @@ def server(
 
 @pytest.fixture
 def client(server: str) -> Iterator[httpx.Client]:
+    """A client without a key (the public role while the server runs open for reading)."""
     with httpx.Client(base_url=server, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture
+def consultant(server: str, keys: dict[Role, str]) -> Iterator[httpx.Client]:
+    """A client with a consultant's key (exports)."""
+    with httpx.Client(base_url=server, timeout=30, headers=key_header(keys[Role.CONSULTANT])) as c:
+        yield c
+
+
+@pytest.fixture
+def planner(server: str, keys: dict[Role, str]) -> Iterator[httpx.Client]:
+    """A client with a planner's key (household detail, resettlement scenarios)."""
+    with httpx.Client(base_url=server, timeout=30, headers=key_header(keys[Role.PLANNER])) as c:
         yield c

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from site_gis.access import Role
 from site_gis.store import Store
 from tests.api.conftest import serve
-from tests.conftest import StoreFactory, close_store, reopen
+from tests.conftest import StoreFactory, close_store, key_header, make_keys, reopen
 from tests.site_gis.test_lab_import import GOOD, HEADER, _row
 
 
@@ -125,11 +126,12 @@ def test_bad_parameters(client: httpx.Client, path: str, params: dict, status: i
 def writable(
     store_factory: StoreFactory,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, Store]]:
+) -> Iterator[tuple[str, Store, str]]:
     folder = tmp_path_factory.mktemp("writable")
     store = store_factory(folder)
+    officer = make_keys(store)[Role.OFFICER]
     for base in serve(store.url, folder / "uvicorn.log", max_upload_bytes="4096"):
-        yield base, store
+        yield base, store, officer
     close_store(store)
 
 
@@ -137,12 +139,14 @@ def _state(store: Store) -> tuple[str, int]:
     return store.version(), len(store.audit_log())
 
 
-def test_import_over_http(writable: tuple[str, Store]) -> None:
-    base, store = writable
+def test_import_over_http(writable: tuple[str, Store, str]) -> None:
+    base, store, officer = writable
     query = f"{base}/collections/results/items?sample_id=NEW-1-A"
     assert httpx.get(query).json()["numberMatched"] == 0  # cached now
     files = {"file": ("lab.csv", GOOD.encode(), "text/csv")}
-    response = httpx.post(f"{base}/imports/results", files=files, timeout=60)
+    response = httpx.post(
+        f"{base}/imports/results", files=files, headers=key_header(officer), timeout=60
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["new_results"] == 4 and body["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
@@ -150,17 +154,20 @@ def test_import_over_http(writable: tuple[str, Store]) -> None:
     stored = reopen(store).read("results", where={"sample_id": ["NEW-1-A", "MW-NEW-1"]})
     assert len(stored) == 4
     assert httpx.get(query).json()["numberMatched"] == 3  # the write invalidated the cache
-    again = httpx.post(f"{base}/imports/results", files=files, timeout=60)
+    again = httpx.post(
+        f"{base}/imports/results", files=files, headers=key_header(officer), timeout=60
+    )
     assert again.status_code == 200 and again.json()["already_stored"] == 4
 
 
-def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Store]) -> None:
-    base, store = writable
+def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Store, str]) -> None:
+    base, store, officer = writable
     before = _state(store)
     content = HEADER + _row(value="twelve") + _row(sample="X-2", lab="=HYPERLINK(1)")
     response = httpx.post(
         f"{base}/imports/results",
         files={"file": ("bad.csv", content.encode(), "text/csv")},
+        headers=key_header(officer),
         timeout=60,
     )
     assert response.status_code == 422
@@ -169,14 +176,15 @@ def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Store]) -> 
     assert _state(store) == before
 
 
-def test_oversized_upload_is_413(writable: tuple[str, Store]) -> None:
-    base, store = writable
+def test_oversized_upload_is_413(writable: tuple[str, Store, str]) -> None:
+    base, store, officer = writable
     before = _state(store)
     content = HEADER + "".join(_row(sample=f"X-{i}") for i in range(100))
     assert len(content) > 4096
     response = httpx.post(
         f"{base}/imports/results",
         files={"file": ("big.csv", content.encode(), "text/csv")},
+        headers=key_header(officer),
         timeout=60,
     )
     assert response.status_code == 413

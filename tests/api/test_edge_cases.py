@@ -28,18 +28,18 @@ def test_a_foreign_or_malformed_crs_member_is_a_422(client: httpx.Client, crs: o
 
 @pytest.mark.parametrize("value", [5, "structure_replacement", [1, 2]])
 def test_withheld_after_cut_off_must_be_a_list_of_names(
-    client: httpx.Client, value: object
+    planner: httpx.Client, value: object
 ) -> None:
-    response = client.post(
+    response = planner.post(
         "/resettlement/estimate", json={"overrides": {"withheld_after_cut_off": value}}
     )
     assert response.status_code == 422
     assert "list of category names" in response.text
 
 
-def test_a_selection_of_one_structure_reveals_nothing(client: httpx.Client) -> None:
+def test_a_selection_of_one_structure_reveals_nothing(planner: httpx.Client) -> None:
     feature = geojson("structures")["features"][11]
-    body = client.post("/resettlement/estimate", json={"polygon": feature["geometry"]}).json()
+    body = planner.post("/resettlement/estimate", json={"polygon": feature["geometry"]}).json()
     totals = body["totals"][0]
     assert totals["suppressed"] is True and totals["structures"] <= 4
     for field in ("households", "vulnerable_households", "structure_replacement", "total"):

@@ -77,8 +77,8 @@ def test_polygon_query_and_bad_polygons(client: httpx.Client) -> None:
         assert message in response.json()["problems"][0]["reason"]
 
 
-def test_resettlement_estimate(client: httpx.Client) -> None:
-    body = client.post(
+def test_resettlement_estimate(planner: httpx.Client) -> None:
+    body = planner.post(
         "/resettlement/estimate",
         json={
             "kind": "scrapyard",
@@ -112,15 +112,17 @@ def test_resettlement_estimate(client: httpx.Client) -> None:
     assert "structure_replacement.katcha" in body["to_verify"]
 
 
-def test_no_structure_or_household_record_in_any_output(client: httpx.Client) -> None:
-    text = client.post("/resettlement/estimate", json={}).text
+def test_no_structure_or_household_record_in_any_output(
+    planner: httpx.Client, client: httpx.Client
+) -> None:
+    text = planner.post("/resettlement/estimate", json={}).text
     text += client.get("/encroachments/parcels", params={"limit": 1000}).text
     assert "S-0" not in text and "structure_id" not in text
     assert "vulnerable_households" not in client.get("/collections/structures/items?limit=10").text
 
 
-def test_bad_override_is_a_422(client: httpx.Client) -> None:
-    response = client.post(
+def test_bad_override_is_a_422(planner: httpx.Client) -> None:
+    response = planner.post(
         "/resettlement/estimate", json={"overrides": {"structure_replacement.mud_hut.rate": 5}}
     )
     assert response.status_code == 422

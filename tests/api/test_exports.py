@@ -21,8 +21,8 @@ def _ring_area(ring: list[list[float]]) -> float:
     return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring)) / 2
 
 
-def test_geojson_export_round_trips(client: httpx.Client, tmp_path: Path) -> None:
-    response = client.get("/exports/structures", params={"format": "geojson"})
+def test_geojson_export_round_trips(consultant: httpx.Client, tmp_path: Path) -> None:
+    response = consultant.get("/exports/structures", params={"format": "geojson"})
     assert response.headers["content-type"] == "application/geo+json"
     assert 'filename="structures.geojson"' in response.headers["content-disposition"]
     path = tmp_path / "structures.geojson"
@@ -36,16 +36,16 @@ def test_geojson_export_round_trips(client: httpx.Client, tmp_path: Path) -> Non
         assert _ring_area(feature["geometry"]["coordinates"][0]) > 0  # right-hand rule
 
 
-def test_filtered_export(client: httpx.Client) -> None:
-    body = client.get("/exports/encroachments", params={"kind": "scrapyard"}).json()
+def test_filtered_export(consultant: httpx.Client) -> None:
+    body = consultant.get("/exports/encroachments", params={"kind": "scrapyard"}).json()
     expected = sum(
         f["properties"]["kind"] == "scrapyard" for f in geojson("encroachments")["features"]
     )
     assert len(body["features"]) == expected > 0
 
 
-def test_geopackage_export_is_sound(client: httpx.Client, tmp_path: Path) -> None:
-    response = client.get("/exports/parcels", params={"format": "gpkg"})
+def test_geopackage_export_is_sound(consultant: httpx.Client, tmp_path: Path) -> None:
+    response = consultant.get("/exports/parcels", params={"format": "gpkg"})
     assert response.status_code == 200
     path = tmp_path / "parcels.gpkg"
     path.write_bytes(response.content)
@@ -56,25 +56,27 @@ def test_geopackage_export_is_sound(client: httpx.Client, tmp_path: Path) -> Non
     assert frame.crs.to_epsg() == 4326
 
 
-def test_csv_exports(client: httpx.Client) -> None:
-    results = client.get("/exports/results", params={"format": "csv", "medium": "sediment"})
+def test_csv_exports(consultant: httpx.Client) -> None:
+    results = consultant.get("/exports/results", params={"format": "csv", "medium": "sediment"})
     rows = list(csv.DictReader(io.StringIO(results.text)))
     assert len(rows) == int((results_csv()["medium"] == "sediment").sum())
-    points = client.get(
+    points = consultant.get(
         "/exports/sample_locations", params={"format": "csv", "geometry": "lonlat"}
     ).text
     first = next(csv.DictReader(io.StringIO(points)))
     assert 67 < float(first["longitude"]) < 68 and 24 < float(first["latitude"]) < 25
-    polygons = client.get("/exports/parcels", params={"format": "csv", "geometry": "lonlat"})
+    polygons = consultant.get("/exports/parcels", params={"format": "csv", "geometry": "lonlat"})
     assert polygons.status_code == 400
     wkt = next(
-        csv.DictReader(io.StringIO(client.get("/exports/parcels", params={"format": "csv"}).text))
+        csv.DictReader(
+            io.StringIO(consultant.get("/exports/parcels", params={"format": "csv"}).text)
+        )
     )
     assert wkt["wkt"].startswith("POLYGON ((67.")
 
 
-def test_bundle_with_manifest(client: httpx.Client) -> None:
-    response = client.get("/exports", params={"layers": "eia_zones,sample_locations,results"})
+def test_bundle_with_manifest(consultant: httpx.Client) -> None:
+    response = consultant.get("/exports", params={"layers": "eia_zones,sample_locations,results"})
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["synthetic"] is True and "dutch_iv" in manifest["standards"]
@@ -83,8 +85,10 @@ def test_bundle_with_manifest(client: httpx.Client) -> None:
     assert manifest["files"]["results.geojson"]["features"] == len(results_csv())
 
 
-def test_bad_export_requests(client: httpx.Client) -> None:
-    assert client.get("/exports/wells").status_code == 404
-    assert client.get("/exports/parcels", params={"format": "shp"}).status_code == 400
-    assert client.get("/exports", params={"layers": "parcels,../../etc/passwd"}).status_code == 404
-    assert client.get("/exports", params={"layers": "parcels,parcels"}).status_code == 400
+def test_bad_export_requests(consultant: httpx.Client) -> None:
+    assert consultant.get("/exports/wells").status_code == 404
+    assert consultant.get("/exports/parcels", params={"format": "shp"}).status_code == 400
+    assert (
+        consultant.get("/exports", params={"layers": "parcels,../../etc/passwd"}).status_code == 404
+    )
+    assert consultant.get("/exports", params={"layers": "parcels,parcels"}).status_code == 400

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -110,6 +111,29 @@ def test_a_database_without_a_store_is_built_on_first_open(postgres: PostgresSer
     missing = postgres.url(f"{postgres.prefix}_missing")
     with pytest.raises(StoreUnavailableError, match=r'database "[^"]+_missing" does not exist'):
         open_store(missing)
+
+
+def test_the_command_line_builds_and_lists_a_postgis_store(postgres: PostgresServer) -> None:
+    url = postgres.url(postgres.new_database()).replace("postgres@", "postgres:not-shown@")
+    cli = str(Path(sys.executable).with_name("site-gis"))
+    built = subprocess.run([cli, "init", "--store", url], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "not-shown" not in built.stdout + built.stderr
+    listed = subprocess.run(
+        [cli, "layers"], capture_output=True, text=True, env={**os.environ, "SITE_GIS_STORE": url}
+    )
+    assert listed.returncode == 0, listed.stderr
+    counts = {line.split()[0]: line.split()[2] for line in listed.stdout.splitlines()[1:]}
+    assert counts["structures"] == str(len(geojson("structures")["features"]))
+    assert counts["results"] == str(len(results_csv()))
+    down = subprocess.run(
+        [cli, "layers", "--store", f"postgresql://postgres:not-shown@127.0.0.1:{free_port()}/x"],
+        capture_output=True,
+        text=True,
+    )
+    assert down.returncode == 1 and "Traceback" not in down.stderr
+    assert down.stderr.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:")
+    assert "not-shown" not in down.stderr
 
 
 def _set_schema_version(url: str, version: str) -> None:

@@ -165,8 +165,8 @@ def test_reads_are_identical_on_every_backend(
         pd.testing.assert_frame_equal(
             built_store.read("structures", **query), demo_gpkg.read("structures", **query)
         )
-    audit = built_store.audit_log().drop(columns="at")
-    pd.testing.assert_frame_equal(audit, demo_gpkg.audit_log().drop(columns="at"))
+    built = built_store.audit_log().drop(columns="at").head(1)  # the build (tests add keys)
+    pd.testing.assert_frame_equal(built, demo_gpkg.audit_log().drop(columns="at"))
     assert built_store.metadata().keys() == demo_gpkg.metadata().keys()
 
 

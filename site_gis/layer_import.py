@@ -1,0 +1,339 @@
+"""Layers uploaded as GeoJSON, GeoPackage, or a zip holding one of them.
+
+Only those formats are opened, each by what its bytes are, never by what the
+file is called:
+
+* GeoJSON is parsed as JSON (orjson) and built with shapely; GDAL never sees
+  it, so a VRT, a remote URL or any other file dressed up as ``.geojson`` is
+  refused as "not GeoJSON".
+* A GeoPackage must start with the SQLite header and carry the GeoPackage
+  application id; only then does GDAL open it.
+* A zip is read in memory (nothing is extracted to disk); member names that
+  climb out of the archive, absolute paths and archives that unpack beyond the
+  size limit are refused.
+
+The rows then go through the store's write, which validates the store as it
+will be afterwards; before that, features far from the site (and among them
+those whose latitude and longitude are swapped) are reported by row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj import Geod
+from shapely.errors import GEOSException
+
+from site_gis.crs import STORAGE_CRS
+from site_gis.errors import CRSError, Problem, TooLargeError, ValidationError
+from site_gis.schemas import CATALOGUE, LayerSchema
+from site_gis.site import SiteInfo
+from site_gis.store.base import AuditEntry, Store, WriteMode
+
+REGION_RADIUS_M = 50_000.0
+"""Features farther than this from the site centre are refused (metres, geodesic)."""
+MAX_VERTICES = 2_000_000
+"""Most coordinate pairs one upload may hold."""
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_GPKG_APPLICATION_ID = b"GPKG"
+_ZIP_MAGIC = b"PK\x03\x04"
+_LONLAT_NAMES = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "EPSG:4326",
+    "urn:ogc:def:crs:EPSG::4326",
+}
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one upload may hold: bytes (also once unzipped), features and vertices."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_features: int = 200_000
+    max_vertices: int = MAX_VERTICES
+
+
+def import_layer(
+    store: Store,
+    data: bytes,
+    *,
+    layer: str,
+    mode: WriteMode,
+    actor: str,
+    source: str = "upload",
+    limits: Limits | None = None,
+) -> AuditEntry:
+    """Read an uploaded layer and write it to ``store`` (append or replace), all or nothing.
+
+    Raises
+    ------
+    ValidationError
+        For a file that is not one of the accepted formats, a foreign CRS, or
+        rows that fail the layer's schema, the site's extent or the store's
+        integrity (each problem named by row and field).
+    TooLargeError
+        For an upload beyond ``limits``.
+    """
+    schema = _geometry_schema(layer)
+    frame = read_layer_upload(data, schema, source=source, limits=limits or Limits())
+    check_near_site(frame, schema, store.site(), source=source)
+    return store.write(
+        {layer: frame},
+        mode=mode,
+        actor=actor,
+        action="import-layer",
+        note=f"{source} ({len(frame)} features)",
+        source_hash=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def read_layer_upload(
+    data: bytes, schema: LayerSchema, *, source: str, limits: Limits
+) -> gpd.GeoDataFrame:
+    """The features of an upload as a frame in EPSG:4326 (not yet validated against the schema)."""
+    if len(data) > limits.max_bytes:
+        raise TooLargeError(f"{source} is {len(data):,} bytes; at most {limits.max_bytes:,}")
+    if data.startswith(_ZIP_MAGIC):
+        data, source = _from_zip(data, source, limits)
+    if data.startswith(_SQLITE_MAGIC):
+        frame = _read_geopackage(data, schema, source)
+    else:
+        frame = _read_geojson(data, schema, source)
+    if len(frame) > limits.max_features:
+        raise TooLargeError(
+            f"{source} has {len(frame):,} features; at most {limits.max_features:,} per upload"
+        )
+    vertices = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
+    if vertices > limits.max_vertices:
+        raise TooLargeError(
+            f"{source} has {vertices:,} coordinates; at most {limits.max_vertices:,} per upload"
+        )
+    return frame
+
+
+def check_near_site(
+    frame: gpd.GeoDataFrame, schema: LayerSchema, site: SiteInfo, *, source: str
+) -> None:
+    """Refuse features whose representative point is over :data:`REGION_RADIUS_M` from the site.
+
+    Features whose coordinates are not finite lon/lat are left to the schema
+    check, which names them.
+    """
+    geoms = frame.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        usable = (
+            ~shapely.is_missing(geoms)
+            & ~shapely.is_empty(geoms)
+            & np.isfinite(bounds).all(axis=1)
+            & (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1)
+            & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
+        )
+    if not usable.any():
+        return
+    points = shapely.point_on_surface(geoms[usable])
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    centre_x, centre_y = np.full(len(x), site.centre_lon), np.full(len(x), site.centre_lat)
+    distance = _GEOD.inv(centre_x, centre_y, x, y)[2]
+    swapped = _GEOD.inv(centre_x, centre_y, np.clip(y, -180, 180), np.clip(x, -90, 90))[2]
+    far = distance > REGION_RADIUS_M
+    if not far.any():
+        return
+    ids = _row_ids(frame, schema)[usable]
+    problems = [
+        Problem(
+            schema.name,
+            ids[i],
+            "geometry",
+            [round(float(x[i]), 6), round(float(y[i]), 6)],
+            "latitude and longitude look swapped (GeoJSON is lon, lat)"
+            if swapped[i] <= REGION_RADIUS_M and abs(x[i]) <= 90
+            else f"{distance[i] / 1000:,.0f} km from {site.name}; is this the right site and CRS?",
+        )
+        for i in np.flatnonzero(far)
+    ]
+    raise ValidationError(problems, summary=f"{source}: features outside the site; nothing written")
+
+
+def _geometry_schema(layer: str) -> LayerSchema:
+    if layer not in CATALOGUE:
+        raise ValidationError(
+            [Problem("request", None, "layer", layer, f"choose one of {', '.join(CATALOGUE)}")]
+        )
+    schema = CATALOGUE[layer]
+    if schema.is_table:
+        raise ValidationError(
+            [
+                Problem(
+                    "request",
+                    None,
+                    "layer",
+                    layer,
+                    "a table without geometry: import lab results as CSV (/imports/results)",
+                )
+            ]
+        )
+    return schema
+
+
+def _fail(source: str, reason: str, field: str | None = None, value: Any = None) -> ValidationError:
+    return ValidationError(
+        [Problem(source, None, field, value, reason)], summary=f"cannot read {source}"
+    )
+
+
+def _from_zip(data: bytes, source: str, limits: Limits) -> tuple[bytes, str]:
+    """The one GeoJSON or GeoPackage member of a zip, read in memory."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fail(source, f"not a readable zip archive ({exc})") from exc
+    for member in members:
+        path = PurePosixPath(member.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or ":" in member.filename:
+            raise _fail(source, "unsafe member path in the zip", "member", member.filename)
+    if sum(m.file_size for m in members) > limits.max_bytes:
+        raise TooLargeError(f"{source} unpacks to more than {limits.max_bytes:,} bytes")
+    data_members = [
+        m for m in members if PurePosixPath(m.filename).suffix.lower() in (".geojson", ".gpkg")
+    ]
+    if len(data_members) != 1:
+        raise _fail(
+            source,
+            "a zip must hold exactly one .geojson or .gpkg file "
+            f"(found {len(data_members)} among {len(members)} members)",
+        )
+    member = data_members[0]
+    with archive.open(member) as handle:
+        content = handle.read(limits.max_bytes + 1)
+    if len(content) > limits.max_bytes:
+        raise TooLargeError(f"{source} unpacks to more than {limits.max_bytes:,} bytes")
+    if content.startswith(_ZIP_MAGIC):
+        raise _fail(source, "a zip inside a zip is not accepted", "member", member.filename)
+    return content, f"{source}:{member.filename}"
+
+
+def _read_geojson(data: bytes, schema: LayerSchema, source: str) -> gpd.GeoDataFrame:
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise _fail(
+            source,
+            f"not GeoJSON ({exc}); accepted: GeoJSON, GeoPackage, or a zip of one",
+        ) from exc
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise _fail(source, "GeoJSON must be a FeatureCollection", "type")
+    _check_crs_member(document.get("crs"), source)
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise _fail(source, "a FeatureCollection needs a 'features' list", "features")
+    rows: list[dict[str, Any]] = []
+    geometries: list[Any] = []
+    problems: list[Problem] = []
+    for number, feature in enumerate(features, start=1):
+        row_id: Any = f"feature {number}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(Problem(schema.name, row_id, None, None, "not a GeoJSON Feature"))
+            continue
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            problems.append(Problem(schema.name, row_id, "properties", None, "not an object"))
+            continue
+        if schema.id_field not in properties and "id" in feature:
+            properties = {**properties, schema.id_field: feature["id"]}
+        row_id = properties.get(schema.id_field, row_id)
+        geometries.append(_geometry(feature.get("geometry"), schema, row_id, problems))
+        rows.append(properties)
+    if problems:
+        raise ValidationError(problems, summary=f"{source}: problems found; nothing written")
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometries, crs=STORAGE_CRS)
+
+
+def _geometry(value: Any, schema: LayerSchema, row_id: Any, problems: list[Problem]) -> Any:
+    """A shapely geometry from a GeoJSON geometry member, or ``None`` with a problem noted."""
+    if value is None:
+        return None  # the schema check reports a missing geometry
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind not in schema.geometry_types:
+        problems.append(
+            Problem(
+                schema.name,
+                row_id,
+                "geometry",
+                kind,
+                f"geometry type must be {' or '.join(schema.geometry_types)}",
+            )
+        )
+        return None
+    try:
+        return shapely.from_geojson(orjson.dumps(value))
+    except GEOSException as exc:
+        reason = str(exc).splitlines()[0]
+        problems.append(Problem(schema.name, row_id, "geometry", None, f"malformed: {reason}"))
+        return None
+
+
+def _check_crs_member(member: Any, source: str) -> None:
+    if member is None:
+        return
+    properties = member.get("properties") if isinstance(member, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if name not in _LONLAT_NAMES:
+        raise CRSError(
+            f"{source} declares the CRS {str(name or member)[:80]!r}; GeoJSON must be lon/lat "
+            "(EPSG:4326 / CRS84): reproject it, or drop the 'crs' member if it already is"
+        )
+
+
+def _read_geopackage(data: bytes, schema: LayerSchema, source: str) -> gpd.GeoDataFrame:
+    if data[68:72] != _GPKG_APPLICATION_ID:
+        raise _fail(source, "an SQLite file that is not a GeoPackage")
+    with tempfile.TemporaryDirectory(prefix="site-gis-upload-") as folder:
+        path = Path(folder) / "upload.gpkg"
+        path.write_bytes(data)
+        try:
+            names = [str(row[0]) for row in pyogrio.list_layers(path)]
+            layer = schema.name if schema.name in names else (names[0] if len(names) == 1 else None)
+            if layer is None:
+                raise _fail(
+                    source,
+                    f"the GeoPackage has {len(names)} layers and none is named {schema.name!r}",
+                )
+            frame = pyogrio.read_dataframe(path, layer=layer)
+        except (DataSourceError, DataLayerError) as exc:
+            raise _fail(source, f"unreadable GeoPackage: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise _fail(source, "the GeoPackage layer has no geometry")
+    if frame.crs is None:
+        raise CRSError(f"{source} has no CRS; expected EPSG:4326 (lon/lat)")
+    if frame.crs.to_epsg() != STORAGE_CRS.to_epsg():
+        raise CRSError(
+            f"{source} is in {frame.crs.to_string()}; the store holds EPSG:4326 (lon/lat): "
+            "reproject it before loading"
+        )
+    if frame.geometry.name != "geometry":
+        frame = frame.rename_geometry("geometry")
+    return frame
+
+
+def _row_ids(frame: gpd.GeoDataFrame, schema: LayerSchema) -> np.ndarray:
+    if schema.id_field in frame.columns:
+        return frame[schema.id_field].astype(object).to_numpy()
+    return np.array([f"feature {i}" for i in range(1, len(frame) + 1)], dtype=object)
