@@ -137,6 +137,7 @@ class PostGISStore:
         self._url = safe_url(url)
         self._db = Database(url)
         self._finalizer = weakref.finalize(self, self._db.close)
+        self._infos: dict[tuple[str, str], LayerInfo] = {}  # by (version, layer)
         try:
             with self._db.transaction() as conn:
                 _check_store(conn, self._url)
@@ -244,8 +245,20 @@ class PostGISStore:
         return [self.layer_info(name) for name in CATALOGUE]
 
     def layer_info(self, name: str) -> LayerInfo:
-        """Summary of one layer: title, geometry type, feature count and lon/lat bounds."""
+        """Summary of one layer: title, geometry type, feature count and lon/lat bounds.
+
+        Remembered until the data version changes (counting a large layer is not free).
+        """
         schema = layer_schema(name)
+        key = (self.version(), name)
+        if key not in self._infos:
+            info = self._layer_info(schema)
+            self._infos = {k: v for k, v in self._infos.items() if k[0] == key[0]}
+            self._infos[key] = info
+        return self._infos[key]
+
+    def _layer_info(self, schema: LayerSchema) -> LayerInfo:
+        name = schema.name
         table = sql.Identifier(name)
         with self._db.connection() as conn:
             if schema.is_table:
@@ -317,6 +330,8 @@ class PostGISStore:
     ) -> int:
         """Number of features of ``name`` matching the filters."""
         schema = layer_schema(name)
+        if bbox is None and not where:
+            return self.layer_info(name).feature_count
         query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
             sql.Identifier(name), _filters(schema, bbox, where)
         )
