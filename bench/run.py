@@ -25,6 +25,7 @@ import geopandas as gpd
 
 from bench.common import Row, timed
 from bench.contamination import bench_contamination
+from bench.load import bench_load
 from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
 from bench.stores import bench_stores
@@ -130,6 +131,7 @@ def main() -> None:
         bench_contamination("demo", demo_store, rows)
         bench_resettlement("demo", demo_store, rows)
         bench_ogc("demo", demo_store, rows)
+        bench_load("demo", demo_store, rows)
         bench_surfaces(rows)
         if not args.quick:
             scaled = OUT / "scaled"

@@ -21,8 +21,10 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -292,8 +294,22 @@ class GeoPackageStore:
             )
 
     def audit_log(self) -> pd.DataFrame:
-        """Every recorded write, oldest first."""
-        return _read_audit(self.path)
+        """Every recorded write and access, oldest first.
+
+        The ``log`` column says where an entry lives: ``change`` entries are in
+        the GeoPackage, written with the change; ``access`` entries (exports)
+        are in the access log beside it.  ``audit_id`` is unique within each.
+        """
+        changes = _read_audit(self.path).assign(log="change")
+        access = self._access_log().read()
+        if access.empty:
+            return changes.reset_index(drop=True)
+        merged = pd.concat([changes, access.assign(log="access")], ignore_index=True)
+        order = merged["log"].map({"change": 0, "access": 1})
+        merged = merged.assign(_order=order).sort_values(
+            ["at", "_order", "audit_id"], kind="stable"
+        )
+        return merged.drop(columns="_order").reset_index(drop=True)
 
     def record(
         self,
@@ -305,19 +321,25 @@ class GeoPackageStore:
         content_hash: str = "",
         note: str = "",
     ) -> AuditEntry:
-        """Append an audit entry for something that changed no layer (an export, say)."""
-        with self._transaction() as staging:
-            entry = record_entry(
-                _next_audit_id(staging),
-                actor=actor,
-                action=action,
-                layers=layers,
-                rows=rows,
-                content_hash=content_hash,
-                note=note,
-            )
-            _write_audit_row(staging, entry)
-            return entry
+        """Append an entry for something that changed no layer (an export) to the access log.
+
+        The access log is a small SQLite file beside the GeoPackage
+        (``<name>.gpkg-access.sqlite``): appending to it costs milliseconds
+        however large the store is, and readers of the GeoPackage never wait.
+        """
+        entry = record_entry(
+            0,
+            actor=actor,
+            action=action,
+            layers=layers,
+            rows=rows,
+            content_hash=content_hash,
+            note=note,
+        )
+        return self._access_log().append(entry)
+
+    def _access_log(self) -> AccessLog:
+        return AccessLog(self.path.with_name(self.path.name + "-access.sqlite"))
 
     def api_keys(self) -> list[ApiKey]:
         """Every API key ever made (hashes only), oldest first."""
@@ -469,6 +491,54 @@ def _append_audit(
 def _write_audit_row(path: Path, entry: AuditEntry) -> None:
     row = pd.DataFrame([audit_record(entry)])
     _write_table(path, AUDIT_TABLE, row, append=entry.audit_id > 1)
+
+
+class AccessLog:
+    """Append-only SQLite table of accesses (exports) beside a GeoPackage store.
+
+    Written in WAL mode with a busy timeout, by this class only; the
+    GeoPackage itself is never written in place (GDAL readers fail on a file
+    being written), so accesses, which change no data, are kept here.
+    """
+
+    _COLUMNS = (
+        "audit_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, "
+        "action TEXT NOT NULL, mode TEXT NOT NULL, layers TEXT NOT NULL, rows INTEGER NOT NULL, "
+        "content_hash TEXT NOT NULL, source_hash TEXT NOT NULL, note TEXT NOT NULL"
+    )
+
+    _INSERT = (
+        "INSERT INTO access_log (at, actor, action, mode, layers, rows, content_hash, "
+        "source_hash, note) VALUES (:at, :actor, :action, :mode, :layers, :rows, "
+        ":content_hash, :source_hash, :note)"
+    )
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        """Store ``entry`` and return it with its id."""
+        row = audit_record(entry)
+        del row["audit_id"]
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(f"CREATE TABLE IF NOT EXISTS access_log ({self._COLUMNS})")
+                cursor = db.execute(self._INSERT, row)
+                audit_id = int(cursor.lastrowid or 0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the access log {self.path}: {exc}") from exc
+        return replace(entry, audit_id=audit_id)
+
+    def read(self) -> pd.DataFrame:
+        """Every entry, oldest first (empty if nothing was ever recorded)."""
+        if not self.path.exists():
+            return pd.DataFrame()
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30)) as db:
+                return pd.read_sql_query("SELECT * FROM access_log ORDER BY audit_id", db)
+        except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+            raise StoreError(f"cannot read the access log {self.path}: {exc}") from exc
 
 
 def _next_audit_id(path: Path) -> int:

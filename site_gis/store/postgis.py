@@ -70,6 +70,7 @@ from site_gis.validation import Frame, conform
 
 SCHEMA_VERSION = "1"
 STATE_TABLE = "site_gis_state"
+_CHANGE, _ACCESS = "change", "access"
 _KEY_COLUMNS = (
     "key_id",
     "name",
@@ -730,7 +731,11 @@ def _key_row(row: Sequence[Any]) -> dict[str, object]:
 
 
 def _read_audit(conn: Connection) -> pd.DataFrame:
-    """The audit table as the GeoPackage store returns it (time as ISO 8601 text in UTC)."""
+    """The audit table as the GeoPackage store returns it (time as ISO 8601 text in UTC).
+
+    The ``log`` column says ``change`` for writes and ``access`` for what
+    :meth:`PostGISStore.record` recorded, as the GeoPackage store's does.
+    """
     selected = [
         sql.SQL("to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') AS at")
         if name == "at"
@@ -743,7 +748,9 @@ def _read_audit(conn: Connection) -> pd.DataFrame:
         )
     ).fetchall()
     frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
-    return frame.astype({"audit_id": "int64", "rows": "int64"})
+    frame = frame.astype({"audit_id": "int64", "rows": "int64"})
+    # accesses (exports, recorded with mode "none") share the table and the id sequence
+    return frame.assign(log=frame["mode"].map(lambda mode: _ACCESS if mode == "none" else _CHANGE))
 
 
 def _require_postgis(conn: Connection, where: str) -> None:

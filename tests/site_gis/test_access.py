@@ -17,8 +17,8 @@ from site_gis.access import (
     verify,
 )
 from site_gis.errors import InvalidRequestError
-from site_gis.store import Store, build_store
-from tests.conftest import LAYERS, store_contains
+from site_gis.store import GeoPackageStore, Store, build_store
+from tests.conftest import LAYERS, store_contains, store_state
 
 
 def _stored(store: Store, key_id: str) -> ApiKey:
@@ -57,12 +57,19 @@ def test_keys_survive_a_rebuild(store: Store) -> None:
     assert rebuilt.api_keys() == before and record in before
 
 
-def test_record_appends_an_audit_entry_and_changes_no_layer(store: Store) -> None:
-    before = store.read("results")
-    entry = store.record(actor="key:x", action="export", layers=["results"], content_hash="ab")
-    assert store.audit_log().iloc[-1]["audit_id"] == entry.audit_id
-    assert store.audit_log().iloc[-1]["content_hash"] == "ab"
-    assert store.read("results").equals(before)
+def test_record_appends_an_access_entry_and_changes_no_data(store: Store) -> None:
+    before = store_state(store) if isinstance(store, GeoPackageStore) else store.version()
+    first = store.record(actor="key:x", action="export", layers=["results"], content_hash="ab")
+    second = store.record(actor="key:y", action="export", layers=["parcels"], rows=3)
+    assert second.audit_id == first.audit_id + 1
+    log = store.audit_log()
+    assert list(log["log"].tail(2)) == ["access", "access"]
+    assert list(log["actor"].tail(2)) == ["key:x", "key:y"]
+    assert log.iloc[-2]["content_hash"] == "ab" and log.iloc[-1]["rows"] == 3
+    assert (log["log"] == "change").sum() >= 1  # the build is still there, first
+    # the GeoPackage file is left alone byte for byte; PostGIS keeps its data version
+    after = store_state(store) if isinstance(store, GeoPackageStore) else store.version()
+    assert after == before
 
 
 def test_roles_parse_and_grant_by_the_table() -> None:
