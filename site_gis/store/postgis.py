@@ -8,7 +8,8 @@ a GiST index on the geometry and an insertion-order column ``fid`` that gives
 the storage order (identifier order for a built or replaced layer, appended
 rows after).  Beside them: ``site_gis_metadata`` (the same keys as the
 GeoPackage store), ``site_gis_audit`` (kept across rebuilds) and
-``site_gis_state`` (the data version that changes on every write).
+``site_gis_state`` (the data version that changes on every write); the layout,
+its checks and upgrades live in :mod:`site_gis.store.pgschema`.
 
 Every write is one transaction: writers queue on a transaction-level advisory
 lock, then :func:`~site_gis.store.integrity.plan_write` checks the write
@@ -28,7 +29,7 @@ import json
 import re
 import uuid
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +42,7 @@ import shapely
 from psycopg import sql
 
 from site_gis.access import ApiKey
-from site_gis.errors import StoreCorruptError, StoreError, StoreNotFoundError
+from site_gis.errors import StoreCorruptError
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
@@ -49,7 +50,6 @@ from site_gis.store.common import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
     KEYS_TABLE,
-    METADATA_KEYS,
     METADATA_TABLE,
     AnyOf,
     audit_entry,
@@ -66,10 +66,22 @@ from site_gis.store.common import (
 )
 from site_gis.store.integrity import plan_write
 from site_gis.store.pgconnect import Database, safe_url
+from site_gis.store.pgschema import (
+    SCHEMA_VERSION,
+    SRID,
+    STATE_TABLE,
+    WRITE_LOCK,
+    Connection,
+    check_store,
+    create_indexes,
+    create_keys_table,
+    create_tables,
+    previous_version,
+    require_postgis,
+    table_exists,
+)
 from site_gis.validation import Frame, conform
 
-SCHEMA_VERSION = "1"
-STATE_TABLE = "site_gis_state"
 _CHANGE, _ACCESS = "change", "access"
 _KEY_COLUMNS = (
     "key_id",
@@ -81,22 +93,6 @@ _KEY_COLUMNS = (
     "revoked_at",
     "revoked_by",
 )
-SRID = 4326
-
-Connection = psycopg.Connection[Any]
-Migration = Callable[[Connection], str]
-
-MIGRATIONS: dict[str, Migration] = {}
-"""Upgrades of older store layouts: ``{version: step}``, each step returning the version it
-leaves the store at.  Empty while version 1 is the only layout there has been."""
-
-_SQL_TYPES: dict[FieldKind, str] = {
-    "str": 'text COLLATE "C"',  # byte order, like SQLite and Python
-    "date": 'text COLLATE "C"',  # ISO YYYY-MM-DD, as in the GeoPackage store
-    "int": "bigint",
-    "float": "double precision",
-    "bool": "boolean",
-}
 _ARROW_TYPES: dict[FieldKind, pa.DataType] = {
     "str": pa.string(),
     "date": pa.string(),
@@ -111,7 +107,6 @@ _ARRAY_TYPES: dict[FieldKind, str] = {
     "float": "double precision",
     "bool": "boolean",
 }
-_WRITE_LOCK = sql.SQL("SELECT pg_advisory_xact_lock(hashtext('site_gis.write'))")
 
 
 class PostGISStore:
@@ -141,7 +136,7 @@ class PostGISStore:
         self._infos: dict[tuple[str, str], LayerInfo] = {}  # by (version, layer)
         try:
             with self._db.transaction() as conn:
-                _check_store(conn, self._url)
+                check_store(conn, self._url)
         except BaseException:
             self.close()
             raise
@@ -183,18 +178,18 @@ class PostGISStore:
         db = Database(url)
         try:
             with db.transaction() as conn:
-                _require_postgis(conn, safe_url(url))
-                conn.execute(_WRITE_LOCK)
-                previous = _previous_version(conn)
+                require_postgis(conn, safe_url(url))
+                conn.execute(WRITE_LOCK)
+                previous = previous_version(conn)
                 for name in [*CATALOGUE, METADATA_TABLE, STATE_TABLE]:
                     conn.execute(
                         sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(name))
                     )
-                _create_tables(conn)
-                _create_keys_table(conn)
+                create_tables(conn)
+                create_keys_table(conn)
                 for name, schema in CATALOGUE.items():
                     _copy_in(conn, schema, after[name])
-                    _index(conn, schema)
+                    create_indexes(conn, schema)
                 metadata = {
                     "schema_version": SCHEMA_VERSION,
                     "site": json.dumps(site.to_dict()),
@@ -361,7 +356,7 @@ class PostGISStore:
         for name in layers:
             layer_schema(name)
         with self._db.transaction() as conn:
-            conn.execute(_WRITE_LOCK)
+            conn.execute(WRITE_LOCK)
             rows = plan_write(
                 layers, mode, lambda n, cols: _read_frame(conn, CATALOGUE[n], columns=cols)
             )
@@ -393,7 +388,7 @@ class PostGISStore:
         The data version does not change: nothing a reader sees has.
         """
         with self._db.transaction() as conn:
-            conn.execute(_WRITE_LOCK)
+            conn.execute(WRITE_LOCK)
             entry = record_entry(
                 _next_audit_id(conn),
                 actor=actor,
@@ -409,7 +404,7 @@ class PostGISStore:
     def api_keys(self) -> list[ApiKey]:
         """Every API key ever made (hashes only), revoked ones included, oldest first."""
         with self._db.connection() as conn:
-            if not _exists(conn, KEYS_TABLE):
+            if not table_exists(conn, KEYS_TABLE):
                 return []
             rows = conn.execute(
                 sql.SQL("SELECT {} FROM {} ORDER BY created_at, key_id").format(
@@ -427,8 +422,8 @@ class PostGISStore:
         """
         row = key.as_row()
         with self._db.transaction() as conn:
-            conn.execute(_WRITE_LOCK)
-            _create_keys_table(conn)
+            conn.execute(WRITE_LOCK)
+            create_keys_table(conn)
             table = sql.Identifier(KEYS_TABLE)
             found = conn.execute(
                 sql.SQL("SELECT 1 FROM {} WHERE key_id = %s").format(table), [key.key_id]
@@ -592,74 +587,6 @@ def _copy_in(conn: Connection, schema: LayerSchema, frame: Frame) -> None:
         copy.write(buffer.getbuffer())
 
 
-def _create_tables(conn: Connection) -> None:
-    for schema in CATALOGUE.values():
-        columns: list[sql.Composable] = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY")]
-        for spec in schema.fields:
-            column = sql.SQL("{} {}").format(
-                sql.Identifier(spec.name), sql.SQL(_SQL_TYPES[spec.kind])
-            )
-            if spec.name == schema.id_field:
-                column = sql.SQL("{} PRIMARY KEY").format(column)
-            elif spec.required:
-                column = sql.SQL("{} NOT NULL").format(column)
-            columns.append(column)
-        if not schema.is_table:
-            columns.append(
-                sql.SQL("geometry geometry({}, {}) NOT NULL").format(
-                    sql.SQL(schema.geometry_types[0]), sql.Literal(SRID)
-                )
-            )
-        table = sql.Identifier(schema.name)
-        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns)))
-        conn.execute(
-            sql.SQL("COMMENT ON TABLE {} IS {}").format(
-                table, sql.Literal(f"{schema.title}: {schema.description}")
-            )
-        )
-    conn.execute(
-        sql.SQL("CREATE TABLE {} (key text PRIMARY KEY, value text NOT NULL)").format(
-            sql.Identifier(METADATA_TABLE)
-        )
-    )
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE {} (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
-            "store_id text NOT NULL, data_version bigint NOT NULL)"
-        ).format(sql.Identifier(STATE_TABLE))
-    )
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (audit_id bigint PRIMARY KEY, at timestamptz NOT NULL, "
-            "actor text NOT NULL, action text NOT NULL, mode text NOT NULL, layers text NOT NULL, "
-            "rows bigint NOT NULL, content_hash text NOT NULL, source_hash text NOT NULL, "
-            "note text NOT NULL)"
-        ).format(sql.Identifier(AUDIT_TABLE))
-    )
-
-
-def _index(conn: Connection, schema: LayerSchema) -> None:
-    """Indexes built after the bulk load: storage order, geometry, references."""
-    table = sql.Identifier(schema.name)
-    conn.execute(
-        sql.SQL("CREATE UNIQUE INDEX {} ON {} (fid)").format(
-            sql.Identifier(f"{schema.name}_fid_idx"), table
-        )
-    )
-    if not schema.is_table:
-        conn.execute(
-            sql.SQL("CREATE INDEX {} ON {} USING gist (geometry)").format(
-                sql.Identifier(f"{schema.name}_geometry_idx"), table
-            )
-        )
-    for fk in schema.foreign_keys:
-        conn.execute(
-            sql.SQL("CREATE INDEX {} ON {} ({})").format(
-                sql.Identifier(f"{schema.name}_{fk.field}_idx"), table, sql.Identifier(fk.field)
-            )
-        )
-
-
 def _append_audit(
     conn: Connection,
     actor: str,
@@ -710,17 +637,6 @@ def _bump_version(conn: Connection) -> None:
     )
 
 
-def _create_keys_table(conn: Connection) -> None:
-    """The API keys table (kept across rebuilds; hashes only, never a key)."""
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (key_id text PRIMARY KEY, name text NOT NULL, "
-            "roles text NOT NULL, key_hash text NOT NULL, created_at timestamptz NOT NULL, "
-            "created_by text NOT NULL, revoked_at timestamptz, revoked_by text NOT NULL)"
-        ).format(sql.Identifier(KEYS_TABLE))
-    )
-
-
 def _key_row(row: Sequence[Any]) -> dict[str, object]:
     """A keys-table row in the text form of :meth:`ApiKey.as_row` (times ISO 8601, UTC)."""
     values = dict(zip(_KEY_COLUMNS, row, strict=True))
@@ -751,93 +667,3 @@ def _read_audit(conn: Connection) -> pd.DataFrame:
     frame = frame.astype({"audit_id": "int64", "rows": "int64"})
     # accesses (exports, recorded with mode "none") share the table and the id sequence
     return frame.assign(log=frame["mode"].map(lambda mode: _ACCESS if mode == "none" else _CHANGE))
-
-
-def _require_postgis(conn: Connection, where: str) -> None:
-    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
-        return
-    try:
-        with conn.transaction():
-            conn.execute("CREATE EXTENSION postgis")
-    except psycopg.Error as exc:
-        raise StoreError(
-            f"PostGIS is not available in {where} ({str(exc).splitlines()[0]}); install it "
-            "(e.g. apt install postgresql-15-postgis-3) and run CREATE EXTENSION postgis as a "
-            "superuser"
-        ) from None
-
-
-def _previous_version(conn: Connection) -> int:
-    """The data version of a store being replaced (0 for a new one)."""
-    if not _exists(conn, STATE_TABLE):
-        return 0
-    row = conn.execute(
-        sql.SQL("SELECT max(data_version) FROM {}").format(sql.Identifier(STATE_TABLE))
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def _exists(conn: Connection, table: str) -> bool:
-    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{table}"']).fetchone()
-    return bool(row and row[0])
-
-
-def _check_store(conn: Connection, url: str) -> None:
-    """Open-time checks: the tables, the metadata and the schema version (upgraded if older)."""
-    if not _exists(conn, METADATA_TABLE):
-        raise StoreNotFoundError(
-            f"{url} holds no site-gis store; build it with `site-gis init --store {url}`"
-        )
-    present = {
-        str(row[0])
-        for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        )
-    }
-    missing = [n for n in [*CATALOGUE, AUDIT_TABLE, STATE_TABLE] if n not in present]
-    if missing:
-        raise StoreCorruptError(
-            f"{url} is not a complete site-gis store: missing {', '.join(missing)}; "
-            f"rebuild it with `site-gis init --store {url}`"
-        )
-    metadata = dict(
-        conn.execute(
-            sql.SQL("SELECT key, value FROM {}").format(sql.Identifier(METADATA_TABLE))
-        ).fetchall()
-    )
-    _upgrade(conn, url, str(metadata.get("schema_version")))
-    lacking = [key for key in METADATA_KEYS if key not in metadata]
-    if lacking:
-        raise StoreCorruptError(f"{url} lacks metadata {', '.join(lacking)}; rebuild it")
-    try:
-        SiteInfo.from_dict(json.loads(metadata["site"]), source=url)
-    except (ValueError, TypeError) as exc:
-        raise StoreCorruptError(f"{url} has an unreadable site description: {exc}") from exc
-
-
-def _upgrade(conn: Connection, url: str, found: str) -> None:
-    """Bring a store of an older schema version up to date, or refuse it clearly."""
-    if found == SCHEMA_VERSION:
-        return
-    if found.isdigit() and int(found) > int(SCHEMA_VERSION):
-        raise StoreCorruptError(
-            f"{url} has store schema version {found}, made by a newer site-gis; this "
-            f"site-gis reads version {SCHEMA_VERSION}: upgrade site-gis to open it"
-        )
-    conn.execute(_WRITE_LOCK)
-    version = found
-    while version != SCHEMA_VERSION:
-        step = MIGRATIONS.get(version)
-        if step is None:
-            raise StoreCorruptError(
-                f"{url} has store schema version {found!r}, which this site-gis (version "
-                f"{SCHEMA_VERSION}) cannot upgrade; rebuild it with "
-                f"`site-gis init --store {url}`"
-            )
-        version = step(conn)
-    conn.execute(
-        sql.SQL("UPDATE {} SET value = %s WHERE key = 'schema_version'").format(
-            sql.Identifier(METADATA_TABLE)
-        ),
-        [SCHEMA_VERSION],
-    )

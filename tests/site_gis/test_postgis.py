@@ -25,8 +25,7 @@ import pytest
 
 from site_gis.errors import StoreCorruptError, StoreNotFoundError, StoreUnavailableError
 from site_gis.schemas import CATALOGUE
-from site_gis.store import PostGISStore, open_or_build_store, open_store
-from site_gis.store import postgis as postgis_module
+from site_gis.store import PostGISStore, open_or_build_store, open_store, pgschema
 from tests.api.conftest import serve
 from tests.conftest import LAYERS, PostgresServer, geojson, results_csv
 from tests.pgcluster import Cluster, free_port
@@ -80,7 +79,7 @@ def test_tables_are_typed_indexed_and_keyed(pg_store: PostGISStore) -> None:
     (count,) = _query(url, "SELECT count(*) FROM results")[0]
     assert count == len(results_csv())
     version = dict(_query(url, "SELECT key, value FROM site_gis_metadata"))["schema_version"]
-    assert version == postgis_module.SCHEMA_VERSION
+    assert version == pgschema.SCHEMA_VERSION
 
 
 def test_the_url_never_shows_the_password(postgres: PostgresServer) -> None:
@@ -158,11 +157,11 @@ def test_older_and_newer_schema_versions(
 
     def add_a_key(conn: psycopg.Connection) -> str:  # what a real migration does: change, say
         conn.execute("INSERT INTO site_gis_metadata VALUES ('upgraded_from', '0')")
-        return postgis_module.SCHEMA_VERSION
+        return pgschema.SCHEMA_VERSION
 
-    monkeypatch.setitem(postgis_module.MIGRATIONS, "0", add_a_key)
+    monkeypatch.setitem(pgschema.MIGRATIONS, "0", add_a_key)
     with PostGISStore(url) as upgraded:
-        assert upgraded.metadata()["schema_version"] == postgis_module.SCHEMA_VERSION
+        assert upgraded.metadata()["schema_version"] == pgschema.SCHEMA_VERSION
     metadata = dict(_query(url, "SELECT key, value FROM site_gis_metadata"))
     assert metadata["upgraded_from"] == "0" and metadata["schema_version"] == "1"
 
