@@ -73,6 +73,10 @@ def principal(
 ) -> Principal:
     """The caller of ``request`` (401 for a key that is not a valid, active key)."""
     secret = header or (bearer.credentials if bearer else None)
+    if secret is None and request.headers.get("authorization"):
+        raise NotAuthenticatedError(
+            "send the API key as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'"
+        )
     if secret is None:
         if get_settings(request).open_read:
             return Principal(f"anonymous@{_client(request)}", (Role.PUBLIC,), GRANTS[Role.PUBLIC])
@@ -85,20 +89,26 @@ def principal(
     return Principal(f"key:{record.key_id} ({record.name})", record.roles, record.grants(), key_id)
 
 
+def demand(caller: Principal, permission: Permission, what: str = "this") -> None:
+    """Raise 401 (no key) or 403 (a key without the role) unless ``caller`` holds ``permission``."""
+    if caller.may(permission):
+        return
+    if caller.key_id is None:
+        raise NotAuthenticatedError(
+            f"{what} needs an API key with the {_roles_with(permission)} role"
+        )
+    raise ForbiddenError(
+        f"the key's roles ({', '.join(caller.roles)}) do not allow {permission.value}; "
+        f"{what} needs the {_roles_with(permission)} role"
+    )
+
+
 def require(permission: Permission) -> Callable[..., Principal]:
     """A dependency admitting callers with ``permission``: 401 without a key, 403 without it."""
 
     def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-        if caller.may(permission):
-            return caller
-        if caller.key_id is None:
-            raise NotAuthenticatedError(
-                f"this needs an API key with the {_roles_with(permission)} role"
-            )
-        raise ForbiddenError(
-            f"the key's roles ({', '.join(caller.roles)}) do not allow {permission.value}; "
-            f"it needs the {_roles_with(permission)} role"
-        )
+        demand(caller, permission)
+        return caller
 
     return check
 

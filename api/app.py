@@ -29,6 +29,7 @@ from site_gis.errors import StoreError
 from site_gis.store import open_store
 
 log = logging.getLogger("site_gis.api")
+MULTIPART_MARGIN = 64 * 1024
 
 DESCRIPTION = """
 Layers, contamination data and analyses of a contaminated industrial site.
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # refused before anything is spooled to disk or a key is checked (a declared
+        # length at once, a streamed body as it arrives); the margin is multipart framing
+        max_body_size=settings.max_upload_bytes + MULTIPART_MARGIN,
     )
     app.state.settings = settings
     app.state.cache = ResponseCache(settings.response_cache_mb * 1024 * 1024)

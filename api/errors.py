@@ -11,6 +11,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import FastJSONResponse
 from site_gis.errors import (
@@ -89,8 +90,20 @@ async def _invalid_parameters(request: Request, exc: Exception) -> FastJSONRespo
     )
 
 
+async def _http_error(request: Request, exc: Exception) -> FastJSONResponse:
+    """Errors raised by the framework itself (404 route, 405, 413 body too large)."""
+    assert isinstance(exc, StarletteHTTPException)
+    kind = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}.get(
+        exc.status_code, "HTTPError"
+    )
+    response = problem_response(exc.status_code, str(exc.detail), kind)
+    response.headers.update(exc.headers or {})
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_parameters)
     app.add_exception_handler(SiteGISError, _site_gis_error)
     app.add_exception_handler(Exception, _unexpected)

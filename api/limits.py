@@ -1,8 +1,12 @@
-"""A time limit on every request (``SITE_GIS_REQUEST_TIMEOUT_S``).
+"""A time limit on queries and analyses (``SITE_GIS_REQUEST_TIMEOUT_S``).
 
-A request that has not started its response within the limit gets a 503
-saying so; a response already streaming is left to finish.  Work running in a
-thread cannot be stopped from outside, but its result is discarded.
+A ``GET`` that has not started its response within the limit gets a 503
+saying so, and the client stops waiting.  The 503 does not stop the work:
+a computation already running in a thread runs to its end (grid-cell and
+neighbour limits bound it) and its answer is thrown away.  Writes and exports
+are not timed out -- a 503 must never hide a write that then lands, or an
+export recorded as sent -- their size limits bound them instead.  A response
+already streaming is left to finish.
 """
 
 from __future__ import annotations
@@ -13,6 +17,34 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+async def _send_json(
+    send: Send, status: int, code: str, detail: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    body = orjson.dumps({"code": code, "type": code, "detail": detail, "description": detail})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def timed(scope: Scope) -> bool:
+    """Whether the time limit applies: read-only requests other than exports."""
+    return (
+        scope["type"] == "http"
+        and scope["method"] in ("GET", "HEAD")
+        and not str(scope["path"]).startswith("/exports")
+    )
+
+
 class RequestTimeout:
     """ASGI middleware answering 503 when a response has not begun within ``seconds``."""
 
@@ -21,7 +53,7 @@ class RequestTimeout:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if not timed(scope):
             await self.app(scope, receive, send)
             return
         started = False
@@ -41,18 +73,4 @@ class RequestTimeout:
             f"the request took longer than the server's limit of {self.seconds:g} s; "
             "ask for less (a smaller bbox, limit or grid) or try again later"
         )
-        body = orjson.dumps(
-            {"code": "Timeout", "type": "Timeout", "detail": detail, "description": detail}
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", b"30"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_json(send, 503, "Timeout", detail, ((b"retry-after", b"30"),))

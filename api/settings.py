@@ -54,7 +54,10 @@ class Settings(BaseSettings):
         200_000, ge=1, description="Most rows one import may hold (larger: 413)"
     )
     max_grid_cells: int = Field(
-        4_000_000, ge=100, le=25_000_000, description="Most cells a requested surface may have"
+        1_000_000,
+        ge=100,
+        le=25_000_000,
+        description="Most cells a requested surface may have (a quarter of it for kriging)",
     )
     request_timeout_s: float = Field(
         120.0, gt=0, le=3600, description="Longest a request may run before the server gives up"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 
 import pandas as pd
 
@@ -45,18 +46,22 @@ def read_csv_bytes(data: bytes, source: str, *, max_rows: int) -> pd.DataFrame:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            sep=delimiter,
-            skipinitialspace=True,
-            index_col=False,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # it would drop data
+            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            frame = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                sep=delimiter,
+                skipinitialspace=True,
+                index_col=False,
+            )
+    except pd.errors.ParserWarning as exc:
+        raise fail(_extra_fields(text, delimiter)) from exc
+    except (csv.Error, pd.errors.ParserError, ValueError) as exc:
         raise fail(f"not a well-formed CSV file: {str(exc).splitlines()[0]}") from exc
     if len(header) == len(frame.columns):
         frame.columns = [h.strip() for h in header]
@@ -68,3 +73,15 @@ def read_csv_bytes(data: bytes, source: str, *, max_rows: int) -> pd.DataFrame:
     if len(frame) > max_rows:
         raise fail(f"{len(frame)} rows; at most {max_rows} per file")
     return frame
+
+
+def _extra_fields(text: str, delimiter: str) -> str:
+    """Which lines hold more fields than the header (an unquoted delimiter, usually)."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width = len(next(rows))
+    lines = [n for n, row in enumerate(rows, start=2) if len(row) > width]
+    shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+    return (
+        f"line(s) {shown} have more fields than the header's {width}; quote values that "
+        f"contain {delimiter!r}"
+    )

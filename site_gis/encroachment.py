@@ -25,6 +25,12 @@ from site_gis.schemas import STRUCTURE_TYPES
 from site_gis.surfaces import Surface
 from site_gis.zonal import zonal_statistics
 
+HOUSEHOLD_FIGURES = ("households", "people", "businesses")
+"""Parcel columns counted from household-level records: for roles allowed household detail.
+
+Small groups are suppressed, but published per parcel beside the public encroachment
+totals they could be recovered by subtraction, so they stay with planners."""
+
 
 class ParcelQuery(BaseModel):
     """Filters, sorting and paging of encroached parcels."""

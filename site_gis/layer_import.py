@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sqlite3
 import tempfile
 import zipfile
+import zlib
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -112,7 +115,7 @@ def read_layer_upload(
     if data.startswith(_ZIP_MAGIC):
         data, source = _from_zip(data, source, limits)
     if data.startswith(_SQLITE_MAGIC):
-        frame = _read_geopackage(data, schema, source)
+        frame = _read_geopackage(data, schema, source, limits)
     else:
         frame = _read_geojson(data, schema, source)
     if len(frame) > limits.max_features:
@@ -221,8 +224,22 @@ def _from_zip(data: bytes, source: str, limits: Limits) -> tuple[bytes, str]:
             f"(found {len(data_members)} among {len(members)} members)",
         )
     member = data_members[0]
-    with archive.open(member) as handle:
-        content = handle.read(limits.max_bytes + 1)
+    try:
+        with archive.open(member) as handle:
+            content = handle.read(limits.max_bytes + 1)
+    except (
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as exc:
+        # corrupt data or CRC, encryption, unknown compression, a header that lies
+        raise _fail(
+            source, f"cannot unpack the member ({type(exc).__name__})", "member", member.filename
+        ) from exc
     if len(content) > limits.max_bytes:
         raise TooLargeError(f"{source} unpacks to more than {limits.max_bytes:,} bytes")
     if content.startswith(_ZIP_MAGIC):
@@ -258,6 +275,13 @@ def _read_geojson(data: bytes, schema: LayerSchema, source: str) -> gpd.GeoDataF
             continue
         if schema.id_field not in properties and "id" in feature:
             properties = {**properties, schema.id_field: feature["id"]}
+        nested = [k for k, v in properties.items() if isinstance(v, dict | list)]
+        if nested:
+            problems.extend(
+                Problem(schema.name, row_id, key, None, "an object or list; expected a value")
+                for key in nested
+            )
+            continue
         row_id = properties.get(schema.id_field, row_id)
         geometries.append(_geometry(feature.get("geometry"), schema, row_id, problems))
         rows.append(properties)
@@ -302,23 +326,19 @@ def _check_crs_member(member: Any, source: str) -> None:
         )
 
 
-def _read_geopackage(data: bytes, schema: LayerSchema, source: str) -> gpd.GeoDataFrame:
+def _read_geopackage(
+    data: bytes, schema: LayerSchema, source: str, limits: Limits
+) -> gpd.GeoDataFrame:
     if data[68:72] != _GPKG_APPLICATION_ID:
         raise _fail(source, "an SQLite file that is not a GeoPackage")
     with tempfile.TemporaryDirectory(prefix="site-gis-upload-") as folder:
         path = Path(folder) / "upload.gpkg"
         path.write_bytes(data)
+        layer = _plain_table(path, schema, source, limits)
         try:
-            names = [str(row[0]) for row in pyogrio.list_layers(path)]
-            layer = schema.name if schema.name in names else (names[0] if len(names) == 1 else None)
-            if layer is None:
-                raise _fail(
-                    source,
-                    f"the GeoPackage has {len(names)} layers and none is named {schema.name!r}",
-                )
-            frame = pyogrio.read_dataframe(path, layer=layer)
+            frame = pyogrio.read_dataframe(path, layer=layer, max_features=limits.max_features)
         except (DataSourceError, DataLayerError) as exc:
-            raise _fail(source, f"unreadable GeoPackage: {str(exc).splitlines()[0]}") from exc
+            raise _fail(source, "not a readable GeoPackage layer") from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise _fail(source, "the GeoPackage layer has no geometry")
     if frame.crs is None:
@@ -331,6 +351,42 @@ def _read_geopackage(data: bytes, schema: LayerSchema, source: str) -> gpd.GeoDa
     if frame.geometry.name != "geometry":
         frame = frame.rename_geometry("geometry")
     return frame
+
+
+def _plain_table(path: Path, schema: LayerSchema, source: str, limits: Limits) -> str:
+    """The feature layer to read: a plain table (not a view), of at most the feature limit.
+
+    Read with SQLite itself (read-only) before GDAL opens the file, so a view
+    that unfolds into millions of rows is refused without being run.
+    """
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            layers = dict(
+                db.execute(
+                    "SELECT c.table_name, m.type FROM gpkg_contents c "
+                    "LEFT JOIN sqlite_master m ON m.name = c.table_name "
+                    "WHERE c.data_type = 'features'"
+                ).fetchall()
+            )
+            if schema.name in layers:
+                layer = schema.name
+            elif len(layers) == 1:
+                layer = next(iter(layers))
+            else:
+                raise _fail(
+                    source, f"the GeoPackage has {len(layers)} feature layers, none {schema.name!r}"
+                )
+            if layers[layer] != "table":
+                raise _fail(source, f"layer {layer!r} is a {layers[layer] or 'missing table'}")
+            quoted = '"' + layer.replace('"', '""') + '"'
+            count = db.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]  # noqa: S608
+    except sqlite3.Error as exc:
+        raise _fail(source, "not a readable GeoPackage") from exc
+    if count > limits.max_features:
+        raise TooLargeError(
+            f"{source} has {count:,} features; at most {limits.max_features:,} per upload"
+        )
+    return str(layer)
 
 
 def _row_ids(frame: gpd.GeoDataFrame, schema: LayerSchema) -> np.ndarray:

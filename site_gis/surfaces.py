@@ -228,10 +228,15 @@ def clip_polygon(store: Store, zone: str | None) -> Any:
     return to_metric(store.read("eia_zones", where={"zone_id": zone}), crs).geometry.union_all()
 
 
+KRIGING_CELL_COST = 4
+"""How many IDW cells' worth of the grid-cell limit one kriged cell takes."""
+
+
 def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS) -> Surface:
     """Interpolate the request's samples onto a grid clipped to the site or a zone.
 
-    The grid may have at most ``max_cells`` cells.
+    The grid may have at most ``max_cells`` cells, a quarter of that for kriging (each
+    kriged cell solves a system of its neighbours, so it costs far more than an IDW cell).
 
     Raises
     ------
@@ -247,7 +252,7 @@ def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX
         clip_polygon(store, request.zone),
         request.cell_size_m,
         store.site().crs,
-        max_cells=max_cells,
+        max_cells=max_cells // KRIGING_CELL_COST if request.method == "kriging" else max_cells,
     )
     needed = MIN_SAMPLES_KRIGING if request.method == "kriging" else MIN_SAMPLES_IDW
     if len(samples) < needed:

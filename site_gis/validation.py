@@ -207,6 +207,10 @@ def _as_text(column: pd.Series) -> pd.Series:
     return column.astype("string").str.strip()
 
 
+_MAX_EXACT_INT = 2.0**53
+"""Whole numbers beyond this cannot be held exactly (they arrive as floats)."""
+
+
 def _check_number(
     column: pd.Series,
     text: pd.Series,
@@ -225,9 +229,12 @@ def _check_number(
     with np.errstate(invalid="ignore"):
         inf = ~missing & ~bad & ~np.isfinite(finite)
         problems.add_rows(inf, ids, column, spec.name, "not a finite number")
+        huge = np.zeros(len(finite), dtype=bool)
         if spec.kind == "int":
             frac = ~missing & ~bad & ~inf & (np.mod(finite, 1) != 0)
             problems.add_rows(frac, ids, column, spec.name, "not a whole number")
+            huge = ~missing & ~bad & ~inf & (np.abs(finite) > _MAX_EXACT_INT)
+            problems.add_rows(huge, ids, column, spec.name, "too large for a whole number")
         if spec.minimum is not None:
             low = finite < spec.minimum
             problems.add_rows(low, ids, column, spec.name, f"below the minimum {spec.minimum:g}")
@@ -235,7 +242,7 @@ def _check_number(
             high = finite > spec.maximum
             problems.add_rows(high, ids, column, spec.name, f"above the maximum {spec.maximum:g}")
     if spec.kind == "int":
-        return values.where(np.isfinite(finite)).round().astype("Int64")
+        return values.where(np.isfinite(finite) & ~huge).round().astype("Int64")
     return values
 
 

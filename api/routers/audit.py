@@ -29,10 +29,10 @@ def audit(
     f: Annotated[Literal["json", "csv"], Query(description="Output format")] = "json",
 ) -> Response:
     """The most recent entries, newest first; every entry is kept forever."""
-    log = store.audit_log()
+    log = store.audit_log()  # oldest first, in the store's order
     if action is not None:
         log = log[log["action"] == action]
-    latest = log.sort_values("audit_id", ascending=False).head(limit)
+    latest = log.iloc[::-1].head(limit)
     if f == "csv":
         return csv_response(latest, "audit.csv")
     return FastJSONResponse({"total": len(log), "entries": records(latest)})

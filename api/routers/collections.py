@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyproj import Transformer
 
-from api.access import Reader, read_access
+from api.access import Principal, Reader, read_access
 from api.deps import SettingsDep, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.html import collections_page, feature_page, prefers_html
@@ -155,10 +155,11 @@ def items(
         store.version(),
         fields,
         request.url.path,
-        tuple(sorted(request.query_params.multi_items())),
+        tuple(request.query_params.multi_items()),  # order matters: the last repeat wins
         html,
         str(request.base_url),
     )
+    _audit_personal_read(store, caller, schema, request)
     cached = request.app.state.cache.get(key)
     if cached is not None:
         return _items_response(cached, html, crs, store)
@@ -185,6 +186,20 @@ def items(
         )
     request.app.state.cache.put(key, body)
     return _items_response(body, html, crs, store)
+
+
+def _audit_personal_read(
+    store: Store, caller: Principal, schema: LayerSchema, request: Request
+) -> None:
+    """Record a read that includes household-level fields (who, which layer, what query)."""
+    if schema.personal and set(caller.fields(schema)) - set(schema.public_field_names):
+        query = f"?{request.url.query}" if request.url.query else ""
+        store.record(
+            actor=caller.actor,
+            action="read-personal",
+            layers=[schema.name],
+            note=f"{request.url.path}{query}",
+        )
 
 
 def _items_response(body: bytes, html: bool, crs: str | None, store: Store) -> Response:
@@ -215,6 +230,7 @@ def item(
     schema = _schema(layer)
     out_epsg = parse_crs_uri(crs, _epsg(store))
     fields = caller.fields(schema)
+    _audit_personal_read(store, caller, schema, request)
     frame = store.read(layer, where={schema.id_field: feature_id}, columns=fields, limit=1)
     if frame.empty:
         return FastJSONResponse(

@@ -1,7 +1,9 @@
 """``/encroachments/parcels`` (GET and POST with a polygon) and ``POST /resettlement/estimate``.
 
 Only aggregates leave these routes: per parcel, encroachment, zone, phase and
-the selection -- never a single structure or household.
+the selection -- never a single structure or household.  Per-parcel household,
+people and business counts (and filtering or sorting by them) are for planners:
+beside the public encroachment totals they could be recovered by subtraction.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.access import Planner, read_access
+from api.access import Planner, Principal, Reader, demand, read_access
 from api.deps import GridCells, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
-from site_gis.encroachment import ParcelQuery, analyse_parcels, query_parcels
+from site_gis.access import Permission
+from site_gis.encroachment import HOUSEHOLD_FIGURES, ParcelQuery, analyse_parcels, query_parcels
 from site_gis.entitlements import CATEGORIES, load_matrix
 from site_gis.errors import InvalidRequestError
 from site_gis.geojson_input import polygon_from_geojson
@@ -93,7 +96,10 @@ def _exposure(
     return surface, find_hotspots(surface, exposure.cleanup_level, store.read("eia_zones"))
 
 
-def _parcels(store: Store, search: ParcelSearch, cells: int) -> Response:
+def _parcels(store: Store, search: ParcelSearch, cells: int, caller: Principal) -> Response:
+    personal = caller.may(Permission.PERSONAL)
+    if search.min_households or search.sort_by in HOUSEHOLD_FIGURES:
+        demand(caller, Permission.PERSONAL, "filtering or sorting parcels by households")
     polygon = (
         polygon_from_geojson(search.polygon, store.site()) if search.polygon is not None else None
     )
@@ -110,6 +116,8 @@ def _parcels(store: Store, search: ParcelSearch, cells: int) -> Response:
         cleanup_level=search.cleanup_level,
     )
     page, matched = query_parcels(analysed, search, polygon=polygon)
+    if not personal:
+        page = page.drop(columns=list(HOUSEHOLD_FIGURES))
     fields = [c for c in page.columns if c != "geometry"]
     if search.f == "csv":
         return csv_response(page.drop(columns="geometry"), "encroached_parcels.csv")
@@ -133,10 +141,10 @@ def _parcels(store: Store, search: ParcelSearch, cells: int) -> Response:
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
 def parcels(
-    store: StoreDep, cells: GridCells, search: Annotated[ParcelSearch, Query()]
+    store: StoreDep, cells: GridCells, caller: Reader, search: Annotated[ParcelSearch, Query()]
 ) -> Response:
     """Filter by zone, kind, encroached area, households and hotspot distance; sort; page."""
-    return _parcels(store, search, cells)
+    return _parcels(store, search, cells, caller)
 
 
 @router.post(
@@ -146,10 +154,10 @@ def parcels(
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
 def parcels_in_polygon(
-    store: StoreDep, cells: GridCells, search: Annotated[ParcelSearch, Body()]
+    store: StoreDep, cells: GridCells, caller: Reader, search: Annotated[ParcelSearch, Body()]
 ) -> Response:
     """The same query with a GeoJSON polygon (lon/lat) in the body."""
-    return _parcels(store, search, cells)
+    return _parcels(store, search, cells, caller)
 
 
 @router.post(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -152,11 +152,12 @@ def _write_gpkg(
 
 
 def _temp_path(suffix: str) -> Path:
-    handle, name = tempfile.mkstemp(suffix=suffix, prefix="site-gis-export-")
-    os.close(handle)
-    path = Path(name)
-    path.unlink()
-    return path
+    """A fresh file name in a private temporary directory (removed by :func:`_discard`)."""
+    return Path(tempfile.mkdtemp(prefix="site-gis-export-")) / f"export{suffix}"
+
+
+def _discard(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
 
 
 @router.get(
@@ -183,7 +184,11 @@ def export_layer(
         raise InvalidRequestError("lon/lat columns are for point layers; use geometry=wkt")
     name = schema.name
     fields = caller.fields(schema)
-    note = f"{format} of {name}" + (f"?{request.url.query}" if request.url.query else "")
+    note = (
+        f"{format} of {name}"
+        + (f"?{request.url.query}" if request.url.query else "")
+        + ("; with personal fields" if set(fields) - set(schema.public_field_names) else "")
+    )
     if format == "geojson":
         return StreamingResponse(
             _audited(_geojson_stream(store, schema, fields, box, where), store, caller, name, note),
@@ -199,20 +204,24 @@ def export_layer(
             headers=_download(f"{name}.csv"),
         )
     path = _temp_path(".gpkg")
-    rows = _write_gpkg(store, schema, fields, box, where, path)
-    store.record(
-        actor=caller.actor,
-        action="export",
-        layers=[name],
-        rows=rows,
-        content_hash=_file_sha256(path),
-        note=note,
-    )
+    try:
+        rows = _write_gpkg(store, schema, fields, box, where, path)
+        store.record(
+            actor=caller.actor,
+            action="export",
+            layers=[name],
+            rows=rows,
+            content_hash=_file_sha256(path),
+            note=note,
+        )
+    except BaseException:
+        _discard(path)
+        raise
     return FileResponse(
         path,
         media_type=GPKG_MEDIA_TYPE,
         filename=f"{name}.gpkg",
-        background=BackgroundTask(path.unlink, missing_ok=True),
+        background=BackgroundTask(_discard, path),
     )
 
 
@@ -243,19 +252,43 @@ def bundle(
     if not names or len(set(names)) != len(names):
         raise InvalidRequestError("give each layer once, e.g. layers=eia_zones,results")
     path = _temp_path(".zip")
+    try:
+        files = _write_bundle(store, caller, names, format, path)
+        store.record(
+            actor=caller.actor,
+            action="export",
+            layers=names,
+            rows=sum(f["features"] for f in files.values()),
+            content_hash=_file_sha256(path),
+            note=f"bundle ({format}) of {', '.join(names)}"
+            + ("; with personal fields" if caller.may(Permission.PERSONAL) else ""),
+        )
+    except BaseException:
+        _discard(path)
+        raise
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename="site-gis-bundle.zip",
+        background=BackgroundTask(_discard, path),
+    )
+
+
+def _write_bundle(
+    store: Store, caller: Principal, names: list[str], format: str, path: Path
+) -> dict[str, Any]:
+    """Write the zip of ``names`` with its manifest to ``path``; returns the manifest's files."""
     files: dict[str, Any] = {}
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-    ):
+    tmp = path.parent
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
             schema = CATALOGUE[name]
             fields = caller.fields(schema)
             if format == "gpkg":
-                target = Path(tmp) / f"{name}.gpkg"
+                target = tmp / f"{name}.gpkg"
                 count = _write_gpkg(store, schema, fields, None, {}, target)
             else:
-                target = Path(tmp) / f"{name}.geojson"
+                target = tmp / f"{name}.geojson"
                 with target.open("wb") as handle:
                     for chunk in _geojson_stream(store, schema, fields, None, {}):
                         handle.write(chunk)
@@ -287,26 +320,20 @@ def bundle(
             "files": files,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    store.record(
-        actor=caller.actor,
-        action="export",
-        layers=names,
-        rows=sum(f["features"] for f in files.values()),
-        content_hash=_file_sha256(path),
-        note=f"bundle ({format}) of {', '.join(names)}",
-    )
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        filename="site-gis-bundle.zip",
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
+    return files
 
 
 def _audited(
     stream: Iterator[bytes], store: Store, caller: Principal, layer: str, note: str
 ) -> Iterator[bytes]:
-    """``stream``, recorded in the audit log once it ends: bytes sent and their SHA-256."""
+    """``stream``, recorded in the audit log as it starts and once it ends.
+
+    The first entry (``export-start``) is written before any byte leaves, so an
+    export is on record even if the server dies mid-stream; the second
+    (``export``) has the number of bytes handed to the server for sending and
+    their SHA-256 (a client that disconnects early may have read fewer).
+    """
+    store.record(actor=caller.actor, action="export-start", layers=[layer], note=note)
     digest, sent, complete = hashlib.sha256(), 0, False
     try:
         for chunk in stream:

@@ -536,6 +536,11 @@ class AccessLog:
             return pd.DataFrame()
         try:
             with closing(sqlite3.connect(self.path, timeout=30)) as db:
+                exists = db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'access_log'"
+                ).fetchone()
+                if not exists:  # a first append is creating it
+                    return pd.DataFrame()
                 return pd.read_sql_query("SELECT * FROM access_log ORDER BY audit_id", db)
         except (sqlite3.Error, pd.errors.DatabaseError) as exc:
             raise StoreError(f"cannot read the access log {self.path}: {exc}") from exc

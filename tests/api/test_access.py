@@ -127,6 +127,8 @@ def test_a_planner_sees_them(marked: tuple[str, dict[Role, str]], tmp_path: Path
     items = _get(base, "/collections/structures/items", keys[Role.PLANNER], limit=5000).text
     assert all(marker in items for marker in MARKERS)
     assert _get(base, "/exports/structures", keys[Role.PLANNER]).status_code == 403
+    log = _get(base, "/audit", keys[Role.OFFICER], action="read-personal").json()["entries"]
+    assert log and log[0]["layers"] == "structures" and "test planner" in log[0]["actor"]
     both = _every_output(base, keys["planner+consultant"], tmp_path)  # type: ignore[index]
     assert all(marker in both for marker in MARKERS)
 
@@ -163,6 +165,7 @@ def test_no_key_is_401_and_the_wrong_role_is_403(
         {"X-API-Key": "letmein"},
         {"X-API-Key": "sgk_000000000000_" + "A" * 43},
         {"Authorization": "Bearer sgk_000000000000_" + "A" * 43},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
     ],
 )
 def test_a_bad_key_is_401_even_where_reading_is_open(
@@ -171,7 +174,7 @@ def test_a_bad_key_is_401_even_where_reading_is_open(
     base, _ = marked
     response = httpx.get(f"{base}/collections/eia_zones/items", headers=header, timeout=30)
     assert response.status_code == 401
-    assert "not valid" in response.json()["detail"]
+    assert "key" in response.json()["detail"]
 
 
 def test_bearer_token_works_like_the_header(marked: tuple[str, dict[Role, str]]) -> None:
@@ -193,6 +196,10 @@ def test_exports_are_audited_with_the_hash_of_what_was_sent(
     assert gpkg_entry["layers"] == "parcels" and gpkg_entry["rows"] > 0
     stream_entry = hashes[hashlib.sha256(streamed).hexdigest()]
     assert f"{len(streamed):,} bytes" in stream_entry["note"]
+    started = _get(base, "/audit", keys[Role.OFFICER], action="export-start").json()["entries"]
+    assert any(e["note"] == "geojson of eia_zones" for e in started)
+    newest = _get(base, "/audit", keys[Role.OFFICER], limit=1).json()["entries"]
+    assert newest[0]["content_hash"] == stream_entry["content_hash"]  # newest first
 
 
 def test_a_revoked_key_stops_working(tmp_path: Path, store: Store) -> None:

@@ -15,8 +15,8 @@ SITE_POLYGON = {
 }
 
 
-def test_parcels_query(client: httpx.Client) -> None:
-    response = client.get(
+def test_parcels_query(planner: httpx.Client) -> None:
+    response = planner.get(
         "/encroachments/parcels",
         params={"kind": "residential_settlement", "min_households": 10, "limit": 5},
     )
@@ -27,6 +27,17 @@ def test_parcels_query(client: httpx.Client) -> None:
         props = feature["properties"]
         assert "residential_settlement" in props["kinds"] and props["households"] >= 10
         assert props["people"] == pytest.approx(props["households"] * 6.3, abs=0.05)
+
+
+def test_household_figures_per_parcel_are_for_planners(client: httpx.Client) -> None:
+    body = client.get("/encroachments/parcels", params={"limit": 1000}).json()
+    assert body["numberReturned"] > 0
+    for feature in body["features"]:
+        assert not {"households", "people", "businesses"} & set(feature["properties"])
+        assert feature["properties"]["encroached_m2"] > 0
+    for params in ({"min_households": 1}, {"sort_by": "households"}, {"sort_by": "people"}):
+        response = client.get("/encroachments/parcels", params=params)
+        assert response.status_code == 401 and "planner" in response.json()["detail"]
 
 
 def test_parcels_with_hotspot_exposure(client: httpx.Client) -> None:

@@ -176,3 +176,12 @@ def test_collections_in_html(client: httpx.Client) -> None:
     one = client.get("/collections/parcels", params={"f": "html"})
     assert one.headers["content-type"].startswith("text/html") and "parcels" in one.text
     assert client.get("/collections").headers["content-type"] == "application/json"
+
+
+def test_a_repeated_filter_is_cached_per_order(client: httpx.Client) -> None:
+    def kinds(query: str) -> set[str]:
+        body = client.get(f"/collections/receptors/items?{query}").json()
+        return {f["properties"]["kind"] for f in body["features"]}
+
+    first, second = kinds("kind=community&kind=well"), kinds("kind=well&kind=community")
+    assert first != second and len(first) == len(second) == 1  # the last value wins, each time

@@ -91,7 +91,7 @@ def test_receptors_down_gradient_of_the_benzene_plume(client: httpx.Client) -> N
     ("path", "params", "status", "message"),
     [
         ("/surfaces/Lead", {"cell_size_m": 0.5}, 400, "greater than or equal to 1"),
-        ("/surfaces/Lead", {"cell_size_m": 1.5}, 400, "the limit is 4,000,000"),
+        ("/surfaces/Lead", {"cell_size_m": 1.5}, 400, "the limit is 1,000,000"),
         (
             "/surfaces/Lead",
             {"medium": "surface_water", "method": "kriging", "depth_top_m": 0.1},

@@ -43,6 +43,7 @@ def test_revocation_is_stored_and_audited(store: Store) -> None:
     assert not verify(secret, stored)
     log = store.audit_log()
     assert list(log["action"].tail(2)) == ["key-create", "key-revoke"]
+    assert list(log["mode"].tail(2)) == ["append", "replace"]
     assert list(log["layers"].tail(2)) == ["site_gis_api_keys"] * 2
     with pytest.raises(InvalidRequestError, match="already revoked"):
         revoke_key(store, record.key_id, actor="admin")

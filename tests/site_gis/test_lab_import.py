@@ -332,3 +332,11 @@ def test_a_changed_qualifier_or_lab_is_a_correction(store: Store) -> None:
     import_results(store, GOOD.encode(), actor="a", today=TODAY)
     with pytest.raises(ValidationError, match="already stored with another result"):
         import_results(store, GOOD.replace("KarLab", "OtherLab").encode(), actor="a", today=TODAY)
+
+
+def test_a_lone_carriage_return_in_the_header_is_a_clear_error() -> None:
+    from site_gis.csvfiles import read_csv_bytes
+
+    data = b"a\rb,c\n1,2\n"  # found by schemathesis: was csv.Error, a 500
+    with pytest.raises(ValidationError, match=r"line\(s\) 2, 3 have more fields"):
+        read_csv_bytes(data, "cr.csv", max_rows=5)
