@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("cannot open store %s: %s", settings.store, exc)
             app.state.store, app.state.store_error = None, str(exc)
         yield
+        close = getattr(app.state.store, "close", None)  # a database store's connections
+        if close is not None:
+            close()
 
     app = FastAPI(
         title="site-gis",

@@ -24,7 +24,11 @@ app = typer.Typer(
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", help="GeoPackage path [env SITE_GIS_STORE; default site-gis.gpkg]"),
+    typer.Option(
+        "--store",
+        help="GeoPackage path or postgresql://user@host:port/dbname "
+        "[env SITE_GIS_STORE; default site-gis.gpkg]",
+    ),
 ]
 LayersOption = Annotated[
     Path | None,

@@ -29,7 +29,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SITE_GIS_", frozen=True)
 
-    store: str = Field("site-gis.gpkg", description="Store URL: a GeoPackage path (.gpkg)")
+    store: str = Field(
+        "site-gis.gpkg",
+        description="Store: a GeoPackage path (.gpkg) or postgresql://user@host:port/dbname",
+    )
     layers_dir: Path = Field(
         default_factory=default_layers_dir, description="Layers directory the store is built from"
     )

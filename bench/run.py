@@ -29,6 +29,7 @@ from bench.load import bench_load
 from bench.maps import bench_maps
 from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
+from bench.stores import bench_stores
 from bench.surfaces import bench_surfaces
 from site_gis.schemas import CATALOGUE
 from site_gis.sources import write_layers_dir
@@ -148,6 +149,7 @@ def main() -> None:
             bench_resettlement("scaled 100k/100k", scaled_store, rows)
             bench_ogc("scaled 100k/100k", scaled_store, rows)
             bench_maps("scaled 100k/100k", scaled_store, rows)
+            bench_stores(rows)  # PostGIS beside GeoPackage, with SITE_GIS_BENCH_POSTGRES
     header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

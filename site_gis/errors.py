@@ -12,7 +12,8 @@ exception that matches its meaning, so callers may catch either::
     ├── LayerNotFoundError (KeyError)       no such layer in the store or the catalogue
     └── StoreError                          the store cannot be used
         ├── StoreNotFoundError (FileNotFoundError)
-        └── StoreCorruptError               the file is not a GeoPackage, or a layer is missing
+        ├── StoreCorruptError               not a readable site-gis store, or a layer is missing
+        └── StoreUnavailableError (ConnectionError)  the database server cannot be reached
 
 Messages are written for the person who supplied the data: they name the
 layer, the row and the field, and never contain SQL or stack traces.
@@ -136,6 +137,10 @@ class StoreNotFoundError(StoreError, FileNotFoundError):
 
 class StoreCorruptError(StoreError):
     """The store exists but is not a readable site-gis store."""
+
+
+class StoreUnavailableError(StoreError, ConnectionError):
+    """The store's database server cannot be reached now (it may come back)."""
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import StoreDep
+from api.deps import StoreDep, current_store
 from api.html import landing_page
 from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
 from site_gis import __version__
+from site_gis.errors import StoreError
 
+log = logging.getLogger("site_gis.api")
 router = APIRouter(tags=["service"])
 
 SUMMARY = (
@@ -102,16 +105,29 @@ def conformance() -> FastJSONResponse:
 
 @router.get("/health", summary="Liveness and store status")
 def health(request: Request) -> FastJSONResponse:
-    """``200`` with the store kind and layer count when the store is usable, else ``503``."""
-    store = request.app.state.store
-    if store is None:
+    """``200`` with the store kind and layer count when the store answers, else ``503``.
+
+    The store is asked for its layers on every call, so a database that went
+    away shows here (and a database that came back too).
+    """
+    try:
+        store = current_store(request.app)
+    except StoreError:
         return FastJSONResponse({"status": "unavailable", "store": "not open"}, status_code=503)
+    try:
+        layers = store.layers()
+    except StoreError as exc:
+        log.error("health: store %s does not answer: %s", store.url, exc)
+        return FastJSONResponse(
+            {"status": "unavailable", "store": type(store).__name__, "reachable": False},
+            status_code=503,
+        )
     return FastJSONResponse(
         {
             "status": "ok",
             "version": __version__,
             "store": type(store).__name__,
-            "layers": len(store.layers()),
+            "layers": len(layers),
         }
     )
 

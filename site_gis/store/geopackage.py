@@ -18,44 +18,54 @@ Besides the layers the file holds two plain tables: ``site_gis_metadata``
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
-import math
 import os
 import shutil
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from site_gis.access import ApiKey
 from site_gis.errors import (
-    InvalidRequestError,
-    LayerNotFoundError,
     StoreCorruptError,
     StoreError,
     StoreNotFoundError,
 )
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, Between, LayerInfo, WriteMode
+from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
+from site_gis.store.common import (
+    AUDIT_TABLE,
+    KEYS_TABLE,
+    METADATA_KEYS,
+    METADATA_TABLE,
+    AnyOf,
+    Condition,
+    audit_entry,
+    audit_record,
+    check_bbox,
+    check_read,
+    conditions,
+    finite,
+    key_entry,
+    layer_schema,
+    missing_layers,
+    no_stored,
+    now,
+    record_entry,
+)
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame, conform
 
 SCHEMA_VERSION = "1"
-METADATA_TABLE = "site_gis_metadata"
-AUDIT_TABLE = "site_gis_audit"
-KEYS_TABLE = "site_gis_api_keys"
-_METADATA_KEYS = ("schema_version", "site", "layers_digest", "created_at")
 _DATASET_OPTIONS = {"VERSION": "1.3"}  # readable by GDAL 3.6 and older QGIS without warnings
 
 
@@ -108,12 +118,10 @@ class GeoPackageStore:
         the audit log of a store it replaces is carried over.
         """
         target = Path(path)
-        missing = [name for name in CATALOGUE if name not in frames]
-        if missing:
-            raise StoreError(f"cannot create a store without the layers: {', '.join(missing)}")
+        missing_layers(frames)
         if target.is_dir():
             raise StoreError(f"{target} is a directory, not a GeoPackage file")
-        after = plan_write(frames, "replace", _no_stored)
+        after = plan_write(frames, "replace", no_stored)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with _write_lock(target), _staging(target, copy=False) as staging:
@@ -124,7 +132,7 @@ class GeoPackageStore:
                     "schema_version": SCHEMA_VERSION,
                     "site": json.dumps(site.to_dict()),
                     "layers_digest": layers_digest,
-                    "created_at": _now().isoformat(),
+                    "created_at": now().isoformat(),
                 }
                 _write_table(
                     staging,
@@ -160,11 +168,11 @@ class GeoPackageStore:
 
     def layer_info(self, name: str) -> LayerInfo:
         """Summary of one layer: title, geometry type, feature count and lon/lat bounds."""
-        schema = _schema(name)
+        schema = layer_schema(name)
         info = self._read_info(name, force_total_bounds=not schema.is_table)
         raw = info.get("total_bounds")
         bounds: BBox | None = None
-        if raw is not None and all(map(_finite, raw)) and info["features"] > 0:
+        if raw is not None and all(map(finite, raw)) and info["features"] > 0:
             bounds = (float(raw[0]), float(raw[1]), float(raw[2]), float(raw[3]))
         return LayerInfo(
             name=name,
@@ -211,13 +219,8 @@ class GeoPackageStore:
         InvalidRequestError
             For an unknown field, a bbox on a table or a malformed bbox, or bad paging.
         """
-        schema = _schema(name)
-        if (limit is not None and limit < 1) or offset < 0:
-            raise InvalidRequestError(f"limit must be ≥ 1 and offset ≥ 0 (got {limit}, {offset})")
-        if columns is not None:
-            unknown = [c for c in columns if c not in schema.field_names]
-            if unknown:
-                raise InvalidRequestError(f"layer {name!r} has no field(s) {', '.join(unknown)}")
+        schema = layer_schema(name)
+        check_read(schema, columns, limit, offset)
         return _read(
             self.path,
             schema,
@@ -231,7 +234,7 @@ class GeoPackageStore:
         self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
     ) -> int:
         """Number of features of ``name`` matching the filters."""
-        schema = _schema(name)
+        schema = layer_schema(name)
         if bbox is None and not where:  # remembered until the file changes
             key = (self.version(), name)
             if key not in self._counts:
@@ -272,7 +275,7 @@ class GeoPackageStore:
         ``source_hash`` records the hash of the file the rows came from.
         """
         for name in layers:
-            _schema(name)
+            layer_schema(name)
         with self._transaction() as staging:
             rows = plan_write(
                 layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
@@ -324,16 +327,13 @@ class GeoPackageStore:
         (``<name>.gpkg-access.sqlite``): appending to it costs milliseconds
         however large the store is, and readers of the GeoPackage never wait.
         """
-        entry = AuditEntry(
-            audit_id=0,
-            at=_now(),
+        entry = record_entry(
+            0,
             actor=actor,
             action=action,
-            mode="none",
-            layers=tuple(layers),
+            layers=layers,
             rows=rows,
             content_hash=content_hash,
-            source_hash="",
             note=note,
         )
         return self._access_log().append(entry)
@@ -349,22 +349,12 @@ class GeoPackageStore:
         """Add a key or replace the one with the same id; the audit entry lands with it."""
         with self._transaction() as staging:
             keys = {k.key_id: k for k in _read_keys(staging)}
-            mode = "replace" if key.key_id in keys else "append"
+            replaced = key.key_id in keys
             keys[key.key_id] = key
             table = pd.DataFrame([k.as_row() for k in keys.values()], dtype=object)
             _write_table(staging, KEYS_TABLE, table)
-            entry = AuditEntry(
-                audit_id=_next_audit_id(staging),
-                at=_now(),
-                actor=actor,
-                action=action,
-                mode=mode,
-                layers=(KEYS_TABLE,),
-                rows=1,
-                content_hash=hashlib.sha256(json.dumps(key.as_row()).encode()).hexdigest(),
-                source_hash="",
-                note=f"key {key.key_id} ({key.name}), roles {','.join(key.roles)}"
-                + (", revoked" if not key.active else ""),
+            entry = key_entry(
+                _next_audit_id(staging), key, actor=actor, action=action, replaced=replaced
             )
             _write_audit_row(staging, entry)
             return entry
@@ -384,12 +374,6 @@ class GeoPackageStore:
             return dict(pyogrio.read_info(self.path, layer=name, **kwargs))
         except (DataSourceError, DataLayerError) as exc:
             raise StoreCorruptError(f"cannot read layer {name!r} from {self.path}: {exc}") from exc
-
-
-def _schema(name: str) -> LayerSchema:
-    if name not in CATALOGUE:
-        raise LayerNotFoundError(name, CATALOGUE)
-    return CATALOGUE[name]
 
 
 def _read(
@@ -426,25 +410,15 @@ def _read(
     return conform(frame, schema)
 
 
-def _no_stored(name: str, columns: Sequence[str]) -> Frame:
-    raise StoreError(f"a new store has no stored layer {name!r}")
-
-
 def _query(
     schema: LayerSchema, bbox: BBox | None, where: Mapping[str, object] | None
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
-    if bbox is not None:
-        if schema.is_table:
-            raise InvalidRequestError(f"layer {schema.name!r} has no geometry to filter by bbox")
-        values = [float(v) for v in bbox]
-        if len(values) != 4 or not all(map(math.isfinite, values)):
-            raise InvalidRequestError(f"bbox must be four finite numbers, got {bbox!r}")
-        if values[0] > values[2] or values[1] > values[3]:
-            raise InvalidRequestError(f"bbox minimum exceeds maximum: {bbox!r}")
-        kwargs["bbox"] = tuple(values)
+    checked = check_bbox(schema, bbox)
+    if checked is not None:
+        kwargs["bbox"] = checked
     if where:
-        kwargs["where"] = _where_sql(schema, where)
+        kwargs["where"] = _where_sql(conditions(schema, where))
     return kwargs
 
 
@@ -501,40 +475,22 @@ def _append_audit(
     *,
     source_hash: str = "",
 ) -> AuditEntry:
-    entry = AuditEntry(
-        audit_id=audit_id,
-        at=_now(),
+    entry = audit_entry(
+        audit_id,
         actor=actor,
         action=action,
         mode=mode,
-        layers=tuple(frames),
-        rows=sum(len(f) for f in frames.values()),
-        content_hash=content_hash(frames),
-        source_hash=source_hash,
+        frames=frames,
         note=note,
+        source_hash=source_hash,
     )
     _write_audit_row(path, entry)
     return entry
 
 
 def _write_audit_row(path: Path, entry: AuditEntry) -> None:
-    row = pd.DataFrame([_audit_row(entry)])
+    row = pd.DataFrame([audit_record(entry)])
     _write_table(path, AUDIT_TABLE, row, append=entry.audit_id > 1)
-
-
-def _audit_row(entry: AuditEntry) -> dict[str, object]:
-    return {
-        "audit_id": entry.audit_id,
-        "at": entry.at.isoformat(),
-        "actor": entry.actor,
-        "action": entry.action,
-        "mode": entry.mode,
-        "layers": ",".join(entry.layers),
-        "rows": entry.rows,
-        "content_hash": entry.content_hash,
-        "source_hash": entry.source_hash,
-        "note": entry.note,
-    }
 
 
 class AccessLog:
@@ -562,7 +518,7 @@ class AccessLog:
 
     def append(self, entry: AuditEntry) -> AuditEntry:
         """Store ``entry`` and return it with its id."""
-        row = _audit_row(entry)
+        row = audit_record(entry)
         del row["audit_id"]
         try:
             with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
@@ -625,22 +581,6 @@ def _previous_keys(path: Path) -> list[ApiKey]:
         return []
 
 
-def content_hash(frames: Mapping[str, Frame]) -> str:
-    """SHA-256 over layer names, attribute values and geometry WKB, rows in id order."""
-    digest = hashlib.sha256()
-    for name in sorted(frames):
-        frame = frames[name]
-        if name in CATALOGUE and CATALOGUE[name].id_field in frame.columns:
-            frame = frame.sort_values(CATALOGUE[name].id_field, kind="stable")
-        digest.update(name.encode())
-        attributes = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-        digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
-        if isinstance(frame, gpd.GeoDataFrame):
-            for wkb in shapely.to_wkb(frame.geometry.to_numpy()):
-                digest.update(wkb)
-    return digest.hexdigest()
-
-
 def _check_store(path: Path) -> dict[str, str]:
     """Open-time checks: a GeoPackage with every layer, the tables and the metadata."""
     try:
@@ -664,7 +604,7 @@ def _check_store(path: Path) -> dict[str, str]:
             f"{path} has store schema version {version!r}; this site-gis reads "
             f"version {SCHEMA_VERSION}. Rebuild it with `site-gis init`"
         )
-    lacking = [key for key in _METADATA_KEYS if key not in metadata]
+    lacking = [key for key in METADATA_KEYS if key not in metadata]
     if lacking:
         raise StoreCorruptError(f"{path} lacks metadata {', '.join(lacking)}; rebuild it")
     try:
@@ -674,45 +614,30 @@ def _check_store(path: Path) -> dict[str, str]:
     return metadata
 
 
-def _where_sql(schema: LayerSchema, where: Mapping[str, object]) -> str:
-    """An OGR SQL filter for field equality; names are checked against the schema."""
+def _where_sql(found: list[Condition]) -> str:
+    """An OGR SQL filter for the conditions (field names were checked against the schema)."""
     clauses = []
-    for field_name, value in where.items():
-        if field_name not in schema.field_names:
-            raise InvalidRequestError(f"layer {schema.name!r} has no field {field_name!r}")
-        column = '"' + field_name + '"'
-        if isinstance(value, Between):
-            ends = [
-                f"{column} >= {_sql_literal(_plain(value.low))}" if value.low is not None else "",
-                f"{column} <= {_sql_literal(_plain(value.high))}" if value.high is not None else "",
-            ]
-            clauses.append("(" + " AND ".join(e for e in ends if e) + ")" if any(ends) else "1")
+    for condition in found:
+        column = '"' + condition.field.name + '"'
+        if isinstance(condition, AnyOf):
+            values = condition.values
+            parts = [f"{column} IN ({', '.join(map(_sql_literal, values))})"] if values else []
+            if condition.or_null:
+                parts.append(f"{column} IS NULL")
+            clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
             continue
-        values = list(value) if isinstance(value, list | tuple | set) else [value]
-        plain = [_plain(v) for v in values]
-        present = [v for v in plain if v is not None]
-        parts = [f"{column} IN ({', '.join(_sql_literal(v) for v in present)})"] if present else []
-        if len(present) < len(plain):
-            parts.append(f"{column} IS NULL")
-        clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
+        ends = [
+            f"{column} >= {_sql_literal(condition.low)}" if condition.low is not None else "",
+            f"{column} <= {_sql_literal(condition.high)}" if condition.high is not None else "",
+        ]
+        clauses.append("(" + " AND ".join(e for e in ends if e) + ")" if any(ends) else "1")
     return " AND ".join(clauses)
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as the Python value it holds; NaN and pandas NA as None."""
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
 
 
 def _sql_literal(value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int | float):
-        if not _finite(value):
-            raise InvalidRequestError(f"cannot filter on the non-finite number {value!r}")
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -766,17 +691,6 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _finite(value: object) -> bool:
-    try:
-        return math.isfinite(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
 
 
 def _first_line(exc: Exception) -> str:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from site_gis.access import Role
-from site_gis.store import GeoPackageStore
+from site_gis.store import Store
 from tests.conftest import key_header
 
 
@@ -24,8 +24,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(store: Path, log: Path, **settings: str) -> Iterator[str]:
-    """Run uvicorn with ``create_app`` against ``store``; yield its base URL.
+def serve(store: str | Path, log: Path, **settings: str) -> Iterator[str]:
+    """Run uvicorn with ``create_app`` against the store at ``store``; yield its base URL.
 
     ``settings`` become ``SITE_GIS_*`` environment variables of the server.
     """
@@ -71,12 +71,12 @@ def serve(store: Path, log: Path, **settings: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server(
-    built_store: GeoPackageStore,
+    built_store: Store,
     keys: dict[Role, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
-    """Base URL of a server on the shipped PSM layers."""
-    yield from serve(built_store.path, tmp_path_factory.mktemp("log") / "uvicorn.log")
+    """Base URL of a server on the shipped PSM layers, on each store backend."""
+    yield from serve(built_store.url, tmp_path_factory.mktemp("log") / "uvicorn.log")
 
 
 @pytest.fixture

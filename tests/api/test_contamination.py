@@ -5,17 +5,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from site_gis.access import Role
-from site_gis.store import GeoPackageStore
+from site_gis.store import Store
 from tests.api.conftest import serve
-from tests.conftest import key_header, make_keys
+from tests.conftest import StoreFactory, close_store, key_header, make_keys, reopen
 from tests.site_gis.test_lab_import import GOOD, HEADER, _row
 
 
@@ -126,23 +124,23 @@ def test_bad_parameters(client: httpx.Client, path: str, params: dict, status: i
 
 @pytest.fixture(scope="module")
 def writable(
-    built_store: GeoPackageStore,
+    store_factory: StoreFactory,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, Path, str]]:
+) -> Iterator[tuple[str, Store, str]]:
     folder = tmp_path_factory.mktemp("writable")
-    path = folder / "store.gpkg"
-    shutil.copyfile(built_store.path, path)
-    officer = make_keys(GeoPackageStore(path))[Role.OFFICER]
-    for base in serve(path, folder / "uvicorn.log", max_upload_bytes="4096"):
-        yield base, path, officer
+    store = store_factory(folder)
+    officer = make_keys(store)[Role.OFFICER]
+    for base in serve(store.url, folder / "uvicorn.log", max_upload_bytes="4096"):
+        yield base, store, officer
+    close_store(store)
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _state(store: Store) -> tuple[str, int]:
+    return store.version(), len(store.audit_log())
 
 
-def test_import_over_http(writable: tuple[str, Path, str]) -> None:
-    base, path, officer = writable
+def test_import_over_http(writable: tuple[str, Store, str]) -> None:
+    base, store, officer = writable
     query = f"{base}/collections/results/items?sample_id=NEW-1-A"
     assert httpx.get(query).json()["numberMatched"] == 0  # cached now
     files = {"file": ("lab.csv", GOOD.encode(), "text/csv")}
@@ -153,7 +151,7 @@ def test_import_over_http(writable: tuple[str, Path, str]) -> None:
     body = response.json()
     assert body["new_results"] == 4 and body["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
     assert [e["analyte"] for e in body["exceedances"]] == ["Benzene"]
-    stored = GeoPackageStore(path).read("results", where={"sample_id": ["NEW-1-A", "MW-NEW-1"]})
+    stored = reopen(store).read("results", where={"sample_id": ["NEW-1-A", "MW-NEW-1"]})
     assert len(stored) == 4
     assert httpx.get(query).json()["numberMatched"] == 3  # the write invalidated the cache
     again = httpx.post(
@@ -162,9 +160,9 @@ def test_import_over_http(writable: tuple[str, Path, str]) -> None:
     assert again.status_code == 200 and again.json()["already_stored"] == 4
 
 
-def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Path, str]) -> None:
-    base, path, officer = writable
-    before = _sha(path)
+def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Store, str]) -> None:
+    base, store, officer = writable
+    before = _state(store)
     content = HEADER + _row(value="twelve") + _row(sample="X-2", lab="=HYPERLINK(1)")
     response = httpx.post(
         f"{base}/imports/results",
@@ -175,12 +173,12 @@ def test_bad_import_is_422_naming_row_and_field(writable: tuple[str, Path, str])
     assert response.status_code == 422
     problems = {(p["row"], p["field"]) for p in response.json()["problems"]}
     assert problems == {(2, "value"), (3, "lab")}
-    assert _sha(path) == before
+    assert _state(store) == before
 
 
-def test_oversized_upload_is_413(writable: tuple[str, Path, str]) -> None:
-    base, path, officer = writable
-    before = _sha(path)
+def test_oversized_upload_is_413(writable: tuple[str, Store, str]) -> None:
+    base, store, officer = writable
+    before = _state(store)
     content = HEADER + "".join(_row(sample=f"X-{i}") for i in range(100))
     assert len(content) > 4096
     response = httpx.post(
@@ -190,7 +188,7 @@ def test_oversized_upload_is_413(writable: tuple[str, Path, str]) -> None:
         timeout=60,
     )
     assert response.status_code == 413
-    assert _sha(path) == before
+    assert _state(store) == before
 
 
 def test_csv_exports_escape_formulas() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from site_gis.store import Store
 from tests.api.conftest import serve
 from tests.conftest import geojson, results_csv
 
@@ -18,13 +19,13 @@ def _ring_area(ring: list[list[float]]) -> float:
     return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring)) / 2
 
 
-def test_health(client: httpx.Client) -> None:
+def test_health(client: httpx.Client, built_store: Store) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
         "version": response.json()["version"],
-        "store": "GeoPackageStore",
+        "store": type(built_store).__name__,
         "layers": 10,
     }
 

@@ -21,12 +21,12 @@ from tests.site_gis.test_lab_import import HEADER, _row
 
 @pytest.fixture(scope="module")
 def tight(
-    built_store: GeoPackageStore, tmp_path_factory: pytest.TempPathFactory
+    demo_gpkg: GeoPackageStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """A server with small limits: 2 import rows, 10,000 grid cells."""
     folder = tmp_path_factory.mktemp("tight")
     path = folder / "store.gpkg"
-    shutil.copyfile(built_store.path, path)
+    shutil.copyfile(demo_gpkg.path, path)
     officer = key_header(make_keys(GeoPackageStore(path))[Role.OFFICER])
     settings = {"max_import_rows": "2", "max_grid_cells": "10000"}
     for base in serve(path, folder / "uvicorn.log", **settings):
@@ -94,9 +94,9 @@ def test_writes_exports_and_started_responses_are_not_cut_off() -> None:
 
 
 def test_an_oversized_body_is_refused_before_the_key_is_checked(
-    built_store: GeoPackageStore, tmp_path: Path
+    demo_gpkg: GeoPackageStore, tmp_path: Path
 ) -> None:
-    for base in serve(built_store.path, tmp_path / "uvicorn.log", max_upload_bytes="1048576"):
+    for base in serve(demo_gpkg.path, tmp_path / "uvicorn.log", max_upload_bytes="1048576"):
         body = b"x" * (8 * 1024 * 1024)
         response = httpx.post(
             f"{base}/imports/layers/receptors", files={"file": ("big", body)}, timeout=60

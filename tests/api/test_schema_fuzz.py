@@ -25,9 +25,9 @@ MAX_SECONDS = 90
 
 
 @pytest.fixture
-def fuzz_target(built_store: GeoPackageStore, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def fuzz_target(demo_gpkg: GeoPackageStore, tmp_path: Path) -> Iterator[tuple[str, str]]:
     path = tmp_path / "store.gpkg"
-    shutil.copyfile(built_store.path, path)
+    shutil.copyfile(demo_gpkg.path, path)
     roles = [Role.OFFICER, Role.PLANNER, Role.CONSULTANT]
     secret = create_key(GeoPackageStore(path), "fuzz", roles, actor="tests")[0]
     for base in serve(path, tmp_path / "uvicorn.log"):

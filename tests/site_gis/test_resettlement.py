@@ -185,8 +185,8 @@ def test_the_shipped_matrix_loads() -> None:
 
 
 @pytest.fixture(scope="module")
-def analysed(built_store: GeoPackageStore) -> gpd.GeoDataFrame:
-    store = built_store
+def analysed(demo_gpkg: GeoPackageStore) -> gpd.GeoDataFrame:
+    store = demo_gpkg
     return analyse_parcels(
         store.read("parcels"),
         store.read("encroachments"),

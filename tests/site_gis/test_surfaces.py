@@ -161,11 +161,9 @@ def test_grid_limit_and_its_suggestion(extent: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def store(
-    built_store: GeoPackageStore, tmp_path_factory: pytest.TempPathFactory
-) -> GeoPackageStore:
+def store(demo_gpkg: GeoPackageStore, tmp_path_factory: pytest.TempPathFactory) -> GeoPackageStore:
     path = tmp_path_factory.mktemp("surfaces") / "store.gpkg"
-    shutil.copyfile(built_store.path, path)
+    shutil.copyfile(demo_gpkg.path, path)
     return GeoPackageStore(path)
 
 

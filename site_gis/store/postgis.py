@@ -1,0 +1,669 @@
+"""PostGIS store: the layers in a PostgreSQL database, for several users and writers at once.
+
+Tables are made from :data:`site_gis.schemas.CATALOGUE`: one per layer with
+the schema's fields (text, bigint, double precision, boolean; dates as ISO
+text like the GeoPackage store), a typed geometry column in EPSG:4326
+(``geometry(MultiPolygon,4326)`` ...), a primary key on the layer identifier,
+a GiST index on the geometry and an insertion-order column ``fid`` that gives
+the storage order (identifier order for a built or replaced layer, appended
+rows after).  Beside them: ``site_gis_metadata`` (the same keys as the
+GeoPackage store), ``site_gis_audit`` (kept across rebuilds) and
+``site_gis_state`` (the data version that changes on every write); the layout,
+its checks and upgrades live in :mod:`site_gis.store.pgschema`.
+
+Every write is one transaction: writers queue on a transaction-level advisory
+lock, then :func:`~site_gis.store.integrity.plan_write` checks the write
+against the content as it is inside that transaction, the rows are copied in,
+the audit row is added and the data version bumped.  Readers are never
+blocked and never see half a write.
+
+Rows move in bulk: reads are ``COPY ... TO STDOUT`` parsed by pyarrow, with
+geometry as hex EWKB decoded by shapely (points as their two coordinates);
+writes are ``COPY ... FROM STDIN`` of CSV written by pyarrow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import weakref
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import shapely
+from psycopg import sql
+
+from site_gis.access import ApiKey
+from site_gis.errors import StoreCorruptError
+from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
+from site_gis.site import SiteInfo
+from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
+from site_gis.store.common import (
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    KEYS_TABLE,
+    METADATA_TABLE,
+    AnyOf,
+    audit_entry,
+    audit_record,
+    check_bbox,
+    check_read,
+    conditions,
+    key_entry,
+    layer_schema,
+    missing_layers,
+    no_stored,
+    now,
+    record_entry,
+)
+from site_gis.store.integrity import plan_write
+from site_gis.store.pgconnect import Database, safe_url
+from site_gis.store.pgschema import (
+    SCHEMA_VERSION,
+    SRID,
+    STATE_TABLE,
+    WRITE_LOCK,
+    Connection,
+    check_store,
+    create_indexes,
+    create_keys_table,
+    create_tables,
+    previous_version,
+    require_postgis,
+    table_exists,
+)
+from site_gis.validation import Frame, conform
+
+_CHANGE, _ACCESS = "change", "access"
+_KEY_COLUMNS = (
+    "key_id",
+    "name",
+    "roles",
+    "key_hash",
+    "created_at",
+    "created_by",
+    "revoked_at",
+    "revoked_by",
+)
+_ARROW_TYPES: dict[FieldKind, pa.DataType] = {
+    "str": pa.string(),
+    "date": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+}
+_ARRAY_TYPES: dict[FieldKind, str] = {
+    "str": "text",
+    "date": "text",
+    "int": "bigint",
+    "float": "double precision",
+    "bool": "boolean",
+}
+
+
+class PostGISStore:
+    """A site's layers in a PostGIS database.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user[:password]@host[:port]/dbname`` of a database built
+        by :meth:`create` (the password may instead come from ``PGPASSWORD`` or
+        ``~/.pgpass``).
+
+    Raises
+    ------
+    StoreUnavailableError
+        If the server cannot be reached (the message names host, port and database).
+    StoreNotFoundError
+        If the database holds no site-gis store.
+    StoreCorruptError
+        If the store is incomplete or has a schema version this code cannot read.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._url = safe_url(url)
+        self._db = Database(url)
+        self._finalizer = weakref.finalize(self, self._db.close)
+        self._infos: dict[tuple[str, str], LayerInfo] = {}  # by (version, layer)
+        try:
+            with self._db.transaction() as conn:
+                check_store(conn, self._url)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def url(self) -> str:
+        """The database URL without its password."""
+        return self._url
+
+    def close(self) -> None:
+        """Close the store's idle connections (it reconnects if used again)."""
+        self._db.close()
+
+    def __enter__(self) -> PostGISStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @classmethod
+    def create(
+        cls,
+        url: str,
+        site: SiteInfo,
+        frames: Mapping[str, Frame],
+        *,
+        actor: str,
+        note: str = "",
+        layers_digest: str = "",
+    ) -> PostGISStore:
+        """Build the store in the database at ``url`` from layers, replacing any old one.
+
+        Every layer is validated first; the tables are replaced in one
+        transaction, so readers see the old store until the new one is
+        complete.  The audit log of a store it replaces is kept.
+        """
+        missing_layers(frames)
+        after = plan_write(frames, "replace", no_stored)
+        db = Database(url)
+        try:
+            with db.transaction() as conn:
+                require_postgis(conn, safe_url(url))
+                conn.execute(WRITE_LOCK)
+                previous = previous_version(conn)
+                for name in [*CATALOGUE, METADATA_TABLE, STATE_TABLE]:
+                    conn.execute(
+                        sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(name))
+                    )
+                create_tables(conn)
+                create_keys_table(conn)
+                for name, schema in CATALOGUE.items():
+                    _copy_in(conn, schema, after[name])
+                    create_indexes(conn, schema)
+                metadata = {
+                    "schema_version": SCHEMA_VERSION,
+                    "site": json.dumps(site.to_dict()),
+                    "layers_digest": layers_digest,
+                    "created_at": now().isoformat(),
+                }
+                conn.cursor().executemany(
+                    sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
+                        sql.Identifier(METADATA_TABLE)
+                    ),
+                    list(metadata.items()),
+                )
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (store_id, data_version) VALUES (%s, %s)").format(
+                        sql.Identifier(STATE_TABLE)
+                    ),
+                    [uuid.uuid4().hex[:12], previous + 1],
+                )
+                _append_audit(conn, actor, "create", "replace", after, note)
+                conn.execute("ANALYZE")
+        finally:
+            db.close()
+        return cls(url)
+
+    def site(self) -> SiteInfo:
+        """The site description stored with the layers."""
+        return SiteInfo.from_dict(json.loads(self.metadata()["site"]), source=self.url)
+
+    def metadata(self) -> dict[str, str]:
+        """The store's key/value metadata (schema version, site, layers digest, creation time)."""
+        with self._db.connection() as conn:
+            rows = conn.execute(
+                sql.SQL("SELECT key, value FROM {}").format(sql.Identifier(METADATA_TABLE))
+            ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    def version(self) -> str:
+        """The store's id and its data version, which every write increments."""
+        with self._db.connection() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT store_id, data_version FROM {}").format(sql.Identifier(STATE_TABLE))
+            ).fetchone()
+        if row is None:
+            raise StoreCorruptError(f"{self.url} has no data version; rebuild it")
+        return f"{row[0]}-{row[1]}"
+
+    def layers(self) -> list[LayerInfo]:
+        """Every layer in catalogue order."""
+        return [self.layer_info(name) for name in CATALOGUE]
+
+    def layer_info(self, name: str) -> LayerInfo:
+        """Summary of one layer: title, geometry type, feature count and lon/lat bounds.
+
+        Remembered until the data version changes (counting a large layer is not free).
+        """
+        schema = layer_schema(name)
+        key = (self.version(), name)
+        if key not in self._infos:
+            info = self._layer_info(schema)
+            self._infos = {k: v for k, v in self._infos.items() if k[0] == key[0]}
+            self._infos[key] = info
+        return self._infos[key]
+
+    def _layer_info(self, schema: LayerSchema) -> LayerInfo:
+        name = schema.name
+        table = sql.Identifier(name)
+        with self._db.connection() as conn:
+            if schema.is_table:
+                row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
+            else:
+                row = conn.execute(
+                    sql.SQL(
+                        "SELECT count(*), min(ST_XMin(geometry)), min(ST_YMin(geometry)), "
+                        "max(ST_XMax(geometry)), max(ST_YMax(geometry)) FROM {}"
+                    ).format(table)
+                ).fetchone()
+        assert row is not None
+        bounds: BBox | None = None
+        if not schema.is_table and row[0] > 0:
+            bounds = (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
+        return LayerInfo(
+            name=name,
+            title=schema.title,
+            description=schema.description,
+            geometry_type=None if schema.is_table else schema.geometry_types[0],
+            feature_count=int(row[0]),
+            bounds=bounds,
+            personal=schema.personal,
+        )
+
+    def read(
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Frame:
+        """Read a layer in storage order, optionally filtered and paged.
+
+        Parameters
+        ----------
+        name
+            Layer name.
+        bbox
+            (min lon, min lat, max lon, max lat) in EPSG:4326 degrees; features
+            whose geometry intersects the box are returned (the GiST index
+            narrows by envelope first).
+        where
+            Field equality filters; a list or tuple value means "any of",
+            ``None`` matches empty values, :class:`~site_gis.store.base.Between` a range.
+        columns
+            Attribute fields to return (default: all); geometry is always included.
+        limit, offset
+            Paging over the matching features, in storage order.
+
+        Raises
+        ------
+        InvalidRequestError
+            For an unknown field, a bbox on a table or a malformed bbox, or bad paging.
+        """
+        schema = layer_schema(name)
+        check_read(schema, columns, limit, offset)
+        filters = _filters(schema, bbox, where)
+        with self._db.connection() as conn:
+            return _read_frame(
+                conn, schema, columns=columns, filters=filters, limit=limit, offset=offset
+            )
+
+    def count(
+        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+    ) -> int:
+        """Number of features of ``name`` matching the filters."""
+        schema = layer_schema(name)
+        if bbox is None and not where:
+            return self.layer_info(name).feature_count
+        query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
+            sql.Identifier(name), _filters(schema, bbox, where)
+        )
+        with self._db.connection() as conn:
+            row = conn.execute(query).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def write(
+        self,
+        layers: Mapping[str, Frame],
+        *,
+        mode: WriteMode,
+        actor: str,
+        action: str,
+        note: str = "",
+        source_hash: str = "",
+    ) -> AuditEntry:
+        """Replace or append to layers in one transaction, recorded in the audit log.
+
+        Writers are serialised by an advisory lock; the store as it will be
+        after the write is validated inside the transaction (schemas,
+        identifier clashes, references both ways).  On any problem nothing
+        changes and :class:`~site_gis.errors.LayerValidationError` lists them all.
+        """
+        for name in layers:
+            layer_schema(name)
+        with self._db.transaction() as conn:
+            conn.execute(WRITE_LOCK)
+            rows = plan_write(
+                layers, mode, lambda n, cols: _read_frame(conn, CATALOGUE[n], columns=cols)
+            )
+            for name, frame in rows.items():
+                if mode == "replace":
+                    conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(name)))
+                _copy_in(conn, CATALOGUE[name], frame)
+            entry = _append_audit(conn, actor, action, mode, rows, note, source_hash=source_hash)
+            _bump_version(conn)
+        return entry
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every recorded write, oldest first."""
+        with self._db.connection() as conn:
+            return _read_audit(conn)
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        layers: Sequence[str] = (),
+        rows: int = 0,
+        content_hash: str = "",
+        note: str = "",
+    ) -> AuditEntry:
+        """Append an audit entry for something that changed no layer (an export, say).
+
+        The data version does not change: nothing a reader sees has.
+        """
+        with self._db.transaction() as conn:
+            conn.execute(WRITE_LOCK)
+            entry = record_entry(
+                _next_audit_id(conn),
+                actor=actor,
+                action=action,
+                layers=layers,
+                rows=rows,
+                content_hash=content_hash,
+                note=note,
+            )
+            _insert_audit(conn, entry)
+        return entry
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key ever made (hashes only), revoked ones included, oldest first."""
+        with self._db.connection() as conn:
+            if not table_exists(conn, KEYS_TABLE):
+                return []
+            rows = conn.execute(
+                sql.SQL("SELECT {} FROM {} ORDER BY created_at, key_id").format(
+                    sql.SQL(", ").join(map(sql.Identifier, _KEY_COLUMNS)),
+                    sql.Identifier(KEYS_TABLE),
+                )
+            ).fetchall()
+        return [ApiKey.from_row(_key_row(row)) for row in rows]
+
+    def save_api_key(self, key: ApiKey, *, actor: str, action: str) -> AuditEntry:
+        """Add a key, or replace the stored one with the same id (to revoke it).
+
+        The key and its audit entry land in one transaction; the data version
+        changes, so every app instance re-reads its keys.
+        """
+        row = key.as_row()
+        with self._db.transaction() as conn:
+            conn.execute(WRITE_LOCK)
+            create_keys_table(conn)
+            table = sql.Identifier(KEYS_TABLE)
+            found = conn.execute(
+                sql.SQL("SELECT 1 FROM {} WHERE key_id = %s").format(table), [key.key_id]
+            ).fetchone()
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (key_id) DO UPDATE SET {}"
+                ).format(
+                    table,
+                    sql.SQL(", ").join(map(sql.Identifier, _KEY_COLUMNS)),
+                    sql.SQL(", ").join(sql.Placeholder() * len(_KEY_COLUMNS)),
+                    sql.SQL(", ").join(
+                        sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c))
+                        for c in _KEY_COLUMNS[1:]
+                    ),
+                ),
+                [
+                    key.key_id,
+                    key.name,
+                    row["roles"],
+                    key.key_hash,
+                    key.created_at,
+                    key.created_by,
+                    key.revoked_at,
+                    key.revoked_by,
+                ],
+            )
+            entry = key_entry(
+                _next_audit_id(conn), key, actor=actor, action=action, replaced=found is not None
+            )
+            _insert_audit(conn, entry)
+            _bump_version(conn)
+        return entry
+
+
+def _filters(
+    schema: LayerSchema, bbox: BBox | None, where: Mapping[str, object] | None
+) -> sql.Composable:
+    """The WHERE clause of a bbox and field filters (values are quoted by psycopg)."""
+    parts: list[sql.Composable] = []
+    box = check_bbox(schema, bbox)
+    if box is not None:
+        envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
+            *map(sql.Literal, box), sql.Literal(SRID)
+        )
+        parts.append(sql.SQL("geometry && {0} AND ST_Intersects(geometry, {0})").format(envelope))
+    for condition in conditions(schema, where):
+        column = sql.Identifier(condition.field.name)
+        if isinstance(condition, AnyOf):
+            options: list[sql.Composable] = []
+            if condition.values:
+                cast = sql.SQL(_ARRAY_TYPES[condition.field.kind])
+                options.append(
+                    sql.SQL("{} = ANY({}::{}[])").format(
+                        column, sql.Literal(list(condition.values)), cast
+                    )
+                )
+            if condition.or_null:
+                options.append(sql.SQL("{} IS NULL").format(column))
+            parts.append(
+                sql.SQL("({})").format(sql.SQL(" OR ").join(options))
+                if options
+                else sql.SQL("FALSE")
+            )
+            continue
+        if condition.low is not None:
+            parts.append(sql.SQL("{} >= {}").format(column, sql.Literal(condition.low)))
+        if condition.high is not None:
+            parts.append(sql.SQL("{} <= {}").format(column, sql.Literal(condition.high)))
+    return sql.SQL(" AND ").join(parts) if parts else sql.SQL("TRUE")
+
+
+def _read_frame(
+    conn: Connection,
+    schema: LayerSchema,
+    *,
+    columns: Sequence[str] | None = None,
+    filters: sql.Composable | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Frame:
+    """Rows of a layer in storage order, as a frame with the schema's dtypes."""
+    names = list(schema.field_names if columns is None else columns)
+    selected: list[sql.Composable] = [sql.Identifier(n) for n in names]
+    points = schema.geometry_types == ("Point",)
+    if points:  # coordinates as numbers: cheaper to send and to decode than WKB
+        selected += [sql.SQL("ST_X(geometry)"), sql.SQL("ST_Y(geometry)")]
+    elif not schema.is_table:
+        selected.append(sql.Identifier("geometry"))
+    query = sql.SQL(
+        "COPY (SELECT {} FROM {} WHERE {} ORDER BY fid{}{}) TO STDOUT (FORMAT csv)"
+    ).format(
+        sql.SQL(", ").join(selected),
+        sql.Identifier(schema.name),
+        filters if filters is not None else sql.SQL("TRUE"),
+        sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
+        sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
+    )
+    chunks: list[bytes] = []
+    try:
+        with conn.cursor().copy(query) as copy:
+            chunks.extend(bytes(chunk) for chunk in copy)
+    except psycopg.errors.UndefinedColumn as exc:
+        found = re.search(r'column "([^"]+)"', exc.diag.message_primary or "")
+        raise StoreCorruptError(
+            f"layer {schema.name!r} lacks the field(s) {found.group(1) if found else '?'}: it was "
+            "built by another version of site-gis; rebuild it with `site-gis init`"
+        ) from None
+    types = {n: _ARROW_TYPES[schema.field(n).kind] for n in names}
+    shape = {"x": pa.float64(), "y": pa.float64()} if points else {"geometry": pa.string()}
+    if not schema.is_table:
+        types.update(shape)
+    table = _parse_csv(b"".join(chunks), types)
+    attributes = table.select(names)
+    frame = attributes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if points:
+        x, y = (table.column(c).to_numpy() for c in ("x", "y"))
+        frame = gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=SRID)
+    elif not schema.is_table:  # hex EWKB, the text form of a geometry
+        wkb = table.column("geometry").to_numpy(zero_copy_only=False)
+        frame = gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=SRID)
+    return conform(frame, schema)
+
+
+def _parse_csv(data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+    """Rows of ``COPY ... (FORMAT csv)``: unquoted empty is NULL, ``""`` an empty string."""
+    if not data:
+        return pa.table({name: pa.array([], kind) for name, kind in types.items()})
+    return pa_csv.read_csv(
+        io.BytesIO(data),
+        read_options=pa_csv.ReadOptions(column_names=list(types)),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=types,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+
+
+def _copy_in(conn: Connection, schema: LayerSchema, frame: Frame) -> None:
+    """Append ``frame``'s rows in their order (so ``fid`` follows it) with one COPY."""
+    if not len(frame):
+        return
+    names = list(schema.field_names)
+    table = pa.Table.from_pandas(pd.DataFrame(frame[names]), preserve_index=False)
+    if not schema.is_table:
+        assert isinstance(frame, gpd.GeoDataFrame)
+        geometry = shapely.to_wkb(
+            shapely.set_srid(frame.geometry.to_numpy(), SRID), hex=True, include_srid=True
+        )
+        table = table.append_column("geometry", pa.array(geometry, pa.string()))
+    buffer = io.BytesIO()
+    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(schema.name), sql.SQL(", ").join(map(sql.Identifier, table.column_names))
+    )
+    with conn.cursor().copy(statement) as copy:
+        copy.write(buffer.getbuffer())
+
+
+def _append_audit(
+    conn: Connection,
+    actor: str,
+    action: str,
+    mode: str,
+    frames: Mapping[str, Frame],
+    note: str,
+    *,
+    source_hash: str = "",
+) -> AuditEntry:
+    """Add the audit row of a write of ``frames``."""
+    entry = audit_entry(
+        _next_audit_id(conn),
+        actor=actor,
+        action=action,
+        mode=mode,
+        frames=frames,
+        note=note,
+        source_hash=source_hash,
+    )
+    _insert_audit(conn, entry)
+    return entry
+
+
+def _next_audit_id(conn: Connection) -> int:
+    """The next audit id (read under the write lock, so ids do not clash)."""
+    row = conn.execute(
+        sql.SQL("SELECT coalesce(max(audit_id), 0) + 1 FROM {}").format(sql.Identifier(AUDIT_TABLE))
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _insert_audit(conn: Connection, entry: AuditEntry) -> None:
+    conn.execute(
+        sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            sql.Identifier(AUDIT_TABLE),
+            sql.SQL(", ").join(map(sql.Identifier, AUDIT_COLUMNS)),
+            sql.SQL(", ").join(sql.Placeholder() * len(AUDIT_COLUMNS)),
+        ),
+        [{**audit_record(entry), "at": entry.at}[name] for name in AUDIT_COLUMNS],
+    )
+
+
+def _bump_version(conn: Connection) -> None:
+    conn.execute(
+        sql.SQL("UPDATE {} SET data_version = data_version + 1").format(sql.Identifier(STATE_TABLE))
+    )
+
+
+def _key_row(row: Sequence[Any]) -> dict[str, object]:
+    """A keys-table row in the text form of :meth:`ApiKey.as_row` (times ISO 8601, UTC)."""
+    values = dict(zip(_KEY_COLUMNS, row, strict=True))
+    for name in ("created_at", "revoked_at"):
+        when = values[name]
+        values[name] = when.astimezone(UTC).isoformat() if isinstance(when, datetime) else ""
+    return values
+
+
+def _read_audit(conn: Connection) -> pd.DataFrame:
+    """The audit table as the GeoPackage store returns it (time as ISO 8601 text in UTC).
+
+    The ``log`` column says ``change`` for writes and ``access`` for what
+    :meth:`PostGISStore.record` recorded, as the GeoPackage store's does.
+    """
+    selected = [
+        sql.SQL("to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') AS at")
+        if name == "at"
+        else sql.Identifier(name)
+        for name in AUDIT_COLUMNS
+    ]
+    rows = conn.execute(
+        sql.SQL("SELECT {} FROM {} ORDER BY audit_id").format(
+            sql.SQL(", ").join(selected), sql.Identifier(AUDIT_TABLE)
+        )
+    ).fetchall()
+    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame = frame.astype({"audit_id": "int64", "rows": "int64"})
+    # accesses (exports, recorded with mode "none") share the table and the id sequence
+    return frame.assign(log=frame["mode"].map(lambda mode: _ACCESS if mode == "none" else _CHANGE))
