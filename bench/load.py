@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,8 +97,13 @@ async def _run(base: str, rate: float, seconds: float, headers: dict[str, str]) 
 def run_load(
     base: str, *, rate: float, seconds: float, headers: dict[str, str] | None = None
 ) -> LoadResult:
-    """Send ``rate`` requests per second for ``seconds`` to ``base``, cycling through the mix."""
-    return asyncio.run(_run(base, rate, seconds, headers or {}))
+    """Send ``rate`` requests per second for ``seconds`` to ``base``, cycling through the mix.
+
+    The client's event loop runs in a thread of its own, so this works from code that
+    already runs a loop (a test session that drives a browser, say).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _run(base, rate, seconds, headers or {})).result()
 
 
 def bench_load(label: str, store_path: Path, rows: list[Row], *, rate: float = 25) -> None:

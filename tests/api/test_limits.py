@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,9 @@ def _run(app: Any, path: str = "/surfaces/x", method: str = "GET") -> list[dict[
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": []}
-    asyncio.run(RequestTimeout(app, seconds=0.1)(scope, receive, send))
+    middleware = RequestTimeout(app, seconds=0.1)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a browser test may own this thread's loop
+        pool.submit(lambda: asyncio.run(middleware(scope, receive, send))).result()
     return sent
 
 
