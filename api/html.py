@@ -103,7 +103,7 @@ def landing_page(
     """The HTML home page: the maps, the API and its documentation, and the exports.
 
     ``layers`` lists (name, title, personal) for the export links; personal layers
-    are exported without their personal fields.
+    are exported without their personal fields unless the key has the planner role.
     """
     maps = "".join(
         f'<li><a href="{href}"><strong>{escape(name)}</strong></a> — {escape(text)}</li>'
@@ -139,8 +139,14 @@ def landing_page(
         "<p class=note>The maps need no internet: every script and style is served from "
         "here; the base map is optional.</p>"
         f"<h2>API</h2><ul>{api}</ul>"
-        f'<h2>Exports</h2><p><a href="/exports?layers={escape(public)}&amp;format=gpkg">'
+        "<h2>Exports</h2><p class=note>Exports need an API key with the consultant role "
+        '(<code>site-gis keys create "name" --roles consultant</code>), sent as the '
+        "<code>X-API-Key</code> header, e.g. <code>curl -H 'X-API-Key: …' -OJ "
+        "http://host/exports/eia_zones?format=gpkg</code>; without one these links answer "
+        "401.</p>"
+        f'<p><a href="/exports?layers={escape(public)}&amp;format=gpkg">'
         "Every public layer as GeoPackage files in a zip, with a provenance manifest</a></p>"
         f"<table>{exports}</table>"
-        "<p class=note>Household-level fields are never exported.</p></main></body></html>"
+        "<p class=note>Household-level fields are exported only with a key that also has the "
+        "planner role.</p></main></body></html>"
     )
