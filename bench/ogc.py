@@ -23,6 +23,8 @@ import httpx
 import pyogrio
 
 from bench.common import Row, timed
+from site_gis.access import Role, create_key
+from site_gis.store import GeoPackageStore
 
 
 def _port() -> int:
@@ -140,6 +142,7 @@ def bench_ogc(label: str, store_path: Path, rows: list[Row]) -> None:
         peer_name = "pygeoapi 0.21, GeoJSON provider: no request completed in 10 s"
     else:
         peer_name = "pygeoapi 0.21, GeoJSON provider"
+    key = create_key(GeoPackageStore(store_path), "bench", [Role.CONSULTANT], actor="bench")[0]
     for cache_mb, what in ((0, "no response cache"), (128, "response cache on")):
         process, base = _serve(store_path, cache_mb)
         try:
@@ -159,19 +162,29 @@ def bench_ogc(label: str, store_path: Path, rows: list[Row]) -> None:
                 )
             )
             if cache_mb:
-                _export_row(label, store_path, base, rows)
+                _export_row(label, store_path, base, rows, key)
         finally:
             process.terminate()
             process.wait(timeout=30)
 
 
-def _export_row(label: str, store_path: Path, base: str, rows: list[Row]) -> None:
+def _export_row(label: str, store_path: Path, base: str, rows: list[Row], key: str) -> None:
+    """Our export over HTTP with a consultant's key, beside ogr2ogr on the same GeoPackage."""
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "ours.geojson"
 
         def download() -> None:  # curl writes the file, as ogr2ogr does
             subprocess.run(
-                ["curl", "-sf", "-o", str(target), f"{base}/exports/structures"], check=True
+                [
+                    "curl",
+                    "-sf",
+                    "-H",
+                    f"X-API-Key: {key}",
+                    "-o",
+                    str(target),
+                    f"{base}/exports/structures",
+                ],
+                check=True,
             )
 
         ours_time = timed(download, 3)
