@@ -28,7 +28,7 @@ from bench.ogc import _serve
 from site_gis.store import GeoPackageStore, Store
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
+ARGS = [  # Debian's chromium, headless, with nothing reaching for the internet
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

@@ -13,24 +13,14 @@ import csv
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
+from bench.maps import ARGS, CHROMIUM
 from tests.conftest import LAYERS, ROOT, geojson
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SHOTS = ROOT / "tests" / "out"
 
 pytestmark = pytest.mark.browser
