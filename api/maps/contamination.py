@@ -175,8 +175,14 @@ def sample_rows(store: Store, screened: pd.DataFrame) -> pd.DataFrame:
     return worst.sort_values("location_id").reset_index(drop=True)
 
 
+def _significant(ratio: pd.Series) -> pd.Series:
+    """Ratios to three significant figures (0.0000642, not 0), infinities as missing."""
+    finite = ratio.replace([np.inf, -np.inf], np.nan).astype(float)
+    return finite.map(lambda r: float(f"{r:.3g}"), na_action="ignore")
+
+
 def _points(rows: pd.DataFrame) -> list[list[Any]]:
-    ratio = rows["ratio"].replace([np.inf, -np.inf], np.nan).round(3)
+    ratio = _significant(rows["ratio"])
     return [
         [round(lat, 6), round(lon, 6), int(c), sid, round(float(v), 4), int(d), r]
         for lat, lon, c, sid, v, d, r in zip(
@@ -470,7 +476,7 @@ def sample_detail(store: Store, sample_id: str, *, standard: str, land_use: str)
         screened["value"].map("{:g}".format) + " " + screened["unit"].astype(str),
         "< " + screened["detection_limit"].map("{:g}".format) + " " + screened["unit"].astype(str),
     )
-    ratio = screened["ratio"].replace([np.inf, -np.inf], np.nan).round(3)
+    ratio = _significant(screened["ratio"])
     return {
         "sample_id": sample_id,
         "location_id": first["location_id"],

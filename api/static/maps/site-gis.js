@@ -25,6 +25,7 @@
     if (typeof value === "boolean") { return value ? "yes" : "no"; }
     if (typeof value === "number") {
       if (!isFinite(value)) { return "\u2014"; }
+      if (value !== 0 && Math.abs(value) < 0.001) { return value.toPrecision(2); }
       var digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 1 ? 2 : 3;
       return value.toLocaleString("en-GB", { maximumFractionDigits: digits });
     }
