@@ -12,10 +12,14 @@ Rules (see the design notes):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import geopandas as gpd
-from pyproj import CRS, Geod
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 from shapely.geometry.base import BaseGeometry
 
@@ -131,6 +135,22 @@ def to_storage(frame: Frame) -> Frame:
     if frame.crs is None:
         raise CRSError("cannot reproject a layer that has no CRS")
     return frame.to_crs(STORAGE_CRS)
+
+
+def geometries_from_storage(
+    geometry: npt.NDArray[np.object_], epsg: int
+) -> npt.NDArray[np.object_]:
+    """Shapely geometries in the storage CRS (EPSG:4326) reprojected to ``EPSG:<epsg>``.
+
+    The array counterpart of ``GeoDataFrame.to_crs`` (same transformation, x/y order).
+    """
+    transform = _from_storage(epsg).transform
+    return shapely.transform(geometry, lambda xy: np.column_stack(transform(xy[:, 0], xy[:, 1])))
+
+
+@lru_cache(maxsize=8)
+def _from_storage(epsg: int) -> Transformer:
+    return Transformer.from_crs(STORAGE_CRS, CRS.from_epsg(epsg), always_xy=True)
 
 
 def geodesic_area_m2(geometry: BaseGeometry) -> float:

@@ -14,7 +14,15 @@ from pathlib import Path
 from site_gis.errors import StoreError, StoreNotFoundError
 from site_gis.site import SiteInfo
 from site_gis.sources import layers_digest, read_layers_dir
-from site_gis.store.base import AuditEntry, BBox, Between, LayerInfo, Store, WriteMode
+from site_gis.store.base import (
+    AuditEntry,
+    BBox,
+    Between,
+    FeaturePage,
+    LayerInfo,
+    Store,
+    WriteMode,
+)
 from site_gis.store.geopackage import GeoPackageStore
 from site_gis.store.pgconnect import is_postgres_url, safe_text
 from site_gis.store.postgis import PostGISStore
@@ -100,6 +108,7 @@ __all__ = [
     "AuditEntry",
     "BBox",
     "Between",
+    "FeaturePage",
     "GeoPackageStore",
     "LayerInfo",
     "PostGISStore",

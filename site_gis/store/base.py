@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from site_gis.access import ApiKey
@@ -51,6 +53,35 @@ class LayerInfo:
     feature_count: int
     bounds: BBox | None
     personal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturePage:
+    """A page of features in the form a feature server sends them, without a frame.
+
+    Attributes
+    ----------
+    ids
+        The layer's identifier field, one value per feature.
+    geometry
+        Shapely geometries in EPSG:4326 (``None`` where a feature has none);
+        ``None`` for a table.
+    properties
+        Each feature's requested fields as the text of one JSON object, fields
+        in the order asked for: booleans as ``true``/``false``, dates as
+        ISO text, empty values as ``null``, numbers exact (they parse back to
+        the stored values).
+    matched
+        How many features match the filters, before paging.
+    """
+
+    ids: list[object]
+    geometry: npt.NDArray[np.object_] | None
+    properties: list[str]
+    matched: int
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +143,24 @@ class Store(Protocol):
 
         Rows come in a stable storage order (identifier order for a built or
         replaced layer, appended rows after), so paging by offset walks every row once.
+        """
+        ...
+
+    def features(
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> FeaturePage:
+        """A page of features for serving: the selection of :meth:`read`, in storage order.
+
+        This is the fast path of the OGC API items and GeoJSON exports: the
+        backend builds each feature's properties as JSON itself, and no
+        frame is made.
         """
         ...
 

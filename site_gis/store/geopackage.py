@@ -1,13 +1,14 @@
 """GeoPackage store: the embedded default, one file, no server.
 
-Reads go through pyogrio (GDAL).  Writes are copy-on-write: under an exclusive
-lock the file is copied to a staging file beside it, changed, flushed to disk
-and atomically renamed over the original, so a write lands completely or not
-at all -- even if the process is killed -- and readers never see half a
-write.  Checks that depend on stored data (identifier clashes, references)
-run inside the lock against the staging copy.  Rows are stored in
-identifier order when a layer is built or replaced; appended rows follow
-them, so paging by offset is stable.
+Reads go through pyogrio (GDAL); the pages a feature server sends and their
+counts are read through SQLite (:mod:`site_gis.store.gpkg_features`).
+Writes are copy-on-write: under an exclusive lock the file is copied to a
+staging file beside it, changed, flushed to disk and atomically renamed over
+the original, so a write lands completely or not at all -- even if the
+process is killed -- and readers never see half a write.  Checks that depend
+on stored data (identifier clashes, references) run inside the lock against
+the staging copy.  Rows are stored in identifier order when a layer is built
+or replaced; appended rows follow them, so paging by offset is stable.
 
 Besides the layers the file holds two plain tables: ``site_gis_metadata``
 (key/value: site description, schema version, layers digest) and
@@ -41,14 +42,12 @@ from site_gis.errors import (
 )
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, LayerInfo, WriteMode
+from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
 from site_gis.store.common import (
     AUDIT_TABLE,
     KEYS_TABLE,
     METADATA_KEYS,
     METADATA_TABLE,
-    AnyOf,
-    Condition,
     audit_entry,
     audit_record,
     check_bbox,
@@ -62,6 +61,7 @@ from site_gis.store.common import (
     now,
     record_entry,
 )
+from site_gis.store.gpkg_features import GeoPackageFeatures, file_version, where_sql
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame, conform
 
@@ -94,7 +94,7 @@ class GeoPackageStore:
                 f"GeoPackage {self.path} does not exist; build it with `site-gis init`"
             )
         self._metadata = _check_store(self.path)
-        self._counts: dict[tuple[str, str], int] = {}
+        self._features = GeoPackageFeatures(self.path)
 
     @property
     def url(self) -> str:
@@ -155,8 +155,7 @@ class GeoPackageStore:
 
     def version(self) -> str:
         """Inode, modification time and size of the file: every write replaces the file."""
-        stat = self.path.stat()
-        return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+        return file_version(self.path)
 
     def metadata(self) -> dict[str, str]:
         """The store's key/value metadata (schema version, layers digest, creation time)."""
@@ -230,31 +229,38 @@ class GeoPackageStore:
             **_query(schema, bbox, where),
         )
 
+    def features(
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> FeaturePage:
+        """A page of features with their properties as JSON, read through SQLite.
+
+        Same parameters and selection as :meth:`read`; features come in
+        storage order with or without a bbox.
+        """
+        schema = layer_schema(name)
+        check_read(schema, columns, limit, offset)
+        return self._features.page(
+            schema,
+            check_bbox(schema, bbox),
+            conditions(schema, where),
+            schema.field_names if columns is None else columns,
+            limit,
+            offset,
+        )
+
     def count(
         self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
     ) -> int:
-        """Number of features of ``name`` matching the filters."""
+        """Number of features of ``name`` matching the filters (read through SQLite)."""
         schema = layer_schema(name)
-        if bbox is None and not where:  # remembered until the file changes
-            key = (self.version(), name)
-            if key not in self._counts:
-                self._counts = {
-                    key: int(self._read_info(name)["features"]),
-                    **{k: v for k, v in self._counts.items() if k[0] == key[0]},
-                }
-            return self._counts[key]
-        try:
-            frame = pyogrio.read_dataframe(
-                self.path,
-                layer=name,
-                columns=[],
-                read_geometry=False,
-                fid_as_index=True,
-                **_query(schema, bbox, where),
-            )
-        except (DataSourceError, DataLayerError, OSError) as exc:
-            raise StoreCorruptError(f"cannot read layer {name!r} from {self.path}: {exc}") from exc
-        return len(frame)
+        return self._features.count(schema, check_bbox(schema, bbox), conditions(schema, where))
 
     def write(
         self,
@@ -418,7 +424,7 @@ def _query(
     if checked is not None:
         kwargs["bbox"] = checked
     if where:
-        kwargs["where"] = _where_sql(conditions(schema, where))
+        kwargs["where"] = where_sql(conditions(schema, where))
     return kwargs
 
 
@@ -612,34 +618,6 @@ def _check_store(path: Path) -> dict[str, str]:
     except (ValueError, TypeError) as exc:
         raise StoreCorruptError(f"{path} has an unreadable site description: {exc}") from exc
     return metadata
-
-
-def _where_sql(found: list[Condition]) -> str:
-    """An OGR SQL filter for the conditions (field names were checked against the schema)."""
-    clauses = []
-    for condition in found:
-        column = '"' + condition.field.name + '"'
-        if isinstance(condition, AnyOf):
-            values = condition.values
-            parts = [f"{column} IN ({', '.join(map(_sql_literal, values))})"] if values else []
-            if condition.or_null:
-                parts.append(f"{column} IS NULL")
-            clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
-            continue
-        ends = [
-            f"{column} >= {_sql_literal(condition.low)}" if condition.low is not None else "",
-            f"{column} <= {_sql_literal(condition.high)}" if condition.high is not None else "",
-        ]
-        clauses.append("(" + " AND ".join(e for e in ends if e) + ")" if any(ends) else "1")
-    return " AND ".join(clauses)
-
-
-def _sql_literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 @contextmanager

@@ -1,0 +1,398 @@
+"""Pages of features straight from a GeoPackage's SQLite tables, for serving.
+
+pyogrio opens the file with GDAL on every read (about 3 ms before the first
+row), and a frame of 1,000 features costs more to build than to read.  A
+feature server needs neither: this module keeps read-only SQLite connections
+to the GeoPackage and asks SQLite for what a GeoJSON response holds -- the
+identifier, the geometry and each feature's properties as a JSON object
+(built by SQLite's ``json_object``).
+
+The selection is the one the pyogrio path makes (GDAL's): attribute filters
+from :func:`~site_gis.store.common.conditions`, and a bbox that selects the
+features whose geometry intersects it.  The layer's R-tree narrows by
+envelope; shapely decides only for envelopes that straddle the box's edge.
+Features come in storage (primary key) order, with or without a bbox.
+
+A write replaces the file (see :mod:`site_gis.store.geopackage`), so a
+connection is tied to the file version it was opened on and is dropped once
+the file changes; a read that began on the old file finishes on it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import shapely
+
+from site_gis.errors import StoreCorruptError
+from site_gis.schemas import FieldSpec, LayerSchema
+from site_gis.store.base import BBox, FeaturePage
+from site_gis.store.common import AnyOf, Condition
+
+# Queries are assembled from identifiers only -- layer and field names from the
+# schemas, column names read from the file -- each quoted by _q; every value a
+# caller gives is a bound parameter.
+
+_IDLE_CONNECTIONS = 4
+_ENVELOPE_BYTES = (0, 32, 48, 48, 64)
+"""Envelope length by the indicator in bits 1-3 of a geometry blob's flags."""
+
+
+def file_version(path: Path) -> str:
+    """Inode, modification time and size: every write of the store replaces the file."""
+    stat = path.stat()
+    return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    """Where a layer's rows, geometries and R-tree are, in one version of the file."""
+
+    table: str
+    key: str
+    geometry: str | None
+    rtree: str | None
+
+
+class GeoPackageFeatures:
+    """Counts and pages of features of one GeoPackage, read through SQLite.
+
+    Safe to share between threads: each call borrows a connection of its own.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._idle: list[tuple[str, sqlite3.Connection]] = []
+        self._layers: dict[tuple[str, str], _Layer] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def count(self, schema: LayerSchema, bbox: BBox | None, found: list[Condition]) -> int:
+        """Number of features matching the bbox (EPSG:4326) and field conditions."""
+        with self._connection() as (conn, version):
+            return self._count(conn, version, schema, bbox, found)
+
+    def page(
+        self,
+        schema: LayerSchema,
+        bbox: BBox | None,
+        found: list[Condition],
+        columns: Sequence[str],
+        limit: int | None,
+        offset: int,
+    ) -> FeaturePage:
+        """The matching features from ``offset`` on, at most ``limit`` of them.
+
+        Parameters
+        ----------
+        schema
+            The layer.
+        bbox
+            (min lon, min lat, max lon, max lat) in EPSG:4326, already checked.
+        found
+            Field conditions (from :func:`~site_gis.store.common.conditions`).
+        columns
+            Fields for the properties, in order (checked against the schema).
+        limit, offset
+            Paging over the matching features, in primary key order.
+        """
+        with self._connection() as (conn, version):
+            layer = self._layer(conn, version, schema)
+            key = _q(layer.key)
+            try:
+                if bbox is None:
+                    matched = self._count(conn, version, schema, None, found)
+                    filters, params = where_params(found)
+                    rows = f"WHERE {filters} ORDER BY {key} LIMIT ? OFFSET ?"
+                    params += [-1 if limit is None else limit, offset]
+                else:
+                    keys = _keys_in_bbox(conn, layer, bbox, found)
+                    matched = len(keys)
+                    wanted = keys[offset : None if limit is None else offset + limit]
+                    rows = f"WHERE {key} IN (SELECT value FROM json_each(?)) ORDER BY {key}"
+                    params = [orjson.dumps(wanted).decode()]
+                page = conn.execute(_page_sql(schema, layer, columns, rows), params).fetchone()
+            except sqlite3.Error as exc:
+                raise _corrupt(schema, self.path, exc) from exc
+        return _unpack(page, matched, layer, schema, self.path)
+
+    def _count(
+        self,
+        conn: sqlite3.Connection,
+        version: str,
+        schema: LayerSchema,
+        bbox: BBox | None,
+        found: list[Condition],
+    ) -> int:
+        layer = self._layer(conn, version, schema)
+        if bbox is not None:
+            return len(_keys_in_bbox(conn, layer, bbox, found))
+        cache_key = (version, schema.name)
+        if not found and cache_key in self._counts:
+            return self._counts[cache_key]
+        try:
+            filters, params = where_params(found)
+            (count,) = conn.execute(
+                f"SELECT count(*) FROM {_q(layer.table)} WHERE {filters}", params
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise _corrupt(schema, self.path, exc) from exc
+        if not found:
+            self._counts = {cache_key: count} | {
+                k: v for k, v in self._counts.items() if k[0] == version
+            }
+        return int(count)
+
+    def _layer(self, conn: sqlite3.Connection, version: str, schema: LayerSchema) -> _Layer:
+        """The table, key, geometry column and R-tree of ``schema`` (looked up once per version)."""
+        cache_key = (version, schema.name)
+        found = self._layers.get(cache_key)
+        if found is not None:
+            return found
+        try:
+            columns = conn.execute(f"PRAGMA table_info({_q(schema.name)})").fetchall()
+            key = [row[1] for row in columns if row[5]]  # name, where "pk" is set
+            geometry = rtree = None
+            if not schema.is_table:
+                row = conn.execute(
+                    "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                    (schema.name,),
+                ).fetchone()
+                geometry = row[0] if row else None
+                name = f"rtree_{schema.name}_{geometry}"
+                exists = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+                ).fetchone()
+                rtree = name if exists else None
+        except sqlite3.Error as exc:
+            raise _corrupt(schema, self.path, exc) from exc
+        if len(key) != 1 or (not schema.is_table and geometry is None):
+            raise StoreCorruptError(
+                f"layer {schema.name!r} in {self.path} is not a GeoPackage feature table "
+                "with one primary key; rebuild it with `site-gis init`"
+            )
+        layer = _Layer(table=schema.name, key=key[0], geometry=geometry, rtree=rtree)
+        self._layers = {cache_key: layer} | {
+            k: v for k, v in self._layers.items() if k[0] == version
+        }
+        return layer
+
+    @contextmanager
+    def _connection(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        """A read-only connection to the file as it is now, with its version."""
+        conn, version = self._borrow()
+        try:
+            yield conn, version
+        finally:
+            with self._lock:
+                keep = len(self._idle) < _IDLE_CONNECTIONS
+                if keep:
+                    self._idle.append((version, conn))
+            if not keep:
+                conn.close()
+
+    def _borrow(self) -> tuple[sqlite3.Connection, str]:
+        while True:
+            version = self._version()
+            with self._lock:
+                stale = [c for v, c in self._idle if v != version]
+                self._idle = [(v, c) for v, c in self._idle if v == version]
+                conn = self._idle.pop()[1] if self._idle else None
+            for old in stale:
+                old.close()
+            if conn is not None:
+                return conn, version
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            if self._version() == version:  # not replaced while opening
+                return conn, version
+            conn.close()
+
+    def _version(self) -> str:
+        try:
+            return file_version(self.path)
+        except OSError as exc:
+            raise StoreCorruptError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+
+
+def geometries(blobs: Sequence[bytes | None]) -> npt.NDArray[np.object_]:
+    """Shapely geometries from GeoPackage geometry blobs (``None`` stays ``None``).
+
+    A blob is a header -- "GP", version, flags, SRS id, then an envelope whose
+    length the flags give -- followed by standard WKB (OGC 12-128r18, 2.1.3).
+    """
+    wkb = [
+        None if blob is None else blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 7] :] for blob in blobs
+    ]
+    return shapely.from_wkb(wkb)
+
+
+def where_sql(found: list[Condition]) -> str:
+    """The conditions as a SQLite filter with the values written in, for GDAL.
+
+    GDAL passes it on unchanged as the attribute filter of a GeoPackage layer,
+    so the pyogrio and SQLite read paths select the same rows.  Field names
+    were checked against the schema; text values are quoted.
+    """
+
+    def literal(value: object) -> str:
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, int | float):
+            return repr(value)
+        return "'" + str(value).replace("'", "''") + "'"
+
+    return _where(found, literal)
+
+
+def where_params(found: list[Condition]) -> tuple[str, list[object]]:
+    """The conditions as a SQLite filter with ``?`` placeholders, and their values."""
+    params: list[object] = []
+
+    def placeholder(value: object) -> str:
+        params.append(int(value) if isinstance(value, bool) else value)
+        return "?"
+
+    return _where(found, placeholder), params
+
+
+def _where(found: list[Condition], value: Callable[[object], str]) -> str:
+    clauses = []
+    for condition in found:
+        column = _q(condition.field.name)
+        if isinstance(condition, AnyOf):
+            values = condition.values
+            parts = [f"{column} IN ({', '.join(map(value, values))})"] if values else []
+            if condition.or_null:
+                parts.append(f"{column} IS NULL")
+            clauses.append("(" + " OR ".join(parts) + ")" if parts else "0")
+            continue
+        ends = [
+            f"{column} >= {value(condition.low)}" if condition.low is not None else "",
+            f"{column} <= {value(condition.high)}" if condition.high is not None else "",
+        ]
+        clauses.append("(" + " AND ".join(e for e in ends if e) + ")" if any(ends) else "1")
+    return " AND ".join(clauses) or "1"
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _page_sql(schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: str) -> str:
+    """One row holding a whole page: keys, identifiers, geometries and properties.
+
+    Python's sqlite3 gives up the GIL for every row it steps to; a page in one
+    row lets the thread reading the next page of an export run beside the
+    one serialising this page instead of trading the GIL thousands of times.
+    Keys and identifiers come as JSON arrays, geometries as hex separated by
+    commas (empty for none), properties as JSON objects separated by U+001F,
+    a character JSON text cannot hold unescaped.
+    """
+    members = ", ".join(f"'{name}', {_json_value(schema.field(name))}" for name in columns)
+    geometry = "NULL" if layer.geometry is None else f"group_concat(hex({_q(layer.geometry)}), ',')"
+    return (
+        f"SELECT json_group_array({_q(layer.key)}), json_group_array({_q(schema.id_field)}), "
+        f"{geometry}, group_concat(json_object({members}), char(31)) "
+        f"FROM (SELECT * FROM {_q(layer.table)} {rows})"
+    )
+
+
+def _unpack(
+    page: tuple[str, str, str | None, str | None],
+    matched: int,
+    layer: _Layer,
+    schema: LayerSchema,
+    path: Path,
+) -> FeaturePage:
+    """A :class:`FeaturePage` from the row of :func:`_page_sql`, in key order."""
+    keys, ids = orjson.loads(page[0]), orjson.loads(page[1])
+    properties = page[3].split("\x1f") if page[3] is not None else []
+    shapes = None
+    if layer.geometry is not None:
+        hexes = page[2].split(",") if page[2] is not None else []
+        shapes = geometries([bytes.fromhex(h) if h else None for h in hexes])
+    counts = {len(keys), len(ids), len(properties), len(keys if shapes is None else shapes)}
+    if len(counts) != 1:
+        raise StoreCorruptError(f"layer {schema.name!r} in {path} gave a malformed page")
+    if keys != sorted(keys):  # SQLite does not promise the order of an aggregate
+        order = np.argsort(keys, kind="stable")
+        ids, properties = [ids[i] for i in order], [properties[i] for i in order]
+        shapes = None if shapes is None else shapes[order]
+    return FeaturePage(ids=ids, geometry=shapes, properties=properties, matched=matched)
+
+
+def _json_value(spec: FieldSpec) -> str:
+    """A field as a ``json_object`` member value.
+
+    Booleans are stored as 0/1 and must become ``true``/``false``.  SQLite
+    writes reals with 15 significant digits, which does not always give the
+    stored number back (0.1 + 0.2 would read as 0.3), so a real that 15 digits
+    do not reproduce is written with 17.
+    """
+    column = _q(spec.name)
+    if spec.kind == "bool":
+        return f"iif({column} IS NULL, NULL, iif({column}, json('true'), json('false')))"
+    if spec.kind == "float":
+        return (
+            f"iif(CAST(printf('%!.15g', {column}) AS REAL) = {column} OR {column} IS NULL, "
+            f"{column}, json(printf('%!.17g', {column})))"
+        )
+    return column
+
+
+def _keys_in_bbox(
+    conn: sqlite3.Connection, layer: _Layer, bbox: BBox, found: list[Condition]
+) -> list[int]:
+    """Primary keys of the features whose geometry intersects ``bbox``, in order."""
+    west, south, east, north = bbox
+    filters, params = where_params(found)
+    if layer.rtree is not None:  # envelopes from the R-tree, rounded outwards to float32
+        rows = conn.execute(
+            f"SELECT t.{_q(layer.key)}, r.minx, r.maxx, r.miny, r.maxy "
+            f"FROM {_q(layer.rtree)} r JOIN {_q(layer.table)} t ON t.{_q(layer.key)} = r.id "
+            f"WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? AND {filters}",
+            [west, east, south, north, *params],
+        ).fetchall()
+        envelopes = np.array([row[1:] for row in rows], dtype=float).reshape(-1, 4)
+        keys = np.array([row[0] for row in rows], dtype=np.int64)
+        inside = (
+            (envelopes[:, 0] >= west)
+            & (envelopes[:, 1] <= east)
+            & (envelopes[:, 2] >= south)
+            & (envelopes[:, 3] <= north)
+        )
+        straddling = keys[~inside]
+        candidates = conn.execute(
+            f"SELECT {_q(layer.key)}, {_q(layer.geometry or '')} FROM {_q(layer.table)} "
+            f"WHERE {_q(layer.key)} IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(straddling.tolist()),),
+        ).fetchall()
+        hits = keys[inside]
+    else:  # no spatial index: every geometry is a candidate
+        candidates = conn.execute(
+            f"SELECT {_q(layer.key)}, {_q(layer.geometry or '')} FROM {_q(layer.table)} "
+            f"WHERE {filters}",
+            params,
+        ).fetchall()
+        hits = np.array([], dtype=np.int64)
+    shapes = geometries([row[1] for row in candidates])
+    crossing = shapely.intersects(shapes, shapely.box(west, south, east, north))
+    crossing_keys = np.array([row[0] for row in candidates], dtype=np.int64)[crossing]
+    return sorted(hits.tolist() + crossing_keys.tolist())
+
+
+def _corrupt(schema: LayerSchema, path: Path, exc: sqlite3.Error) -> StoreCorruptError:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return StoreCorruptError(f"cannot read layer {schema.name!r} from {path}: {first}")
+
+
+__all__ = ["GeoPackageFeatures", "file_version", "geometries", "where_params", "where_sql"]
