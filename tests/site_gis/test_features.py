@@ -1,0 +1,178 @@
+"""``Store.features``: the pages a feature server sends, on every backend.
+
+The oracle is the store's frame read (pyogrio/GDAL or COPY), checked in turn
+against shapely for bbox selection: a page must hold the same features, in
+storage order, with the same values, as the frame path selects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from site_gis.schemas import CATALOGUE, LayerSchema
+from site_gis.store import FeaturePage, GeoPackageStore, Store
+
+
+def _expected_properties(frame: pd.DataFrame, schema: LayerSchema, fields: list[str]) -> list:
+    """Each row's fields as JSON would carry them: NaN and NA as None, bools as bools."""
+    rows = []
+    for record in frame[fields].astype(object).to_dict("records"):
+        row = {}
+        for name, value in record.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+                row[name] = None
+            elif schema.field(name).kind == "bool":
+                row[name] = bool(value)
+            elif schema.field(name).kind == "int":
+                row[name] = int(value)
+            else:
+                row[name] = value
+        rows.append(row)
+    return rows
+
+
+def _assert_page_equals_frame(page: FeaturePage, frame: pd.DataFrame, schema: LayerSchema) -> None:
+    fields = list(schema.field_names)
+    assert page.ids == frame[schema.id_field].tolist()
+    properties = [json.loads(text) for text in page.properties]
+    assert [list(p) for p in properties] == [fields] * len(frame)  # every field, in order
+    assert properties == _expected_properties(frame, schema, fields)
+    if schema.is_table:
+        assert page.geometry is None
+    else:
+        assert page.geometry is not None
+        assert shapely.equals_exact(page.geometry, frame.geometry.to_numpy(), tolerance=0).all()
+
+
+@pytest.mark.parametrize("layer", list(CATALOGUE))
+def test_a_whole_layer_matches_the_frame_read(built_store: Store, layer: str) -> None:
+    schema = CATALOGUE[layer]
+    frame = built_store.read(layer)
+    page = built_store.features(layer)
+    assert len(page) == page.matched == len(frame) > 0
+    _assert_page_equals_frame(page, frame, schema)
+
+
+@pytest.mark.parametrize("layer", ["structures", "sample_locations", "parcels"])
+def test_bbox_pages_walk_exactly_the_features_shapely_selects(
+    built_store: Store, layer: str
+) -> None:
+    frame = built_store.read(layer)
+    west, south, east, north = frame.total_bounds
+    # boxes around the middle of the layer: most envelopes inside, some straddling an edge
+    width, height = east - west, north - south
+    boxes = [
+        (west + width * a, south + height * b, west + width * c, south + height * d)
+        for a, b, c, d in [(0.4, 0.4, 0.6, 0.6), (0.1, 0.3, 0.45, 0.9), (0.0, 0.0, 1.0, 1.0)]
+    ]
+    for box in boxes:
+        expected = frame[shapely.intersects(frame.geometry.to_numpy(), shapely.box(*box))]
+        assert len(expected) > 0
+        walked: list[object] = []
+        for offset in range(0, len(expected) + 7, 7):
+            page = built_store.features(layer, bbox=box, limit=7, offset=offset)
+            assert page.matched == len(expected) == built_store.count(layer, bbox=box)
+            walked += page.ids
+        assert walked == expected[CATALOGUE[layer].id_field].tolist()  # storage order, once each
+
+
+def test_a_polygon_whose_envelope_alone_meets_the_box_is_not_selected(built_store: Store) -> None:
+    zones = built_store.read("eia_zones")
+    shape = zones.geometry.iloc[0]
+    # a tiny box inside the envelope but outside the polygon (found by walking a grid)
+    west, south, east, north = shape.bounds
+    misses = [
+        shapely.box(x, y, x + (east - west) / 200, y + (north - south) / 200)
+        for x in np.linspace(west, east, 40)[1:-1]
+        for y in np.linspace(south, north, 40)[1:-1]
+    ]
+    outside = next(
+        b for b in misses if not b.intersects(shape) and b.within(shapely.box(*shape.bounds))
+    )
+    page = built_store.features("eia_zones", bbox=outside.bounds)
+    expected = zones[shapely.intersects(zones.geometry.to_numpy(), outside)]
+    assert zones["zone_id"].iloc[0] not in page.ids
+    assert page.ids == expected["zone_id"].tolist()
+
+
+def test_filters_columns_and_paging_match_the_frame_read(built_store: Store) -> None:
+    where = {"medium": "groundwater", "analyte": ["Toluene", "Ethylbenzene"]}  # value has NaNs
+    fields = ["result_id", "sample_id", "value", "detected"]
+    frame = built_store.read("results", where=where, columns=fields)
+    assert len(frame) > 20
+    page = built_store.features("results", where=where, columns=fields, limit=10, offset=5)
+    assert page.matched == len(frame)
+    assert page.ids == frame["result_id"].iloc[5:15].tolist()
+    assert [json.loads(p) for p in page.properties] == _expected_properties(
+        frame.iloc[5:15], CATALOGUE["results"], fields
+    )
+    beyond = built_store.features("results", where=where, columns=fields, offset=len(frame))
+    assert len(beyond) == 0 and beyond.matched == len(frame)
+
+
+def test_reals_that_fifteen_digits_do_not_reproduce_come_back_exactly(store: Store) -> None:
+    structures = store.read("structures")
+    awkward = [8.6 * 3, 100 / 3, 26.0, 0.1 + 0.2 + 40]  # 25.799999999999997, 33.333333333333336
+    structures.loc[: len(awkward) - 1, "floor_area_m2"] = awkward
+    store.write({"structures": structures}, mode="replace", actor="t", action="awkward reals")
+    page = store.features("structures", columns=["floor_area_m2"], limit=len(awkward))
+    texts = page.properties
+    assert [json.loads(t)["floor_area_m2"] for t in texts] == awkward
+    assert '"floor_area_m2":26.0' in texts[2].replace(" ", "")  # a whole real keeps its ".0"
+
+
+def test_a_replaced_file_is_read_afresh(tmp_path: Path, demo_gpkg: GeoPackageStore) -> None:
+    path = tmp_path / "psm.gpkg"
+    path.write_bytes(demo_gpkg.path.read_bytes())
+    store = GeoPackageStore(path)
+    before = store.features("receptors")
+    kept = store.read("receptors").iloc[:3]
+    store.write({"receptors": kept}, mode="replace", actor="t", action="trim")  # replaces the file
+    after = store.features("receptors")
+    assert len(before) == 15 and after.ids == kept["receptor_id"].tolist() and after.matched == 3
+
+
+def test_a_geopackage_without_a_spatial_index_still_answers_a_bbox(
+    tmp_path: Path, demo_gpkg: GeoPackageStore
+) -> None:
+    path = tmp_path / "no-rtree.gpkg"
+    path.write_bytes(demo_gpkg.path.read_bytes())
+    with sqlite3.connect(path) as db:
+        triggers = db.execute(
+            "SELECT name FROM sqlite_master "
+            "WHERE type = 'trigger' AND name LIKE 'rtree_structures_%'"
+        ).fetchall()
+        for (name,) in triggers:
+            db.execute(f'DROP TRIGGER "{name}"')
+        db.execute("DROP TABLE rtree_structures_geometry")
+    store = GeoPackageStore(path)
+    frame = store.read("structures")
+    west, south, east, north = frame.total_bounds
+    box = (west, south, (west + east) / 2, (south + north) / 2)
+    expected = frame[shapely.intersects(frame.geometry.to_numpy(), shapely.box(*box))]
+    page = store.features("structures", bbox=box)
+    assert 0 < page.matched == len(expected) < len(frame)
+    assert page.ids == expected["structure_id"].tolist()
+
+
+def _json_types(page: FeaturePage) -> set[Any]:
+    return {type(v) for text in page.properties for v in json.loads(text).values()}
+
+
+def test_property_types_follow_the_schema(built_store: Store) -> None:
+    page = built_store.features("structures", limit=50)
+    values = [json.loads(t) for t in page.properties]
+    assert all(isinstance(v["synthetic"], bool) for v in values)
+    assert all(isinstance(v["storeys"], int) and not isinstance(v["storeys"], bool) for v in values)
+    assert all(isinstance(v["floor_area_m2"], float) for v in values)
+    assert all(isinstance(v["surveyed_on"], str) for v in values)
+    assert _json_types(page) <= {bool, int, float, str, type(None)}
