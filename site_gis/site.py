@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,11 @@ class SiteInfo:
         """The metric CRS as a :class:`pyproj.CRS`."""
         return parse_crs(self.metric_crs)
 
+    @property
+    def metric_epsg(self) -> int:
+        """The EPSG code of the metric CRS (0 if it has none); looked up once per CRS."""
+        return _epsg(self.metric_crs)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as a JSON-friendly mapping."""
         return asdict(self)
@@ -89,3 +95,8 @@ class SiteInfo:
                 [Problem(path.name, None, None, None, f"cannot read site description: {exc}")]
             ) from exc
         return cls.from_dict(data, source=path.name)
+
+
+@lru_cache(maxsize=16)
+def _epsg(crs: str) -> int:
+    return int(parse_crs(crs).to_epsg() or 0)

@@ -63,7 +63,7 @@ def _schema(layer: str) -> LayerSchema:
 
 
 def _epsg(store: Store) -> int:
-    return int(store.site().crs.to_epsg() or 0)
+    return store.site().metric_epsg
 
 
 def _collection(info: LayerInfo, base: str, store: Store) -> dict[str, Any]:

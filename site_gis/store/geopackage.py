@@ -93,7 +93,7 @@ class GeoPackageStore:
             raise StoreNotFoundError(
                 f"GeoPackage {self.path} does not exist; build it with `site-gis init`"
             )
-        self._metadata = _check_store(self.path)
+        self._load_metadata()
         self._features = GeoPackageFeatures(self.path)
 
     @property
@@ -151,7 +151,7 @@ class GeoPackageStore:
 
     def site(self) -> SiteInfo:
         """The site description stored with the layers."""
-        return SiteInfo.from_dict(json.loads(self._metadata["site"]), source=self.url)
+        return self._site
 
     def version(self) -> str:
         """Inode, modification time and size of the file: every write replaces the file."""
@@ -373,7 +373,11 @@ class GeoPackageStore:
                 yield staging
         except OSError as exc:
             raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self._load_metadata()
+
+    def _load_metadata(self) -> None:
         self._metadata = _check_store(self.path)
+        self._site = SiteInfo.from_dict(json.loads(self._metadata["site"]), source=self.url)
 
     def _read_info(self, name: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -77,27 +77,39 @@ def store_copy(demo_gpkg: GeoPackageStore, tmp_path: Path) -> Path:
     return path
 
 
+def _import(lab_file: Path, store_path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from api.cli import main; main()",
+            "import-results",
+            str(lab_file),
+            "--store",
+            str(store_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def test_imports_killed_mid_way_leave_whole_batches(store_copy: Path, tmp_path: Path) -> None:
-    rng = random.Random(20151)
+    # how long one whole import takes here, start-up included, on a spare copy
+    spare = tmp_path / "spare.gpkg"
+    shutil.copyfile(store_copy, spare)
+    warm = tmp_path / "warm.csv"
+    warm.write_text(batch("W"), encoding="utf-8")
+    started = time.monotonic()
+    assert _import(warm, spare).wait() == 0
+    duration = time.monotonic() - started
     outcomes = {"landed": 0, "absent": 0}
-    for attempt in range(12):
+    # kills spread from early start-up to after the end, so they land before and after the commit
+    for attempt, share in enumerate(random.Random(20151).sample(list(range(12)), 12)):
         name = f"K{attempt}"
         lab_file = tmp_path / f"{name}.csv"
         lab_file.write_text(batch(name), encoding="utf-8")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from api.cli import main; main()",
-                "import-results",
-                str(lab_file),
-                "--store",
-                str(store_copy),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(1.0, 4.0))  # start-up takes ~1.5 s: kills land before and during
+        process = _import(lab_file, store_copy)
+        time.sleep(duration * (0.1 + 1.2 * share / 11))
         process.send_signal(signal.SIGKILL)
         process.wait()
         store = GeoPackageStore(store_copy)
