@@ -2,8 +2,8 @@
 
 :func:`feature_collection` serialises a frame (analysis results);
 :func:`page_collection` and :func:`page_fragments` serialise a store's
-:class:`~site_gis.store.base.FeaturePage`, whose properties the store has
-already written as JSON (the OGC API items and GeoJSON exports).
+:class:`~site_gis.store.base.FeaturePage`, whose geometries and properties
+the store has already written as JSON (the OGC API items and GeoJSON exports).
 
 Coordinates are lon/lat (the store's EPSG:4326), polygons wind counter-clockwise
 (right-hand rule), there is no ``crs`` member, NaN and missing values become ``null``.
@@ -15,11 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import numpy.typing as npt
 import orjson
-import shapely
 
+from site_gis.geojson_output import geometry_json
 from site_gis.store.base import FeaturePage
 from site_gis.validation import Frame
 
@@ -44,11 +42,12 @@ def feature_collection(
     """
     records = _records(frame, fields)
     ids = frame[id_field].tolist()
-    if isinstance(frame, gpd.GeoDataFrame):
-        shapes = shapely.to_geojson(right_hand(frame.geometry.to_numpy()))
-        geometries = [None if g is None else orjson.Fragment(g) for g in shapes]
-    else:
-        geometries = [None] * len(frame)
+    shapes = (
+        geometry_json(frame.geometry.to_numpy())
+        if isinstance(frame, gpd.GeoDataFrame)
+        else ["null"] * len(frame)
+    )
+    geometries = [orjson.Fragment(g) for g in shapes]
     features = [
         {"type": "Feature", "id": fid, "geometry": geom, "properties": props}
         for fid, geom, props in zip(ids, geometries, records, strict=True)
@@ -74,45 +73,15 @@ def page_fragments(page: FeaturePage) -> bytes:
     """The features of ``page`` as comma-separated JSON objects (for streaming).
 
     Each feature is assembled from text that is JSON already -- the geometry
-    from GEOS, the properties from the store -- so nothing is parsed again.
+    and the properties as the store gave them -- so nothing is parsed again.
     """
-    if page.geometry is None:
-        geometries: Sequence[str] = ["null"] * len(page)
-    else:
-        geometries = [
-            "null" if g is None else g for g in shapely.to_geojson(right_hand(page.geometry))
-        ]
+    geometries = ["null"] * len(page) if page.geometry is None else page.geometry
     features = [
         f'{{"type":"Feature","id":{orjson.dumps(fid).decode()},"geometry":{geom},'
         f'"properties":{props}}}'
         for fid, geom, props in zip(page.ids, geometries, page.properties, strict=True)
     ]
     return ",".join(features).encode()
-
-
-def right_hand(geometry: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """Polygons wound as RFC 7946 (3.1.6) asks: exteriors counter-clockwise, holes clockwise.
-
-    Only the polygons that need it are re-oriented: a simple polygon whose
-    exterior already runs counter-clockwise (as the store writes them) is
-    checked in a fraction of the time re-orienting it would take.
-    """
-    types = shapely.get_type_id(geometry)
-    fine = (types == shapely.GeometryType.POLYGON) & (shapely.get_num_interior_rings(geometry) == 0)
-    fine[fine] = shapely.is_ccw(shapely.get_exterior_ring(geometry[fine]))
-    todo = ~fine & np.isin(
-        types,
-        [
-            shapely.GeometryType.POLYGON,
-            shapely.GeometryType.MULTIPOLYGON,
-            shapely.GeometryType.GEOMETRYCOLLECTION,
-        ],
-    )
-    if not todo.any():
-        return geometry
-    out = geometry.copy()
-    out[todo] = shapely.orient_polygons(geometry[todo])
-    return out
 
 
 def _records(frame: Frame, fields: Sequence[str]) -> list[dict[str, Any]]:

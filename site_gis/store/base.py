@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from site_gis.access import ApiKey
@@ -64,7 +62,8 @@ class FeaturePage:
     ids
         The layer's identifier field, one value per feature.
     geometry
-        Shapely geometries in EPSG:4326 (``None`` where a feature has none);
+        Each feature's geometry as RFC 7946 GeoJSON text (EPSG:4326 lon/lat,
+        polygons wound by the right-hand rule; ``null`` where it has none);
         ``None`` for a table.
     properties
         Each feature's requested fields as the text of one JSON object, fields
@@ -76,7 +75,7 @@ class FeaturePage:
     """
 
     ids: list[object]
-    geometry: npt.NDArray[np.object_] | None
+    geometry: list[str] | None
     properties: list[str]
     matched: int
 

@@ -10,10 +10,13 @@ on stored data (identifier clashes, references) run inside the lock against
 the staging copy.  Rows are stored in identifier order when a layer is built
 or replaced; appended rows follow them, so paging by offset is stable.
 
-Besides the layers the file holds two plain tables: ``site_gis_metadata``
-(key/value: site description, schema version, layers digest) and
-``site_gis_audit`` (one row per write, kept across rebuilds), and
-``site_gis_api_keys`` (hashed API keys, kept across rebuilds) once a key is made.
+Besides the layers the file holds ``site_gis_geojson``, each feature's
+geometry rendered as GeoJSON for serving (see
+:mod:`site_gis.store.gpkg_features`; brought up to date by every write), and
+plain tables: ``site_gis_metadata`` (key/value: site description, schema
+version, layers digest), ``site_gis_audit`` (one row per write, kept across
+rebuilds) and, once a key is made, ``site_gis_api_keys`` (hashed API keys,
+kept across rebuilds).
 """
 
 from __future__ import annotations
@@ -61,7 +64,12 @@ from site_gis.store.common import (
     now,
     record_entry,
 )
-from site_gis.store.gpkg_features import GeoPackageFeatures, file_version, where_sql
+from site_gis.store.gpkg_features import (
+    GeoPackageFeatures,
+    file_version,
+    sync_renderings,
+    where_sql,
+)
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame, conform
 
@@ -128,6 +136,7 @@ class GeoPackageStore:
                 history, keys = _previous_audit(target), _previous_keys(target)
                 for name, schema in CATALOGUE.items():
                     _write_layer(staging, schema, after[name])
+                sync_renderings(staging, list(CATALOGUE.values()))
                 metadata = {
                     "schema_version": SCHEMA_VERSION,
                     "site": json.dumps(site.to_dict()),
@@ -288,6 +297,7 @@ class GeoPackageStore:
             )
             for name, frame in rows.items():
                 _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
+            sync_renderings(staging, [CATALOGUE[name] for name in rows])
             return _append_audit(
                 staging,
                 _next_audit_id(staging),

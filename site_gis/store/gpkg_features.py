@@ -13,6 +13,12 @@ features whose geometry intersects it.  The layer's R-tree narrows by
 envelope; shapely decides only for envelopes that straddle the box's edge.
 Features come in storage (primary key) order, with or without a bbox.
 
+Geometries are served from their GeoJSON renderings, which the store keeps
+in ``site_gis_geojson`` beside the layers (:func:`sync_renderings`, run in
+every write): one row per feature with the geometry blob it was made from.
+A rendering is used only while that blob equals the feature's geometry, so a
+layer edited by another tool is still served correctly, from shapely.
+
 A write replaces the file (see :mod:`site_gis.store.geopackage`), so a
 connection is tied to the file version it was opened on and is dropped once
 the file changes; a read that began on the old file finishes on it.
@@ -23,7 +29,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +39,7 @@ import orjson
 import shapely
 
 from site_gis.errors import StoreCorruptError
+from site_gis.geojson_output import geometry_json
 from site_gis.schemas import FieldSpec, LayerSchema
 from site_gis.store.base import BBox, FeaturePage
 from site_gis.store.common import AnyOf, Condition
@@ -41,6 +48,8 @@ from site_gis.store.common import AnyOf, Condition
 # schemas, column names read from the file -- each quoted by _q; every value a
 # caller gives is a bound parameter.
 
+RENDERINGS_TABLE = "site_gis_geojson"
+"""GeoJSON renderings of the layers' geometries: layer, fid, the blob rendered, the text."""
 _IDLE_CONNECTIONS = 4
 _ENVELOPE_BYTES = (0, 32, 48, 48, 64)
 """Envelope length by the indicator in bits 1-3 of a geometry blob's flags."""
@@ -60,6 +69,7 @@ class _Layer:
     key: str
     geometry: str | None
     rtree: str | None
+    rendered: bool
 
 
 class GeoPackageFeatures:
@@ -161,6 +171,7 @@ class GeoPackageFeatures:
             columns = conn.execute(f"PRAGMA table_info({_q(schema.name)})").fetchall()
             key = [row[1] for row in columns if row[5]]  # name, where "pk" is set
             geometry = rtree = None
+            rendered = False
             if not schema.is_table:
                 row = conn.execute(
                     "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
@@ -168,10 +179,8 @@ class GeoPackageFeatures:
                 ).fetchone()
                 geometry = row[0] if row else None
                 name = f"rtree_{schema.name}_{geometry}"
-                exists = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-                ).fetchone()
-                rtree = name if exists else None
+                rtree = name if _has_table(conn, name) else None
+            rendered = not schema.is_table and _has_table(conn, RENDERINGS_TABLE)
         except sqlite3.Error as exc:
             raise _corrupt(schema, self.path, exc) from exc
         if len(key) != 1 or (not schema.is_table and geometry is None):
@@ -179,7 +188,9 @@ class GeoPackageFeatures:
                 f"layer {schema.name!r} in {self.path} is not a GeoPackage feature table "
                 "with one primary key; rebuild it with `site-gis init`"
             )
-        layer = _Layer(table=schema.name, key=key[0], geometry=geometry, rtree=rtree)
+        layer = _Layer(
+            table=schema.name, key=key[0], geometry=geometry, rtree=rtree, rendered=rendered
+        )
         self._layers = {cache_key: layer} | {
             k: v for k, v in self._layers.items() if k[0] == version
         }
@@ -293,21 +304,35 @@ def _page_sql(schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: 
     Python's sqlite3 gives up the GIL for every row it steps to; a page in one
     row lets the thread reading the next page of an export run beside the
     one serialising this page instead of trading the GIL thousands of times.
-    Keys and identifiers come as JSON arrays, geometries as hex separated by
-    commas (empty for none), properties as JSON objects separated by U+001F,
-    a character JSON text cannot hold unescaped.
+    Keys and identifiers come as JSON arrays.  Geometries come as their
+    GeoJSON renderings, and as hex blobs where there is no current rendering
+    (each empty where the other is given, both for no geometry).  Renderings
+    and properties are separated by U+001F, which JSON text cannot hold
+    unescaped; the hex blobs by commas.
     """
     members = ", ".join(f"'{name}', {_json_value(schema.field(name))}" for name in columns)
-    geometry = "NULL" if layer.geometry is None else f"group_concat(hex({_q(layer.geometry)}), ',')"
+    key = f"t.{_q(layer.key)}"
+    if layer.geometry is None:
+        geometry, join = "NULL, NULL", ""
+    elif not layer.rendered:
+        geometry, join = f"NULL, group_concat(hex(t.{_q(layer.geometry)}), ',')", ""
+    else:
+        shape = f"t.{_q(layer.geometry)}"
+        name = layer.table.replace("'", "''")
+        join = f"LEFT JOIN {RENDERINGS_TABLE} r ON r.layer = '{name}' AND r.fid = {key}"
+        geometry = (
+            f"group_concat(iif(r.geometry = {shape}, r.geojson, ''), char(31)), "
+            f"group_concat(iif(r.geometry = {shape}, '', hex({shape})), ',')"
+        )
     return (
-        f"SELECT json_group_array({_q(layer.key)}), json_group_array({_q(schema.id_field)}), "
+        f"SELECT json_group_array({key}), json_group_array(t.{_q(schema.id_field)}), "
         f"{geometry}, group_concat(json_object({members}), char(31)) "
-        f"FROM (SELECT * FROM {_q(layer.table)} {rows})"
+        f"FROM (SELECT * FROM {_q(layer.table)} {rows}) AS t {join}"
     )
 
 
 def _unpack(
-    page: tuple[str, str, str | None, str | None],
+    page: tuple[str, str, str | None, str | None, str | None],
     matched: int,
     layer: _Layer,
     schema: LayerSchema,
@@ -315,19 +340,88 @@ def _unpack(
 ) -> FeaturePage:
     """A :class:`FeaturePage` from the row of :func:`_page_sql`, in key order."""
     keys, ids = orjson.loads(page[0]), orjson.loads(page[1])
-    properties = page[3].split("\x1f") if page[3] is not None else []
-    shapes = None
+    properties = page[4].split("\x1f") if page[4] is not None else []
+    texts: list[str] | None = None
     if layer.geometry is not None:
-        hexes = page[2].split(",") if page[2] is not None else []
-        shapes = geometries([bytes.fromhex(h) if h else None for h in hexes])
-    counts = {len(keys), len(ids), len(properties), len(keys if shapes is None else shapes)}
+        blobs = page[3].split(",") if page[3] is not None else []
+        rendered = page[2].split("\x1f") if page[2] is not None else [""] * len(blobs)
+        texts = _geometry_texts(rendered, blobs)
+    counts = {len(keys), len(ids), len(properties), len(keys if texts is None else texts)}
     if len(counts) != 1:
         raise StoreCorruptError(f"layer {schema.name!r} in {path} gave a malformed page")
     if keys != sorted(keys):  # SQLite does not promise the order of an aggregate
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys, kind="stable").tolist()
         ids, properties = [ids[i] for i in order], [properties[i] for i in order]
-        shapes = None if shapes is None else shapes[order]
-    return FeaturePage(ids=ids, geometry=shapes, properties=properties, matched=matched)
+        texts = None if texts is None else [texts[i] for i in order]
+    return FeaturePage(ids=ids, geometry=texts, properties=properties, matched=matched)
+
+
+def _geometry_texts(rendered: list[str], blobs: list[str]) -> list[str]:
+    """Renderings where they are current; the rest rendered now from their blobs."""
+    if len(rendered) != len(blobs):
+        return []  # reported as a malformed page by the caller
+    missing = [i for i, (text, blob) in enumerate(zip(rendered, blobs, strict=True)) if not text]
+    if not missing:
+        return rendered
+    texts = list(rendered)
+    shapes = geometries([bytes.fromhex(blobs[i]) if blobs[i] else None for i in missing])
+    for i, text in zip(missing, geometry_json(shapes), strict=True):
+        texts[i] = text
+    return texts
+
+
+def sync_renderings(path: Path, layers: Sequence[LayerSchema]) -> None:
+    """Bring the GeoJSON renderings of ``layers`` in ``path`` up to date.
+
+    Run by the store inside each write, on its staging copy: features whose
+    geometry blob differs from the one rendered (or that have none) are
+    rendered again, renderings of features that are gone are dropped.  A
+    replaced layer whose geometries did not change keeps its renderings.
+    """
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {RENDERINGS_TABLE} (id INTEGER PRIMARY KEY, "
+            "layer TEXT NOT NULL, fid INTEGER NOT NULL, geometry BLOB NOT NULL, "
+            "geojson TEXT NOT NULL, UNIQUE (layer, fid))"
+        )
+        for schema in layers:
+            if schema.is_table:
+                continue
+            (column,) = db.execute(
+                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                (schema.name,),
+            ).fetchone()
+            columns = db.execute(f"PRAGMA table_info({_q(schema.name)})").fetchall()
+            (key,) = [_q(row[1]) for row in columns if row[5]]
+            table, shape = _q(schema.name), _q(column)
+            db.execute(
+                f"DELETE FROM {RENDERINGS_TABLE} WHERE layer = ? AND fid NOT IN "
+                f"(SELECT {key} FROM {table} WHERE {shape} IS NOT NULL)",
+                (schema.name,),
+            )
+            stale = db.execute(
+                f"SELECT t.{key}, t.{shape} FROM {table} t LEFT JOIN {RENDERINGS_TABLE} r "
+                f"ON r.layer = ? AND r.fid = t.{key} "
+                f"WHERE t.{shape} IS NOT NULL AND (r.geometry IS NULL OR r.geometry != t.{shape})",
+                (schema.name,),
+            ).fetchall()
+            texts = geometry_json(geometries([row[1] for row in stale]))
+            db.executemany(
+                f"INSERT INTO {RENDERINGS_TABLE} (layer, fid, geometry, geojson) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (layer, fid) DO UPDATE SET "
+                "geometry = excluded.geometry, geojson = excluded.geojson",
+                [
+                    (schema.name, fid, blob, text)
+                    for (fid, blob), text in zip(stale, texts, strict=True)
+                ],
+            )
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return found is not None
 
 
 def _json_value(spec: FieldSpec) -> str:
@@ -395,4 +489,12 @@ def _corrupt(schema: LayerSchema, path: Path, exc: sqlite3.Error) -> StoreCorrup
     return StoreCorruptError(f"cannot read layer {schema.name!r} from {path}: {first}")
 
 
-__all__ = ["GeoPackageFeatures", "file_version", "geometries", "where_params", "where_sql"]
+__all__ = [
+    "RENDERINGS_TABLE",
+    "GeoPackageFeatures",
+    "file_version",
+    "geometries",
+    "sync_renderings",
+    "where_params",
+    "where_sql",
+]

@@ -43,6 +43,7 @@ from psycopg import sql
 
 from site_gis.access import ApiKey
 from site_gis.errors import StoreCorruptError
+from site_gis.geojson_output import geometry_json
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
@@ -355,7 +356,9 @@ class PostGISStore:
         )
         with self._db.connection() as conn:
             rows = conn.execute(query).fetchall()
-        geometry = None if schema.is_table else shapely.from_wkb([row[1] for row in rows])
+        geometry = None
+        if not schema.is_table:
+            geometry = geometry_json(shapely.from_wkb([row[1] for row in rows]))
         return FeaturePage(
             ids=[row[0] for row in rows],
             geometry=geometry,

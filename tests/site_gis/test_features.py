@@ -50,7 +50,19 @@ def _assert_page_equals_frame(page: FeaturePage, frame: pd.DataFrame, schema: La
         assert page.geometry is None
     else:
         assert page.geometry is not None
-        assert shapely.equals_exact(page.geometry, frame.geometry.to_numpy(), tolerance=0).all()
+        _assert_geojson_of(page.geometry, frame.geometry.to_numpy())
+
+
+def _assert_geojson_of(texts: list[str], shapes: np.ndarray) -> None:
+    """RFC 7946 geometries equal to ``shapes`` (to the last bit) and wound right-handed."""
+    parsed = shapely.from_geojson(texts)
+    assert shapely.equals_exact(parsed, shapes, tolerance=0).all()
+    for geometry in parsed:
+        polygons = getattr(geometry, "geoms", [geometry])
+        for polygon in polygons:
+            if isinstance(polygon, shapely.Polygon):
+                assert polygon.exterior.is_ccw
+                assert not any(ring.is_ccw for ring in polygon.interiors)
 
 
 @pytest.mark.parametrize("layer", list(CATALOGUE))
@@ -162,6 +174,58 @@ def test_a_geopackage_without_a_spatial_index_still_answers_a_bbox(
     page = store.features("structures", bbox=box)
     assert 0 < page.matched == len(expected) < len(frame)
     assert page.ids == expected["structure_id"].tolist()
+
+
+def test_renderings_are_used_only_while_they_match_the_geometry(
+    tmp_path: Path, demo_gpkg: GeoPackageStore
+) -> None:
+    path = tmp_path / "edited.gpkg"
+    path.write_bytes(demo_gpkg.path.read_bytes())
+    store = GeoPackageStore(path)
+    frame = store.read("receptors")
+    wrong = '{"type":"Point","coordinates":[0.0,0.0]}'
+    with sqlite3.connect(path) as db:
+        # a stale rendering, as if another tool had moved the point...
+        db.execute("UPDATE site_gis_geojson SET geojson = ? WHERE layer = 'receptors'", (wrong,))
+        db.execute(
+            "UPDATE site_gis_geojson SET geometry = x'00' WHERE layer = 'receptors' AND fid = 2"
+        )
+        # ... and a feature with no rendering at all
+        db.execute("DELETE FROM site_gis_geojson WHERE layer = 'receptors' AND fid = 3")
+    page = GeoPackageStore(path).features("receptors", limit=3)
+    # fid 1: blob unchanged, so its (planted) rendering is what is served
+    assert page.geometry is not None and page.geometry[0] == wrong
+    # fid 2: blob differs from the one rendered, fid 3: none; both rendered afresh
+    _assert_geojson_of(page.geometry[1:], frame.geometry.to_numpy()[1:3])
+
+
+def test_a_store_without_renderings_serves_from_its_geometries(
+    tmp_path: Path, demo_gpkg: GeoPackageStore
+) -> None:
+    path = tmp_path / "older.gpkg"
+    path.write_bytes(demo_gpkg.path.read_bytes())
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE site_gis_geojson")
+    store = GeoPackageStore(path)
+    page = store.features("structures", limit=100, offset=50)
+    assert page.geometry is not None
+    _assert_geojson_of(page.geometry, store.read("structures").geometry.to_numpy()[50:150])
+
+
+def test_writes_keep_renderings_in_step(tmp_path: Path, demo_gpkg: GeoPackageStore) -> None:
+    path = tmp_path / "psm.gpkg"
+    path.write_bytes(demo_gpkg.path.read_bytes())
+    store = GeoPackageStore(path)
+    receptors = store.read("receptors")
+    moved = receptors.iloc[:5].copy()
+    moved["geometry"] = moved.geometry.translate(0.001, 0.001)
+    store.write({"receptors": moved}, mode="replace", actor="t", action="move")
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT fid, geojson FROM site_gis_geojson WHERE layer = 'receptors' ORDER BY fid"
+        ).fetchall()
+    assert [fid for fid, _ in rows] == [1, 2, 3, 4, 5]  # the ten removed ones are gone
+    _assert_geojson_of([text for _, text in rows], moved.geometry.to_numpy())
 
 
 def _json_types(page: FeaturePage) -> set[Any]:
