@@ -10,7 +10,7 @@ without the needed role is a 403.
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -66,16 +66,12 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def principal(
+def principal(
     request: Request,
     header: Annotated[str | None, Depends(_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller of ``request`` (401 for a key that is not a valid, active key).
-
-    A coroutine so that it runs on the event loop rather than a thread (see
-    :mod:`api.deps`); it waits for nothing but a re-read of the keys after a write.
-    """
+    """The caller of ``request`` (401 for a key that is not a valid, active key)."""
     secret = header or (bearer.credentials if bearer else None)
     if secret is None and request.headers.get("authorization"):
         raise NotAuthenticatedError(
@@ -107,10 +103,10 @@ def demand(caller: Principal, permission: Permission, what: str = "this") -> Non
     )
 
 
-def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+def require(permission: Permission) -> Callable[..., Principal]:
     """A dependency admitting callers with ``permission``: 401 without a key, 403 without it."""
 
-    async def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
         demand(caller, permission)
         return caller
 

@@ -48,24 +48,11 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-# The dependencies are coroutines although they do not wait: FastAPI runs a
-# plain function dependency on the threadpool, and a hop to a thread and back
-# for each of them cost more than the work of a small request.
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def _store(request: Request) -> Store:
-    return get_store(request)
-
-
-async def _settings(request: Request) -> Settings:
-    return get_settings(request)
-
-
-StoreDep = Annotated[Store, Depends(_store)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-async def grid_cells(request: Request) -> int:
+def grid_cells(request: Request) -> int:
     """The most cells a surface built for a request may have."""
     return get_settings(request).max_grid_cells
 

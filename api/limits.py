@@ -12,6 +12,7 @@ already streaming is left to finish.
 from __future__ import annotations
 
 import asyncio
+import weakref
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,3 +75,24 @@ class RequestTimeout:
             "ask for less (a smaller bbox, limit or grid) or try again later"
         )
         await _send_json(send, 503, "Timeout", detail, ((b"retry-after", b"30"),))
+
+
+class OneAtATime:
+    """An asyncio lock for work that should not run twice at once in this process.
+
+    Awaited on the event loop, so a request waiting for it holds no worker
+    thread.  One lock per event loop: an app may be served by several loops
+    (each test client has its own), and an asyncio lock belongs to one.
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __call__(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock

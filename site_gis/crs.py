@@ -142,10 +142,13 @@ def geometries_from_storage(
 ) -> npt.NDArray[np.object_]:
     """Shapely geometries in the storage CRS (EPSG:4326) reprojected to ``EPSG:<epsg>``.
 
-    The array counterpart of ``GeoDataFrame.to_crs`` (same transformation, x/y order).
+    The array counterpart of ``GeoDataFrame.to_crs`` (same transformation, x/y
+    order; a geometry with z keeps it).
     """
     transform = _from_storage(epsg).transform
-    return shapely.transform(geometry, lambda xy: np.column_stack(transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geometry, lambda coords: np.column_stack(transform(*coords.T)), include_z=None
+    )
 
 
 @lru_cache(maxsize=8)

@@ -9,13 +9,13 @@ a full read.  Household-level fields are served only to callers allowed to see t
 
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import shapely
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pyproj import Transformer
 
@@ -23,6 +23,7 @@ from api.access import Principal, Reader, read_access
 from api.deps import SettingsDep, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, page_collection
 from api.html import collections_page, feature_page, prefers_html
+from api.limits import OneAtATime
 from api.ogc import (
     CRS84,
     EPSG_URI,
@@ -34,19 +35,20 @@ from api.ogc import (
     supported_crs,
 )
 from api.responses import FastJSONResponse
+from api.settings import Settings
 from site_gis.crs import geometries_from_storage
 from site_gis.errors import LayerNotFoundError
 from site_gis.geojson_output import geometry_json
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import BBox, LayerInfo, Store
 
-_ONE_PAGE_AT_A_TIME = threading.Lock()
+_PAGE_BUILDS = OneAtATime()
 """Pages are built one at a time in a worker process.
 
 Building a page is CPU work that mostly holds the GIL, so several built at once
 on the threadpool only trade it and all finish later: 8 clients got about 187
 pages of 1,000 structures a second without this lock and 218-230 with it
-(``bench/ogc.py``).
+(``bench/ogc.py``).  Requests wait for it on the event loop, not in a thread.
 """
 
 router = APIRouter(prefix="/collections", tags=["collections"], dependencies=[Depends(read_access)])
@@ -141,7 +143,7 @@ def layer_queryables(request: Request, layer: LayerId) -> FastJSONResponse:
         404: {"description": "Unknown layer"},
     },
 )
-def items(
+async def items(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
@@ -163,11 +165,40 @@ def items(
 ) -> Response:
     """A page of features; other query parameters filter queryable fields by equality."""
     schema = _schema(layer)
-    fields = caller.fields(schema)
     html = f == "html" or (f is None and prefers_html(request))
+    key, cached = await run_in_threadpool(_cached_items, request, store, caller, schema, html, crs)
+    if cached is not None:
+        return cached
+    query = _ItemsQuery(limit, offset, bbox, bbox_crs, crs, datetime, html)
+    async with _PAGE_BUILDS():  # waiting here holds no worker thread
+        return await run_in_threadpool(
+            _build_items, request, store, settings, caller, schema, query, key
+        )
+
+
+@dataclass(frozen=True)
+class _ItemsQuery:
+    limit: int
+    offset: int
+    bbox: str | None
+    bbox_crs: str | None
+    crs: str | None
+    datetime: str | None
+    html: bool
+
+
+def _cached_items(
+    request: Request,
+    store: Store,
+    caller: Principal,
+    schema: LayerSchema,
+    html: bool,
+    crs: str | None,
+) -> tuple[tuple[object, ...], Response | None]:
+    """The response cache's key for this request, and its answer if it has one."""
     key = (
         store.version(),
-        fields,
+        caller.fields(schema),
         request.url.path,
         tuple(request.query_params.multi_items()),  # order matters: the last repeat wins
         html,
@@ -175,18 +206,29 @@ def items(
     )
     _audit_personal_read(store, caller, schema, request)
     cached = request.app.state.cache.get(key)
+    return key, None if cached is None else _items_response(cached, html, crs, store)
+
+
+def _build_items(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    caller: Principal,
+    schema: LayerSchema,
+    query: _ItemsQuery,
+    key: tuple[object, ...],
+) -> Response:
+    cached = request.app.state.cache.get(key)  # built by a request this one waited for
     if cached is not None:
-        return _items_response(cached, html, crs, store)
-    out_epsg = parse_crs_uri(crs, _epsg(store))
-    box, where = selection(request, store, schema, bbox, bbox_crs, datetime)
-    page = min(limit, settings.max_items)
-    with _ONE_PAGE_AT_A_TIME:
-        if html:
-            body = _html_page(request, store, schema, fields, box, where, page, offset, out_epsg)
-        else:
-            body = _json_page(request, store, schema, fields, box, where, page, offset, out_epsg)
+        return _items_response(cached, query.html, query.crs, store)
+    fields = caller.fields(schema)
+    out_epsg = parse_crs_uri(query.crs, _epsg(store))
+    box, where = selection(request, store, schema, query.bbox, query.bbox_crs, query.datetime)
+    page = min(query.limit, settings.max_items)
+    build = _html_page if query.html else _json_page
+    body = build(request, store, schema, fields, box, where, page, query.offset, out_epsg)
     request.app.state.cache.put(key, body)
-    return _items_response(body, html, crs, store)
+    return _items_response(body, query.html, query.crs, store)
 
 
 def _json_page(

@@ -67,9 +67,9 @@ class FeaturePage:
         ``None`` for a table.
     properties
         Each feature's requested fields as the text of one JSON object, fields
-        in the order asked for: booleans as ``true``/``false``, dates as
-        ISO text, empty values as ``null``, numbers exact (they parse back to
-        the stored values).
+        in the order asked for: booleans as ``true``/``false``, dates as ISO
+        text, empty values and infinities as ``null``, whole reals with their
+        ``.0``, reals to at least 15 significant digits (the backend says how many).
     matched
         How many features match the filters, before paging.
     """

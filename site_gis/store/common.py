@@ -151,8 +151,9 @@ def _typed(spec: FieldSpec, value: object) -> object:
         return _NO_MATCH
     if not math.isfinite(number):
         raise InvalidRequestError(f"cannot filter on the non-finite number {value!r}")
-    if spec.kind == "int":
-        return int(number) if number.is_integer() else _NO_MATCH
+    if spec.kind == "int":  # stores hold 64-bit integers: nothing equals a larger one
+        whole = number.is_integer() and -(2**63) <= number < 2**63
+        return int(number) if whole else _NO_MATCH
     return number
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -229,14 +230,15 @@ class GeoPackageStore:
         """
         schema = layer_schema(name)
         check_read(schema, columns, limit, offset)
-        return _read(
-            self.path,
-            schema,
-            columns=columns,
-            limit=limit,
-            offset=offset,
-            **_query(schema, bbox, where),
-        )
+        box = check_bbox(schema, bbox)
+        if box is None:
+            query = _attribute_filter(schema, where)
+            return _read(self.path, schema, columns=columns, limit=limit, offset=offset, **query)
+        # the features in the box, chosen and ordered as for features(); GDAL alone
+        # would answer in its R-tree's order
+        keys = self._features.keys_in_bbox(schema, box, conditions(schema, where))
+        wanted = keys[offset : None if limit is None else offset + limit]
+        return _read(self.path, schema, columns=columns, fids=np.array(wanted, dtype=np.int64))
 
     def features(
         self,
@@ -250,8 +252,7 @@ class GeoPackageStore:
     ) -> FeaturePage:
         """A page of features with their properties as JSON, read through SQLite.
 
-        Same parameters and selection as :meth:`read`; features come in
-        storage order with or without a bbox.
+        Same parameters, selection and order as :meth:`read`.
         """
         schema = layer_schema(name)
         check_read(schema, columns, limit, offset)
@@ -405,13 +406,14 @@ def _read(
     offset: int = 0,
     **kwargs: Any,
 ) -> Frame:
+    paging = {} if "fids" in kwargs else {"skip_features": offset, "max_features": limit}
+    rows = len(kwargs["fids"]) if "fids" in kwargs else limit
     try:
         frame = pyogrio.read_dataframe(
             path,
             layer=schema.name,
-            skip_features=offset,
-            max_features=limit,
-            use_arrow=limit is None or limit > 5000,  # arrow pays off on large reads only
+            **paging,
+            use_arrow=rows is None or rows > 5000,  # arrow pays off on large reads only
             read_geometry=not schema.is_table,
             columns=list(columns) if columns is not None else None,
             **kwargs,
@@ -430,16 +432,9 @@ def _read(
     return conform(frame, schema)
 
 
-def _query(
-    schema: LayerSchema, bbox: BBox | None, where: Mapping[str, object] | None
-) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {}
-    checked = check_bbox(schema, bbox)
-    if checked is not None:
-        kwargs["bbox"] = checked
-    if where:
-        kwargs["where"] = where_sql(conditions(schema, where))
-    return kwargs
+def _attribute_filter(schema: LayerSchema, where: Mapping[str, object] | None) -> dict[str, Any]:
+    """GDAL's ``where`` argument for field conditions (none without conditions)."""
+    return {"where": where_sql(conditions(schema, where))} if where else {}
 
 
 def _write_layer(path: Path, schema: LayerSchema, frame: Frame, *, append: bool = False) -> None:

@@ -37,10 +37,11 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import shapely
+import shapely.errors
 
-from site_gis.errors import StoreCorruptError
+from site_gis.errors import StoreCorruptError, StoreError
 from site_gis.geojson_output import geometry_json
-from site_gis.schemas import FieldSpec, LayerSchema
+from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
 from site_gis.store.base import BBox, FeaturePage
 from site_gis.store.common import AnyOf, Condition
 
@@ -48,6 +49,7 @@ from site_gis.store.common import AnyOf, Condition
 # schemas, column names read from the file -- each quoted by _q; every value a
 # caller gives is a bound parameter.
 
+_LARGEST_REAL = "1.7976931348623157e308"
 RENDERINGS_TABLE = "site_gis_geojson"
 """GeoJSON renderings of the layers' geometries: layer, fid, the blob rendered, the text."""
 _IDLE_CONNECTIONS = 4
@@ -84,6 +86,15 @@ class GeoPackageFeatures:
         self._layers: dict[tuple[str, str], _Layer] = {}
         self._counts: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
+
+    def keys_in_bbox(self, schema: LayerSchema, bbox: BBox, found: list[Condition]) -> list[int]:
+        """Primary keys, in order, of the features matching ``bbox`` and the conditions."""
+        with self._connection() as (conn, version):
+            layer = self._layer(conn, version, schema)
+            try:
+                return _keys_in_bbox(conn, layer, bbox, found)
+            except sqlite3.Error as exc:
+                raise _corrupt(schema, self.path, exc) from exc
 
     def count(self, schema: LayerSchema, bbox: BBox | None, found: list[Condition]) -> int:
         """Number of features matching the bbox (EPSG:4326) and field conditions."""
@@ -239,11 +250,20 @@ def geometries(blobs: Sequence[bytes | None]) -> npt.NDArray[np.object_]:
 
     A blob is a header -- "GP", version, flags, SRS id, then an envelope whose
     length the flags give -- followed by standard WKB (OGC 12-128r18, 2.1.3).
+
+    Raises
+    ------
+    StoreCorruptError
+        For a blob that is not GeoPackage binary.
     """
-    wkb = [
-        None if blob is None else blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 7] :] for blob in blobs
-    ]
-    return shapely.from_wkb(wkb)
+    try:
+        wkb = [
+            None if blob is None else blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 7] :]
+            for blob in blobs
+        ]
+        return shapely.from_wkb(wkb)
+    except (IndexError, shapely.errors.GEOSException) as exc:
+        raise StoreCorruptError(f"a stored geometry is not GeoPackage binary: {exc}") from exc
 
 
 def where_sql(found: list[Condition]) -> str:
@@ -264,21 +284,24 @@ def where_sql(found: list[Condition]) -> str:
     return _where(found, literal)
 
 
-def where_params(found: list[Condition]) -> tuple[str, list[object]]:
-    """The conditions as a SQLite filter with ``?`` placeholders, and their values."""
+def where_params(found: list[Condition], *, table: str = "") -> tuple[str, list[object]]:
+    """The conditions as a SQLite filter with ``?`` placeholders, and their values.
+
+    ``table`` qualifies the column names (an alias, for a query that joins).
+    """
     params: list[object] = []
 
     def placeholder(value: object) -> str:
         params.append(int(value) if isinstance(value, bool) else value)
         return "?"
 
-    return _where(found, placeholder), params
+    return _where(found, placeholder, table), params
 
 
-def _where(found: list[Condition], value: Callable[[object], str]) -> str:
+def _where(found: list[Condition], value: Callable[[object], str], table: str = "") -> str:
     clauses = []
     for condition in found:
-        column = _q(condition.field.name)
+        column = (f"{table}." if table else "") + _q(condition.field.name)
         if isinstance(condition, AnyOf):
             values = condition.values
             parts = [f"{column} IN ({', '.join(map(value, values))})"] if values else []
@@ -310,7 +333,9 @@ def _page_sql(schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: 
     and properties are separated by U+001F, which JSON text cannot hold
     unescaped; the hex blobs by commas.
     """
-    members = ", ".join(f"'{name}', {_json_value(schema.field(name))}" for name in columns)
+    members = ", ".join(
+        "'" + name.replace("'", "''") + f"', {_json_value(schema.field(name))}" for name in columns
+    )
     key = f"t.{_q(layer.key)}"
     if layer.geometry is None:
         geometry, join = "NULL, NULL", ""
@@ -376,45 +401,57 @@ def sync_renderings(path: Path, layers: Sequence[LayerSchema]) -> None:
     Run by the store inside each write, on its staging copy: features whose
     geometry blob differs from the one rendered (or that have none) are
     rendered again, renderings of features that are gone are dropped.  A
-    replaced layer whose geometries did not change keeps its renderings.
+    replaced layer whose geometries did not change keeps its renderings.  A
+    store made before renderings existed gets them for every layer at once.
+
+    Raises
+    ------
+    StoreError
+        If SQLite cannot write them (the write then changes nothing).
     """
-    with closing(sqlite3.connect(path)) as db, db:
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {RENDERINGS_TABLE} (id INTEGER PRIMARY KEY, "
-            "layer TEXT NOT NULL, fid INTEGER NOT NULL, geometry BLOB NOT NULL, "
-            "geojson TEXT NOT NULL, UNIQUE (layer, fid))"
-        )
-        for schema in layers:
-            if schema.is_table:
-                continue
-            (column,) = db.execute(
-                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                (schema.name,),
-            ).fetchone()
-            columns = db.execute(f"PRAGMA table_info({_q(schema.name)})").fetchall()
-            (key,) = [_q(row[1]) for row in columns if row[5]]
-            table, shape = _q(schema.name), _q(column)
-            db.execute(
-                f"DELETE FROM {RENDERINGS_TABLE} WHERE layer = ? AND fid NOT IN "
-                f"(SELECT {key} FROM {table} WHERE {shape} IS NOT NULL)",
-                (schema.name,),
-            )
-            stale = db.execute(
-                f"SELECT t.{key}, t.{shape} FROM {table} t LEFT JOIN {RENDERINGS_TABLE} r "
-                f"ON r.layer = ? AND r.fid = t.{key} "
-                f"WHERE t.{shape} IS NOT NULL AND (r.geometry IS NULL OR r.geometry != t.{shape})",
-                (schema.name,),
-            ).fetchall()
-            texts = geometry_json(geometries([row[1] for row in stale]))
-            db.executemany(
-                f"INSERT INTO {RENDERINGS_TABLE} (layer, fid, geometry, geojson) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (layer, fid) DO UPDATE SET "
-                "geometry = excluded.geometry, geojson = excluded.geojson",
-                [
-                    (schema.name, fid, blob, text)
-                    for (fid, blob), text in zip(stale, texts, strict=True)
-                ],
-            )
+    try:
+        with closing(sqlite3.connect(path)) as db, db:
+            if not _has_table(db, RENDERINGS_TABLE):
+                layers = list(CATALOGUE.values())
+                db.execute(
+                    f"CREATE TABLE {RENDERINGS_TABLE} (id INTEGER PRIMARY KEY, "
+                    "layer TEXT NOT NULL, fid INTEGER NOT NULL, geometry BLOB NOT NULL, "
+                    "geojson TEXT NOT NULL, UNIQUE (layer, fid))"
+                )
+            for schema in layers:
+                if not schema.is_table:
+                    _sync_layer(db, schema)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write the GeoJSON renderings in {path}: {exc}") from exc
+
+
+def _sync_layer(db: sqlite3.Connection, schema: LayerSchema) -> None:
+    found = db.execute(
+        "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (schema.name,)
+    ).fetchone()
+    columns = db.execute(f"PRAGMA table_info({_q(schema.name)})").fetchall()
+    keys = [_q(row[1]) for row in columns if row[5]]
+    if found is None or len(keys) != 1:
+        raise StoreError(f"layer {schema.name!r} is not a feature table with one primary key")
+    table, shape, key = _q(schema.name), _q(found[0]), keys[0]
+    db.execute(
+        f"DELETE FROM {RENDERINGS_TABLE} WHERE layer = ? AND fid NOT IN "
+        f"(SELECT {key} FROM {table} WHERE {shape} IS NOT NULL)",
+        (schema.name,),
+    )
+    stale = db.execute(
+        f"SELECT t.{key}, t.{shape} FROM {table} t LEFT JOIN {RENDERINGS_TABLE} r "
+        f"ON r.layer = ? AND r.fid = t.{key} "
+        f"WHERE t.{shape} IS NOT NULL AND (r.geometry IS NULL OR r.geometry != t.{shape})",
+        (schema.name,),
+    ).fetchall()
+    texts = geometry_json(geometries([row[1] for row in stale]))
+    db.executemany(
+        f"INSERT INTO {RENDERINGS_TABLE} (layer, fid, geometry, geojson) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (layer, fid) DO UPDATE SET "
+        "geometry = excluded.geometry, geojson = excluded.geojson",
+        [(schema.name, fid, blob, text) for (fid, blob), text in zip(stale, texts, strict=True)],
+    )
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -425,21 +462,19 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 
 def _json_value(spec: FieldSpec) -> str:
-    """A field as a ``json_object`` member value.
+    """A field as a ``json_object`` member value (of the row aliased ``t``).
 
-    Booleans are stored as 0/1 and must become ``true``/``false``.  SQLite
-    writes reals with 15 significant digits, which does not always give the
-    stored number back (0.1 + 0.2 would read as 0.3), so a real that 15 digits
-    do not reproduce is written with 17.
+    Booleans are stored as 0/1 and must become ``true``/``false``.  Numbers are
+    written by SQLite, reals with 15 significant digits (``8.6``, ``26.0``,
+    ``1.0e-07``): a real that needs 16 or 17 digits to be told from its
+    neighbours (0.1 + 0.2) is sent rounded to 15.  An infinity, which SQLite
+    would write as bare ``Inf``, is sent as ``null``.
     """
-    column = _q(spec.name)
+    column = f"t.{_q(spec.name)}"
     if spec.kind == "bool":
         return f"iif({column} IS NULL, NULL, iif({column}, json('true'), json('false')))"
-    if spec.kind == "float":
-        return (
-            f"iif(CAST(printf('%!.15g', {column}) AS REAL) = {column} OR {column} IS NULL, "
-            f"{column}, json(printf('%!.17g', {column})))"
-        )
+    if spec.kind in ("int", "float"):
+        return f"iif(abs({column}) <= {_LARGEST_REAL}, {column}, NULL)"
     return column
 
 
@@ -448,7 +483,7 @@ def _keys_in_bbox(
 ) -> list[int]:
     """Primary keys of the features whose geometry intersects ``bbox``, in order."""
     west, south, east, north = bbox
-    filters, params = where_params(found)
+    filters, params = where_params(found, table="t")
     if layer.rtree is not None:  # envelopes from the R-tree, rounded outwards to float32
         rows = conn.execute(
             f"SELECT t.{_q(layer.key)}, r.minx, r.maxx, r.miny, r.maxy "
@@ -468,12 +503,12 @@ def _keys_in_bbox(
         candidates = conn.execute(
             f"SELECT {_q(layer.key)}, {_q(layer.geometry or '')} FROM {_q(layer.table)} "
             f"WHERE {_q(layer.key)} IN (SELECT value FROM json_each(?))",
-            (orjson.dumps(straddling.tolist()),),
+            (orjson.dumps(straddling.tolist()).decode(),),
         ).fetchall()
         hits = keys[inside]
     else:  # no spatial index: every geometry is a candidate
         candidates = conn.execute(
-            f"SELECT {_q(layer.key)}, {_q(layer.geometry or '')} FROM {_q(layer.table)} "
+            f"SELECT {_q(layer.key)}, {_q(layer.geometry or '')} FROM {_q(layer.table)} t "
             f"WHERE {filters}",
             params,
         ).fetchall()

@@ -546,13 +546,15 @@ def _json_value(kind: FieldKind, name: str) -> sql.Composable:
 
     PostgreSQL writes a whole double as ``3``; a client that guesses field
     types from the first features (GDAL does) would then take a real field
-    for an integer one, so whole reals keep their ``.0``.
+    for an integer one, so whole reals keep their ``.0``.  NaN and the
+    infinities, which it would write as strings, are sent as ``null``.
     """
     column = sql.Identifier(name)
     if kind != "float":
         return column
     return sql.SQL(
-        "CASE WHEN {0} = trunc({0}) AND abs({0}) < 1e15 "
+        "CASE WHEN {0} IN ('NaN', 'Infinity', '-Infinity') THEN NULL "
+        "WHEN {0} = trunc({0}) AND abs({0}) < 1e15 "
         "THEN (trunc({0})::bigint::text || '.0')::json ELSE to_json({0}) END"
     ).format(column)
 

@@ -68,6 +68,19 @@ def test_property_filter_and_datetime(client: httpx.Client) -> None:
     assert open_end["numberMatched"] == int((results["sampled_on"] >= "2026-09-01").sum())
 
 
+def test_a_number_no_stored_integer_can_equal_is_no_server_error(client: httpx.Client) -> None:
+    for value in ("10000000000000000000", "-1e19", "1.5"):
+        for f in ("json", "html"):
+            response = client.get(
+                "/collections/structures/items", params={"storeys": value, "f": f}
+            )
+            assert response.status_code in (200, 400), (value, f, response.text[:200])
+            if response.status_code == 400:
+                assert "storeys" in response.json()["detail"]
+            elif f == "json":
+                assert response.json()["numberMatched"] == 0
+
+
 def test_single_feature_and_404(client: httpx.Client) -> None:
     feature = client.get("/collections/eia_zones/items/coal_coke_storage").json()
     assert feature["type"] == "Feature" and feature["id"] == "coal_coke_storage"
