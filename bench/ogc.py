@@ -53,17 +53,29 @@ def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"server did not start: {url}")
 
 
-def _wrk(url: str) -> tuple[float, float]:
-    """Requests per second and p99 latency (s) of 10 s of load, 1 thread, 8 connections."""
+_SOCKET_ERRORS = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+
+
+def _wrk(url: str) -> tuple[float, float, int]:
+    """Requests/s, p99 latency (s) and failed responses of 10 s of load, 1 thread, 8 connections.
+
+    Failed responses (status 4xx/5xx, or socket errors) are counted in the
+    rate by wrk, so they are reported beside it.
+    """
     out = subprocess.run(
         ["wrk", "-t1", "-c8", "-d10s", "--latency", url], capture_output=True, text=True, check=True
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
     found = re.search(r"99%\s+([0-9.]+)(us|ms|s)", out)
+    sockets = re.search(_SOCKET_ERRORS, out)
+    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    failed = (sum(map(int, sockets.groups())) if sockets else 0) + (
+        int(refused.group(1)) if refused else 0
+    )
     if found is None or rate == 0:  # no request completed
-        return 0.0, float("inf")
+        return 0.0, float("inf"), failed
     value, unit = found.groups()
-    return rate, float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+    return rate, float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit], failed
 
 
 _PYGEOAPI_CONFIG = """
@@ -135,10 +147,12 @@ def bench_ogc(label: str, store_path: Path, rows: list[Row]) -> None:
     for cache_mb, what in ((0, "no response cache"), (128, "response cache on")):
         process, base = _serve(store_path, cache_mb)
         try:
-            rate, p99 = _wrk(f"{base}/collections/structures/items?limit=1000")
-            for peer_name, (peer_rate, peer_p99) in peers.items():
-                note = f"p99 {p99 * 1000:.0f} ms" + (
-                    f", pygeoapi {peer_p99 * 1000:.0f} ms" if peer_rate else ""
+            rate, p99, failed = _wrk(f"{base}/collections/structures/items?limit=1000")
+            for peer_name, (peer_rate, peer_p99, peer_failed) in peers.items():
+                note = f"p99 {p99 * 1000:.0f} ms, {failed} failed" + (
+                    f"; pygeoapi p99 {peer_p99 * 1000:.0f} ms, {peer_failed} failed"
+                    if peer_rate
+                    else ""
                 )
                 rows.append(
                     Row(
@@ -158,12 +172,13 @@ def bench_ogc(label: str, store_path: Path, rows: list[Row]) -> None:
             process.wait(timeout=30)
 
 
-def _pygeoapi_peers(store_path: Path) -> dict[str, tuple[float, float]]:
-    """pygeoapi's requests/s and p99 (s) per provider, on the structures layer of ``store_path``."""
+def _pygeoapi_peers(store_path: Path) -> dict[str, tuple[float, float, int]]:
+    """pygeoapi's requests/s, p99 (s) and failed responses per provider, on ``store_path``'s
+    structures layer."""
     python = os.environ.get("PYGEOAPI_PYTHON")
     if not python or not Path(python).exists():
-        return {"pygeoapi not found ($PYGEOAPI_PYTHON)": (0.0, 0.0)}
-    found: dict[str, tuple[float, float]] = {}
+        return {"pygeoapi not found ($PYGEOAPI_PYTHON)": (0.0, 0.0, 0)}
+    found: dict[str, tuple[float, float, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         frame = pyogrio.read_dataframe(store_path, layer="structures")
         public = frame.drop(columns=["households", "businesses", "vulnerable_households"])
@@ -179,10 +194,10 @@ def _pygeoapi_peers(store_path: Path) -> dict[str, tuple[float, float]]:
         }
         for name, provider in providers.items():
             if "SQLiteGPKG" in name and not _loads_spatialite(python):
-                found[f"{name}: not run, {python} cannot load SpatiaLite"] = (0.0, 0.0)
+                found[f"{name}: not run, {python} cannot load SpatiaLite"] = (0.0, 0.0, 0)
                 continue
-            rate, p99 = _pygeoapi(python, provider, Path(tmp))
-            found[name if rate else f"{name}: no request completed in 10 s"] = (rate, p99)
+            rate, p99, failed = _pygeoapi(python, provider, Path(tmp))
+            found[name if rate else f"{name}: no request completed in 10 s"] = (rate, p99, failed)
     return found
 
 
@@ -240,7 +255,7 @@ def _export_row(label: str, store_path: Path, base: str, rows: list[Row], key: s
         )
 
 
-def _pygeoapi(python: str, provider: str, tmp: Path) -> tuple[float, float]:
+def _pygeoapi(python: str, provider: str, tmp: Path) -> tuple[float, float, int]:
     port = _port()
     config = tmp / "pygeoapi.yml"
     config.write_text(_PYGEOAPI_CONFIG.format(port=port, provider=provider))
@@ -272,7 +287,7 @@ def _pygeoapi(python: str, provider: str, tmp: Path) -> tuple[float, float]:
         try:
             _wait(url, server)
         except RuntimeError:  # too slow to answer one page: report no rate
-            return 0.0, float("inf")
+            return 0.0, float("inf"), 0
         return _wrk(url)
     finally:
         server.terminate()

@@ -234,8 +234,11 @@ class GeoPackageStore:
         if box is None:
             query = _attribute_filter(schema, where)
             return _read(self.path, schema, columns=columns, limit=limit, offset=offset, **query)
-        # the features in the box, chosen and ordered as for features(); GDAL alone
-        # would answer in its R-tree's order
+        if limit is None and offset == 0:  # GDAL selects as features() does, in R-tree order
+            query = {"bbox": box, "fid_as_index": True, **_attribute_filter(schema, where)}
+            frame = _read(self.path, schema, columns=columns, **query)
+            return frame.sort_index(kind="stable").reset_index(drop=True)
+        # a page of the box in storage order: the keys as features() finds them, read by id
         keys = self._features.keys_in_bbox(schema, box, conditions(schema, where))
         wanted = keys[offset : None if limit is None else offset + limit]
         return _read(self.path, schema, columns=columns, fids=np.array(wanted, dtype=np.int64))
