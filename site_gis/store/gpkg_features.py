@@ -53,6 +53,7 @@ _LARGEST_REAL = "1.7976931348623157e308"
 RENDERINGS_TABLE = "site_gis_geojson"
 """GeoJSON renderings of the layers' geometries: layer, fid, the blob rendered, the text."""
 _IDLE_CONNECTIONS = 4
+_REMEMBERED_BOXES = 8
 _ENVELOPE_BYTES = (0, 32, 48, 48, 64)
 """Envelope length by the indicator in bits 1-3 of a geometry blob's flags."""
 
@@ -85,6 +86,7 @@ class GeoPackageFeatures:
         self._idle: list[tuple[str, sqlite3.Connection]] = []
         self._layers: dict[tuple[str, str], _Layer] = {}
         self._counts: dict[tuple[str, str], int] = {}
+        self._boxes: dict[tuple[object, ...], list[int]] = {}
         self._lock = threading.Lock()
 
     def keys_in_bbox(self, schema: LayerSchema, bbox: BBox, found: list[Condition]) -> list[int]:
@@ -92,7 +94,7 @@ class GeoPackageFeatures:
         with self._connection() as (conn, version):
             layer = self._layer(conn, version, schema)
             try:
-                return _keys_in_bbox(conn, layer, bbox, found)
+                return self._keys_in_bbox(conn, version, layer, bbox, found)
             except sqlite3.Error as exc:
                 raise _corrupt(schema, self.path, exc) from exc
 
@@ -135,7 +137,7 @@ class GeoPackageFeatures:
                     rows = f"WHERE {filters} ORDER BY {key} LIMIT ? OFFSET ?"
                     params += [-1 if limit is None else limit, offset]
                 else:
-                    keys = _keys_in_bbox(conn, layer, bbox, found)
+                    keys = self._keys_in_bbox(conn, version, layer, bbox, found)
                     matched = len(keys)
                     wanted = keys[offset : None if limit is None else offset + limit]
                     rows = f"WHERE {key} IN (SELECT value FROM json_each(?)) ORDER BY {key}"
@@ -155,7 +157,7 @@ class GeoPackageFeatures:
     ) -> int:
         layer = self._layer(conn, version, schema)
         if bbox is not None:
-            return len(_keys_in_bbox(conn, layer, bbox, found))
+            return len(self._keys_in_bbox(conn, version, layer, bbox, found))
         cache_key = (version, schema.name)
         if not found and cache_key in self._counts:
             return self._counts[cache_key]
@@ -171,6 +173,30 @@ class GeoPackageFeatures:
                 k: v for k, v in self._counts.items() if k[0] == version
             }
         return int(count)
+
+    def _keys_in_bbox(
+        self,
+        conn: sqlite3.Connection,
+        version: str,
+        layer: _Layer,
+        bbox: BBox,
+        found: list[Condition],
+    ) -> list[int]:
+        """:func:`_keys_in_bbox`, remembered for the last few boxes of this file version.
+
+        Paging through a box (an export, or a client following ``next`` links)
+        asks for the same keys once per page; finding them again each time
+        would make a walk through the box cost hits × pages.
+        """
+        cache_key = (version, layer.table, bbox, tuple(found))
+        with self._lock:
+            keys = self._boxes.get(cache_key)
+        if keys is None:
+            keys = _keys_in_bbox(conn, layer, bbox, found)
+            with self._lock:
+                recent = [(k, v) for k, v in self._boxes.items() if k[0] == version]
+                self._boxes = dict(recent[-(_REMEMBERED_BOXES - 1) :]) | {cache_key: keys}
+        return keys
 
     def _layer(self, conn: sqlite3.Connection, version: str, schema: LayerSchema) -> _Layer:
         """The table, key, geometry column and R-tree of ``schema`` (looked up once per version)."""

@@ -176,10 +176,14 @@ def test_a_replaced_file_is_read_afresh(tmp_path: Path, demo_gpkg: GeoPackageSto
     path.write_bytes(demo_gpkg.path.read_bytes())
     store = GeoPackageStore(path)
     before = store.features("receptors")
+    everywhere = (60.0, 20.0, 75.0, 30.0)
+    assert store.features("receptors", bbox=everywhere).matched == 15  # keys remembered
     kept = store.read("receptors").iloc[:3]
     store.write({"receptors": kept}, mode="replace", actor="t", action="trim")  # replaces the file
     after = store.features("receptors")
     assert len(before) == 15 and after.ids == kept["receptor_id"].tolist() and after.matched == 3
+    in_box = store.features("receptors", bbox=everywhere)
+    assert in_box.ids == after.ids and store.count("receptors", bbox=everywhere) == 3
 
 
 def test_a_geopackage_without_a_spatial_index_still_answers_a_bbox(
