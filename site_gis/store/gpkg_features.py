@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -52,8 +53,10 @@ from site_gis.store.common import AnyOf, Condition
 _LARGEST_REAL = "1.7976931348623157e308"
 RENDERINGS_TABLE = "site_gis_geojson"
 """GeoJSON renderings of the layers' geometries: layer, fid, the blob rendered, the text."""
+T = TypeVar("T")
 _IDLE_CONNECTIONS = 4
 _REMEMBERED_BOXES = 8
+_REMEMBERED_COUNTS = 16
 _ENVELOPE_BYTES = (0, 32, 48, 48, 64)
 """Envelope length by the indicator in bits 1-3 of a geometry blob's flags."""
 
@@ -62,6 +65,28 @@ def file_version(path: Path) -> str:
     """Inode, modification time and size: every write of the store replaces the file."""
     stat = path.stat()
     return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+
+class _Recent(Generic[T]):
+    """The last few answers computed for the current file version (thread-safe).
+
+    Keys start with the file version; an answer for another version is dropped
+    as soon as one for the new version is kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: dict[tuple[object, ...], T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> T | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: tuple[object, ...], value: T) -> None:
+        with self._lock:
+            kept = [(k, v) for k, v in self._items.items() if k[0] == key[0]]
+            self._items = dict(kept[-(self._size - 1) :]) | {key: value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +109,9 @@ class GeoPackageFeatures:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._idle: list[tuple[str, sqlite3.Connection]] = []
-        self._layers: dict[tuple[str, str], _Layer] = {}
-        self._counts: dict[tuple[str, str], int] = {}
-        self._boxes: dict[tuple[object, ...], list[int]] = {}
+        self._layers: _Recent[_Layer] = _Recent(len(CATALOGUE))
+        self._counts: _Recent[int] = _Recent(_REMEMBERED_COUNTS)
+        self._boxes: _Recent[list[int]] = _Recent(_REMEMBERED_BOXES)
         self._lock = threading.Lock()
 
     def keys_in_bbox(self, schema: LayerSchema, bbox: BBox, found: list[Condition]) -> list[int]:
@@ -158,9 +183,10 @@ class GeoPackageFeatures:
         layer = self._layer(conn, version, schema)
         if bbox is not None:
             return len(self._keys_in_bbox(conn, version, layer, bbox, found))
-        cache_key = (version, schema.name)
-        if not found and cache_key in self._counts:
-            return self._counts[cache_key]
+        cache_key = (version, schema.name, tuple(found))
+        remembered = self._counts.get(cache_key)
+        if remembered is not None:
+            return remembered
         try:
             filters, params = where_params(found)
             (count,) = conn.execute(
@@ -168,10 +194,7 @@ class GeoPackageFeatures:
             ).fetchone()
         except sqlite3.Error as exc:
             raise _corrupt(schema, self.path, exc) from exc
-        if not found:
-            self._counts = {cache_key: count} | {
-                k: v for k, v in self._counts.items() if k[0] == version
-            }
+        self._counts.put(cache_key, int(count))
         return int(count)
 
     def _keys_in_bbox(
@@ -186,16 +209,14 @@ class GeoPackageFeatures:
 
         Paging through a box (an export, or a client following ``next`` links)
         asks for the same keys once per page; finding them again each time
-        would make a walk through the box cost hits × pages.
+        would make a walk through the box cost hits × pages.  Filtered counts
+        are remembered the same way.
         """
         cache_key = (version, layer.table, bbox, tuple(found))
-        with self._lock:
-            keys = self._boxes.get(cache_key)
+        keys = self._boxes.get(cache_key)
         if keys is None:
             keys = _keys_in_bbox(conn, layer, bbox, found)
-            with self._lock:
-                recent = [(k, v) for k, v in self._boxes.items() if k[0] == version]
-                self._boxes = dict(recent[-(_REMEMBERED_BOXES - 1) :]) | {cache_key: keys}
+            self._boxes.put(cache_key, keys)
         return keys
 
     def _layer(self, conn: sqlite3.Connection, version: str, schema: LayerSchema) -> _Layer:
@@ -228,9 +249,7 @@ class GeoPackageFeatures:
         layer = _Layer(
             table=schema.name, key=key[0], geometry=geometry, rtree=rtree, rendered=rendered
         )
-        self._layers = {cache_key: layer} | {
-            k: v for k, v in self._layers.items() if k[0] == version
-        }
+        self._layers.put(cache_key, layer)
         return layer
 
     @contextmanager

@@ -178,8 +178,13 @@ def test_a_replaced_file_is_read_afresh(tmp_path: Path, demo_gpkg: GeoPackageSto
     before = store.features("receptors")
     everywhere = (60.0, 20.0, 75.0, 30.0)
     assert store.features("receptors", bbox=everywhere).matched == 15  # keys remembered
+    ids = store.read("receptors")["receptor_id"].tolist()
+    some = {"receptor_id": [ids[0], ids[-1]]}
+    assert store.count("receptors", where=some) == 2  # a filtered count, remembered
     kept = store.read("receptors").iloc[:3]
     store.write({"receptors": kept}, mode="replace", actor="t", action="trim")  # replaces the file
+    assert store.count("receptors", where=some) == 1
+    assert store.features("receptors", where=some).matched == 1
     after = store.features("receptors")
     assert len(before) == 15 and after.ids == kept["receptor_id"].tolist() and after.matched == 3
     in_box = store.features("receptors", bbox=everywhere)
