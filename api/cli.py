@@ -52,7 +52,7 @@ def generate(
     structures: Annotated[int | None, typer.Option(min=1, help="Structures")] = None,
 ) -> None:
     """Write the SYNTHETIC PSM demo layers (GeoJSON and CSV) to OUT."""
-    from site_gis.sources import write_layers_dir
+    from site_gis.io import write_layers_dir
     from site_gis.synthetic import DEFAULT_SEED, DEMO_SAMPLES, DEMO_STRUCTURES, generate_site
     from site_gis.synthetic.readme import layers_readme
 
@@ -69,7 +69,7 @@ def generate(
 @app.command()
 def init(store: StoreOption = None, layers: LayersOption = None) -> None:
     """Build (or rebuild) the store from the layers directory."""
-    from site_gis.store import build_store
+    from site_gis.io import build_store
 
     settings = _settings(store=store, layers_dir=layers)
     built = build_store(
@@ -101,7 +101,7 @@ def import_results_command(
     land_use: Annotated[str, typer.Option(help="residential or industrial")] = "industrial",
 ) -> None:
     """Import a lab's results: every row validated, all or nothing, new exceedances listed."""
-    from site_gis.lab_import import import_results
+    from site_gis.contamination import import_results
     from site_gis.store import open_store
 
     settings = _settings(store=store, actor=actor)
@@ -146,8 +146,8 @@ def import_standard_command(
     """Add a standard (screening levels) to the store's library."""
     import hashlib
 
-    from site_gis.csvfiles import read_csv_bytes
-    from site_gis.standards import prepare_levels
+    from site_gis.contamination import prepare_levels
+    from site_gis.io import read_csv_bytes
     from site_gis.store import open_store
 
     settings = _settings(store=store, actor=actor)
@@ -181,9 +181,8 @@ def resettle(
     usd_rate: Annotated[float | None, typer.Option(min=0.0001, help="PKR per USD")] = None,
 ) -> None:
     """Estimate resettlement costs by component, zone and phase (aggregates only)."""
-    from site_gis.entitlements import load_matrix
     from site_gis.errors import InvalidRequestError
-    from site_gis.resettlement import COMPONENTS, estimate_resettlement
+    from site_gis.resettlement import COMPONENTS, estimate_resettlement, load_matrix
     from site_gis.schemas import ENCROACHMENT_KINDS
     from site_gis.store import open_store
 
@@ -238,8 +237,8 @@ def keys_create(
     actor: Annotated[str | None, typer.Option(help="Who makes the key (audit log)")] = None,
 ) -> None:
     """Make a key; it is printed once and only its hash is stored."""
-    from site_gis.access import create_key, parse_roles
-    from site_gis.store import open_store
+    from site_gis.access import parse_roles
+    from site_gis.store import create_key, open_store
 
     settings = _settings(store=store, actor=actor)
     secret, record = create_key(
@@ -274,8 +273,7 @@ def keys_revoke(
     actor: Annotated[str | None, typer.Option(help="Who revokes it (audit log)")] = None,
 ) -> None:
     """Revoke a key: requests with it get 401 from then on."""
-    from site_gis.access import revoke_key
-    from site_gis.store import open_store
+    from site_gis.store import open_store, revoke_key
 
     settings = _settings(store=store, actor=actor)
     revoked = revoke_key(open_store(settings.store), key_id, actor=settings.actor)
@@ -293,8 +291,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from site_gis.sources import layers_digest
-    from site_gis.store import open_or_build_store
+    from site_gis.io import layers_digest, open_or_build_store
 
     settings = _settings(store=store, layers_dir=layers, host=host, port=port)
     opened, built = open_or_build_store(settings.store, settings.layers_dir, actor=settings.actor)

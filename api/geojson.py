@@ -17,7 +17,7 @@ from typing import Any
 import geopandas as gpd
 import orjson
 
-from site_gis.geojson_output import geometry_json
+from site_gis.store import geometry_json
 from site_gis.store.base import FeaturePage
 from site_gis.validation import Frame
 

@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmarks: a result row and a timer."""
+"""Shared helpers of the benchmarks: where they read and write, a result row and a timer."""
 
 from __future__ import annotations
 
@@ -6,6 +6,12 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SCALED = {"n_samples": 100_000, "n_structures": 100_000}
+"""The scaled site's size (SYNTHETIC): samples and structures."""
 
 
 @dataclass

@@ -11,10 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Row, timed
-from site_gis.lab_import import import_results
-from site_gis.queries import load_results
-from site_gis.screening import screen_results
-from site_gis.statistics import compute_statistics
+from site_gis.contamination import compute_statistics, import_results, load_results, screen_results
 from site_gis.store import GeoPackageStore
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import Row
+from bench.common import ROOT, Row
 
 MIX = (
     "/collections/eia_zones/items",
@@ -147,12 +147,12 @@ def main() -> None:
             f"statuses {dict(result.statuses)}, failures {len(result.failures)}"
         )
         return
-    from site_gis.store import build_store
+    from site_gis.io import build_store
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "demo.gpkg"
-        build_store(str(store), Path(__file__).resolve().parents[1] / "layers", actor="bench")
+        build_store(str(store), ROOT / "layers", actor="bench")
         bench_load("demo", store, rows, rate=args.rate)
     for row in rows:
         print(" | ".join(row.cells()))

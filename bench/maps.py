@@ -23,7 +23,7 @@ from api.maps.assets import render
 from api.maps.contamination import ContaminationQuery, build_contamination_map
 from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
 from api.maps.site import build_site_map
-from bench.common import Row, timed
+from bench.common import OUT, ROOT, SCALED, Row, timed
 from bench.ogc import _serve
 from site_gis.store import GeoPackageStore, Store
 
@@ -111,9 +111,7 @@ def _browser_rows(label: str, store_path: Path, rows: list[Row]) -> None:
 
 
 def main() -> None:
-    from bench.run import OUT, ROOT, SCALED
-    from site_gis.sources import write_layers_dir
-    from site_gis.store import build_store
+    from site_gis.io import build_store, write_layers_dir
     from site_gis.synthetic import generate_site
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

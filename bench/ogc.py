@@ -30,8 +30,8 @@ import httpx
 import pyogrio
 
 from bench.common import Row, timed
-from site_gis.access import Role, create_key
-from site_gis.store import GeoPackageStore
+from site_gis.access import Role
+from site_gis.store import GeoPackageStore, create_key
 
 
 def _port() -> int:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.common import Row, timed
-from site_gis.encroachment import ParcelQuery, analyse_parcels, query_parcels
-from site_gis.entitlements import load_matrix
-from site_gis.resettlement import cost_structures, estimate_resettlement, summarise
+from site_gis.resettlement import (
+    ParcelQuery,
+    analyse_parcels,
+    cost_structures,
+    estimate_resettlement,
+    load_matrix,
+    query_parcels,
+    summarise,
+)
 from site_gis.store import GeoPackageStore
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from bench.common import Row, timed
+from bench.common import OUT, ROOT, SCALED, Row, timed
 from bench.contamination import bench_contamination
 from bench.load import bench_load
 from bench.maps import bench_maps
@@ -31,14 +31,10 @@ from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
 from bench.stores import bench_stores
 from bench.surfaces import bench_surfaces
+from site_gis.io import build_store, write_layers_dir
 from site_gis.schemas import CATALOGUE
-from site_gis.sources import write_layers_dir
-from site_gis.store import GeoPackageStore, build_store
+from site_gis.store import GeoPackageStore
 from site_gis.synthetic import generate_site
-
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
-SCALED = {"n_samples": 100_000, "n_structures": 100_000}
 
 
 def ogr2ogr_build(layers: Path, target: Path) -> None:

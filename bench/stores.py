@@ -24,14 +24,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from bench.common import Row, timed
+from bench.common import ROOT, Row, timed
 from bench.contamination import lab_file
-from site_gis.lab_import import parse_results
-from site_gis.sources import read_layers_dir
+from site_gis.contamination import parse_results
+from site_gis.io import read_layers_dir
 from site_gis.store import GeoPackageStore, PostGISStore, Store
 from site_gis.validation import Frame
 
-ROOT = Path(__file__).resolve().parents[1]
 POINTS = 1_000_000
 RESULTS = 100_000
 ENV = "SITE_GIS_BENCH_POSTGRES"

@@ -9,8 +9,7 @@ from affine import Affine
 from shapely.geometry import box
 
 from bench.common import Row, timed
-from site_gis.surfaces import IdwParams, KrigingParams, interpolate_idw, krige
-from site_gis.zonal import zonal_statistics
+from site_gis.surfaces import IdwParams, KrigingParams, interpolate_idw, krige, zonal_statistics
 
 
 def _field(n: int, size: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

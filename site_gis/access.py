@@ -17,6 +17,9 @@ officer    read + import and edit results and layers + the audit log
 ========== ==========================================================
 
 Everything not granted is denied: writes and personal data need a key.
+
+Keys here are plain data: this module knows no store.  Making and revoking a
+key in a store (audited) is :mod:`site_gis.store.keys`.
 """
 
 from __future__ import annotations
@@ -29,12 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from site_gis.errors import InvalidRequestError
-
-if TYPE_CHECKING:
-    from site_gis.store.base import Store
 
 
 class Role(StrEnum):
@@ -153,25 +152,6 @@ def new_key(name: str, roles: Iterable[Role], *, actor: str) -> tuple[str, ApiKe
         created_by=actor,
     )
     return secret, record
-
-
-def create_key(store: Store, name: str, roles: Iterable[Role], *, actor: str) -> tuple[str, ApiKey]:
-    """Make a key and store its hash (audited); the secret is returned once, never stored."""
-    secret, record = new_key(name, roles, actor=actor)
-    store.save_api_key(record, actor=actor, action="key-create")
-    return secret, record
-
-
-def revoke_key(store: Store, key_id: str, *, actor: str) -> ApiKey:
-    """Revoke a key by id (audited); revoking a revoked key is an error."""
-    found = {k.key_id: k for k in store.api_keys()}.get(key_id)
-    if found is None:
-        raise InvalidRequestError(f"no key with id {key_id!r}; `site-gis keys list` shows them")
-    if not found.active:
-        raise InvalidRequestError(f"key {key_id} was already revoked at {found.revoked_at}")
-    revoked = found.revoked(actor)
-    store.save_api_key(revoked, actor=actor, action="key-revoke")
-    return revoked
 
 
 def hash_key(secret: str) -> str:

@@ -27,8 +27,9 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from site_gis.access import Role, create_key
-from site_gis.store import GeoPackageStore, PostGISStore, Store, build_store
+from site_gis.access import Role
+from site_gis.io import build_store
+from site_gis.store import GeoPackageStore, PostGISStore, Store, create_key
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ROOT / "layers"

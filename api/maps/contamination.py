@@ -34,15 +34,17 @@ from api.maps.legend import (
     surface_scale,
     swatches,
 )
+from site_gis.contamination import compute_statistics, load_results, resolve_analyte, screen_results
 from site_gis.errors import InsufficientDataError, InvalidRequestError
-from site_gis.hotspots import find_hotspots
-from site_gis.queries import load_results, resolve_analyte
-from site_gis.rasters import surface_to_web_mercator
 from site_gis.schemas import LAND_USES, MEDIA
-from site_gis.screening import screen_results
-from site_gis.statistics import compute_statistics
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest, build_surface
+from site_gis.surfaces import (
+    Surface,
+    SurfaceRequest,
+    build_surface,
+    find_hotspots,
+    surface_to_web_mercator,
+)
 
 SURFACE_OPACITY = 0.6
 _DEPTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")

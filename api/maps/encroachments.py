@@ -31,17 +31,12 @@ from api.maps.legend import (
     section,
     swatches,
 )
-from site_gis.encroachment import analyse_parcels
-from site_gis.entitlements import load_matrix
+from site_gis.contamination import resolve_analyte, select_levels
 from site_gis.errors import InsufficientDataError, InvalidRequestError
-from site_gis.hotspots import find_hotspots
-from site_gis.privacy import MIN_GROUP
-from site_gis.queries import resolve_analyte
-from site_gis.resettlement import estimate_resettlement
+from site_gis.resettlement import MIN_GROUP, analyse_parcels, estimate_resettlement, load_matrix
 from site_gis.schemas import LAND_USES
-from site_gis.screening import select_levels
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest, build_surface
+from site_gis.surfaces import Surface, SurfaceRequest, build_surface, find_hotspots
 
 MEDIUM = "soil"
 """Hotspots near homes are of soil (every depth, the highest at each location)."""

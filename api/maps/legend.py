@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from site_gis.screening import DL_ABOVE, EXCEEDS, NO_LEVEL, NOT_DETECTED, OUTSIDE_RANGE, PASSES
+from site_gis.contamination import DL_ABOVE, EXCEEDS, NO_LEVEL, NOT_DETECTED, OUTSIDE_RANGE, PASSES
 
 Shape = Literal["box", "dot", "line"]
 

@@ -38,9 +38,8 @@ from api.responses import FastJSONResponse
 from api.settings import Settings
 from site_gis.crs import geometries_from_storage
 from site_gis.errors import LayerNotFoundError
-from site_gis.geojson_output import geometry_json
 from site_gis.schemas import CATALOGUE, LayerSchema
-from site_gis.store import BBox, LayerInfo, Store
+from site_gis.store import BBox, LayerInfo, Store, geometry_json
 
 _PAGE_BUILDS = OneAtATime()
 """Pages are built one at a time in a worker process.

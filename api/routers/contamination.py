@@ -13,10 +13,15 @@ from api.access import read_access
 from api.deps import StoreDep
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
-from site_gis.queries import OUTSIDE_ZONES, load_results
+from site_gis.contamination import (
+    OUTSIDE_ZONES,
+    RULE,
+    compute_statistics,
+    exceedance_table,
+    load_results,
+    screen_results,
+)
 from site_gis.schemas import ZONE_IDS
-from site_gis.screening import RULE, exceedance_table, screen_results
-from site_gis.statistics import compute_statistics
 
 router = APIRouter(
     prefix="/contamination", tags=["contamination"], dependencies=[Depends(read_access)]

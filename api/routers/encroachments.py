@@ -21,14 +21,21 @@ from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
 from site_gis.access import Permission
-from site_gis.encroachment import HOUSEHOLD_FIGURES, ParcelQuery, analyse_parcels, query_parcels
-from site_gis.entitlements import CATEGORIES, load_matrix
 from site_gis.errors import InvalidRequestError
-from site_gis.geojson_input import polygon_from_geojson
-from site_gis.hotspots import find_hotspots
-from site_gis.resettlement import COMPONENTS, HOUSEHOLD_SIZE, estimate_resettlement
+from site_gis.io import polygon_from_geojson
+from site_gis.resettlement import (
+    CATEGORIES,
+    COMPONENTS,
+    HOUSEHOLD_FIGURES,
+    HOUSEHOLD_SIZE,
+    ParcelQuery,
+    analyse_parcels,
+    estimate_resettlement,
+    load_matrix,
+    query_parcels,
+)
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest, build_surface
+from site_gis.surfaces import Surface, SurfaceRequest, build_surface, find_hotspots
 
 router = APIRouter(tags=["encroachment and resettlement"], dependencies=[Depends(read_access)])
 

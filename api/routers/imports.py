@@ -15,9 +15,9 @@ from api.access import Importer, import_access
 from api.deps import SettingsDep, StoreDep
 from api.responses import FastJSONResponse
 from api.tables import records
+from site_gis.contamination import import_results
 from site_gis.errors import TooLargeError
-from site_gis.lab_import import import_results
-from site_gis.layer_import import Limits, import_layer
+from site_gis.io import Limits, import_layer
 
 router = APIRouter(prefix="/imports", tags=["imports"], dependencies=[Depends(import_access)])
 

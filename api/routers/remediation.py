@@ -15,12 +15,13 @@ from api.routers.surfaces import CleanupLevel, Options, hotspot_frame, surface_f
 from api.tables import csv_response, records
 from site_gis.crs import to_storage
 from site_gis.errors import InvalidRequestError
-from site_gis.receptors import ReceptorParams, receptors_at_risk
-from site_gis.remediation import (
+from site_gis.surfaces import (
+    ReceptorParams,
     RemediationParams,
     cost_curve,
     default_depth,
     estimate_remediation,
+    receptors_at_risk,
     summarise_by_zone,
     unit_costs,
 )

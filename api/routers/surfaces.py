@@ -14,10 +14,15 @@ from api.deps import GridCells, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from site_gis.crs import to_storage
-from site_gis.hotspots import find_hotspots
-from site_gis.rasters import surface_to_cog
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceOptions, SurfaceRequest, build_surface
+from site_gis.surfaces import (
+    Surface,
+    SurfaceOptions,
+    SurfaceRequest,
+    build_surface,
+    find_hotspots,
+    surface_to_cog,
+)
 
 router = APIRouter(tags=["surfaces"], dependencies=[Depends(read_access)])
 

@@ -4,6 +4,9 @@
   embedded default, one file;
 * ``postgresql://user@host:port/dbname``: a PostGIS database, for several
   users and writers at once.
+
+Building a store from a layers directory is :func:`site_gis.io.build_store`: the
+store knows no file formats and imports no wing.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from site_gis.errors import StoreError, StoreNotFoundError
+from site_gis.errors import StoreError
 from site_gis.site import SiteInfo
-from site_gis.sources import layers_digest, read_layers_dir
 from site_gis.store.base import (
     AuditEntry,
     BBox,
@@ -24,8 +26,10 @@ from site_gis.store.base import (
     WriteMode,
 )
 from site_gis.store.geopackage import GeoPackageStore
+from site_gis.store.keys import create_key, revoke_key
 from site_gis.store.pgconnect import is_postgres_url, safe_text
 from site_gis.store.postgis import PostGISStore
+from site_gis.store.rendering import geometry_json
 from site_gis.validation import Frame
 
 SUPPORTED = (
@@ -40,18 +44,6 @@ def store_path(url: str) -> Path:
     if text.lower().endswith(".gpkg") and "://" not in text:
         return Path(text)
     raise StoreError(f"unsupported store {safe_text(url)!r}; expected {SUPPORTED}")
-
-
-def build_store(url: str, layers_dir: Path, *, actor: str, note: str = "") -> Store:
-    """Build (or rebuild) the store at ``url`` from a layers directory.
-
-    Every layer is validated first; on any problem nothing is written and
-    :class:`~site_gis.errors.LayerValidationError` lists them all.
-    """
-    site, frames = read_layers_dir(layers_dir, validate=False)
-    return create_store(
-        url, site, frames, actor=actor, note=note, layers_digest=layers_digest(layers_dir)
-    )
 
 
 def create_store(
@@ -71,23 +63,6 @@ def create_store(
     return GeoPackageStore.create(
         store_path(url), site, frames, actor=actor, note=note, layers_digest=layers_digest
     )
-
-
-def open_or_build_store(url: str, layers_dir: Path, *, actor: str) -> tuple[Store, bool]:
-    """Open the store at ``url``, building it from ``layers_dir`` if it does not exist yet.
-
-    A GeoPackage is built when its file is missing, a PostGIS store when the
-    database holds no site-gis tables (the database itself must exist).
-
-    Returns
-    -------
-    tuple
-        The store and whether it was built by this call.
-    """
-    try:
-        return open_store(url), False
-    except StoreNotFoundError:
-        return build_store(url, layers_dir, actor=actor, note=f"built from {layers_dir}"), True
 
 
 def open_store(url: str) -> Store:
@@ -114,9 +89,10 @@ __all__ = [
     "PostGISStore",
     "Store",
     "WriteMode",
-    "build_store",
+    "create_key",
     "create_store",
-    "open_or_build_store",
+    "geometry_json",
     "open_store",
+    "revoke_key",
     "store_path",
 ]

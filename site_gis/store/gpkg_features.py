@@ -41,10 +41,10 @@ import shapely
 import shapely.errors
 
 from site_gis.errors import StoreCorruptError, StoreError
-from site_gis.geojson_output import geometry_json
 from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
 from site_gis.store.base import BBox, FeaturePage
 from site_gis.store.common import AnyOf, Condition
+from site_gis.store.rendering import geometry_json
 
 # Queries are assembled from identifiers only -- layer and field names from the
 # schemas, column names read from the file -- each quoted by _q; every value a

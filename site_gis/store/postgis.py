@@ -43,7 +43,6 @@ from psycopg import sql
 
 from site_gis.access import ApiKey
 from site_gis.errors import StoreCorruptError
-from site_gis.geojson_output import geometry_json
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
@@ -81,6 +80,7 @@ from site_gis.store.pgschema import (
     require_postgis,
     table_exists,
 )
+from site_gis.store.rendering import geometry_json
 from site_gis.validation import Frame, conform
 
 _CHANGE, _ACCESS = "change", "access"

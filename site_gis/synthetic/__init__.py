@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from site_gis.contamination import prepare_levels, shipped_levels
 from site_gis.crs import to_storage
 from site_gis.site import SiteInfo
-from site_gis.standards import prepare_levels, shipped_levels
 from site_gis.synthetic import contamination, encroachment, layout
 from site_gis.validation import Frame
 

@@ -19,9 +19,9 @@ import httpx
 import pyogrio
 import pytest
 
-from site_gis.access import Role, create_key, revoke_key
-from site_gis.sources import read_layers_dir
-from site_gis.store import Store, create_store
+from site_gis.access import Role
+from site_gis.io import read_layers_dir
+from site_gis.store import Store, create_key, create_store, revoke_key
 from tests.api.conftest import serve
 from tests.conftest import LAYERS, close_store, key_header, make_keys, store_contains
 

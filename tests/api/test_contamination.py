@@ -14,7 +14,7 @@ from site_gis.access import Role
 from site_gis.store import Store
 from tests.api.conftest import serve
 from tests.conftest import StoreFactory, close_store, key_header, make_keys, reopen
-from tests.site_gis.test_lab_import import GOOD, HEADER, _row
+from tests.site_gis.contamination.test_lab_import import GOOD, HEADER, _row
 
 
 def test_standards_list_flags_unverified_levels(client: httpx.Client) -> None:

@@ -29,7 +29,7 @@ from site_gis.store import GeoPackageStore, Store
 from site_gis.validation import validate_site
 from tests.api.conftest import serve
 from tests.conftest import key_header, make_keys
-from tests.site_gis.test_lab_import import HEADER, _row
+from tests.site_gis.contamination.test_lab_import import HEADER, _row
 
 BATCH_ROWS = 40
 ANALYTES = (

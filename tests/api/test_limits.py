@@ -17,7 +17,7 @@ from site_gis.access import Role
 from site_gis.store import GeoPackageStore
 from tests.api.conftest import serve
 from tests.conftest import key_header, make_keys
-from tests.site_gis.test_lab_import import HEADER, _row
+from tests.site_gis.contamination.test_lab_import import HEADER, _row
 
 
 @pytest.fixture(scope="module")

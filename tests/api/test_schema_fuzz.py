@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from site_gis.access import Role, create_key
-from site_gis.store import GeoPackageStore
+from site_gis.access import Role
+from site_gis.store import GeoPackageStore, create_key
 from tests.api.conftest import serve
 
 SEED = 20151

@@ -11,13 +11,12 @@ from site_gis.access import (
     ApiKey,
     Permission,
     Role,
-    create_key,
     parse_roles,
-    revoke_key,
     verify,
 )
 from site_gis.errors import InvalidRequestError
-from site_gis.store import GeoPackageStore, Store, build_store
+from site_gis.io import build_store
+from site_gis.store import GeoPackageStore, Store, create_key, revoke_key
 from tests.conftest import LAYERS, store_contains, store_state
 
 

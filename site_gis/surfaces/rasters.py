@@ -13,7 +13,7 @@ from rasterio.io import MemoryFile
 from rasterio.warp import reproject
 
 from site_gis.crs import STORAGE_CRS
-from site_gis.surfaces import NODATA, Surface
+from site_gis.surfaces.interpolation import NODATA, Surface
 
 WEB_MERCATOR = "EPSG:3857"
 

@@ -12,10 +12,15 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box, shape
 
-from site_gis.encroachment import ParcelQuery, analyse_parcels, query_parcels
-from site_gis.entitlements import load_matrix
 from site_gis.errors import ValidationError
-from site_gis.resettlement import cost_structures, summarise
+from site_gis.resettlement import (
+    ParcelQuery,
+    analyse_parcels,
+    cost_structures,
+    load_matrix,
+    query_parcels,
+    summarise,
+)
 from site_gis.store import GeoPackageStore
 from tests.conftest import LAYERS, geojson
 

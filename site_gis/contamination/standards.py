@@ -19,10 +19,10 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from site_gis.analytes import cas_numbers, resolve_analytes
+from site_gis.contamination.analytes import cas_numbers, resolve_analytes
+from site_gis.contamination.units import canonical_unit, conversion_factors, convert
 from site_gis.errors import Problem, ValidationError
 from site_gis.schemas import LAND_USES, MEDIA
-from site_gis.units import canonical_unit, conversion_factors, convert
 
 COLUMNS = (
     "standard",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from site_gis.units import conversion_factors
+from site_gis.contamination.units import conversion_factors
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,10 @@ from pydantic import BaseModel, Field
 
 from site_gis.crs import to_metric, to_storage
 from site_gis.errors import InvalidRequestError
-from site_gis.privacy import suppress_small_groups
-from site_gis.resettlement import HOUSEHOLD_SIZE, place_structures
+from site_gis.resettlement.costs import HOUSEHOLD_SIZE, place_structures
+from site_gis.resettlement.privacy import suppress_small_groups
 from site_gis.schemas import STRUCTURE_TYPES
-from site_gis.surfaces import Surface
-from site_gis.zonal import zonal_statistics
+from site_gis.surfaces import Surface, zonal_statistics
 
 HOUSEHOLD_FIGURES = ("households", "people", "businesses")
 """Parcel columns counted from household-level records: for roles allowed household detail.

@@ -24,8 +24,9 @@ import psycopg
 import pytest
 
 from site_gis.errors import StoreCorruptError, StoreNotFoundError, StoreUnavailableError
+from site_gis.io import open_or_build_store
 from site_gis.schemas import CATALOGUE
-from site_gis.store import PostGISStore, open_or_build_store, open_store, pgschema
+from site_gis.store import PostGISStore, open_store, pgschema
 from tests.api.conftest import serve
 from tests.conftest import LAYERS, PostgresServer, geojson, results_csv
 from tests.pgcluster import Cluster, free_port
@@ -211,7 +212,7 @@ def test_two_import_processes_at_once_lose_and_duplicate_nothing(
             [*command, f"lab-{prefix}", str(path)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=Path(__file__).resolve().parents[3],
         )
         for prefix, path in files.items()
     ]
@@ -291,7 +292,7 @@ def test_the_app_starts_while_the_database_is_down(own_cluster: Cluster, tmp_pat
 
 
 def _shipped() -> tuple:
-    from site_gis.sources import read_layers_dir
+    from site_gis.io import read_layers_dir
 
     site, frames = read_layers_dir(LAYERS, validate=False)
     return site, frames

@@ -26,8 +26,9 @@ from site_gis.errors import (
     StoreError,
     StoreNotFoundError,
 )
+from site_gis.io import build_store
 from site_gis.schemas import CATALOGUE
-from site_gis.store import Between, GeoPackageStore, PostGISStore, Store, build_store, open_store
+from site_gis.store import Between, GeoPackageStore, PostGISStore, Store, open_store
 from tests.conftest import LAYERS, geojson, reopen, results_csv
 
 

@@ -10,9 +10,13 @@ from affine import Affine
 from shapely.geometry import Point, box
 
 from site_gis.errors import ValidationError
-from site_gis.receptors import ReceptorParams, receptors_at_risk
-from site_gis.remediation import estimate_remediation, unit_costs
-from site_gis.zonal import zonal_statistics
+from site_gis.surfaces import (
+    ReceptorParams,
+    estimate_remediation,
+    receptors_at_risk,
+    unit_costs,
+    zonal_statistics,
+)
 
 UTM = 32642
 

@@ -19,8 +19,8 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from site_gis.errors import InvalidRequestError, Problem, ValidationError
-from site_gis.hotspots import find_hotspots
-from site_gis.surfaces import Surface
+from site_gis.surfaces.hotspots import find_hotspots
+from site_gis.surfaces.interpolation import Surface
 
 BASES = ("per_tonne", "per_m3", "per_m2")
 COST_COLUMNS = (

@@ -26,10 +26,9 @@ import pandas as pd
 import shapely
 
 from site_gis.crs import to_metric
-from site_gis.entitlements import CATEGORIES, EntitlementMatrix
-from site_gis.privacy import MIN_GROUP, suppress_small_groups
-from site_gis.surfaces import Surface
-from site_gis.zonal import zonal_statistics
+from site_gis.resettlement.entitlements import CATEGORIES, EntitlementMatrix
+from site_gis.resettlement.privacy import MIN_GROUP, suppress_small_groups
+from site_gis.surfaces import Surface, zonal_statistics
 
 HOUSEHOLD_SIZE = 6.3
 """Persons per household, Pakistan Census 2023 (241.499 M people / 38.34 M households)."""
@@ -130,7 +129,8 @@ def summarise(
     """Aggregate per-structure costs by ``keys`` (or in one row), rounded to the rupee.
 
     This is the redaction point: its rows are aggregates, never single structures, and
-    groups of fewer than ``minimum`` structures are suppressed (see :mod:`site_gis.privacy`).
+    groups of fewer than ``minimum`` structures are suppressed (see
+    :mod:`site_gis.resettlement.privacy`).
     """
     columns = [*COUNTS, *COMPONENTS, "total"]
     if keys is None:

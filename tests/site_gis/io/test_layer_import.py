@@ -7,7 +7,7 @@ import json
 import pytest
 
 from site_gis.errors import TooLargeError, ValidationError
-from site_gis.layer_import import Limits, read_layer_upload
+from site_gis.io import Limits, read_layer_upload
 from site_gis.schemas import CATALOGUE
 
 

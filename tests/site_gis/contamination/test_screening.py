@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from site_gis.contamination import exceedance_table, screen_results
 from site_gis.errors import InvalidRequestError
-from site_gis.screening import exceedance_table, screen_results
 
 LEVELS = pd.DataFrame(
     [

@@ -3,6 +3,7 @@
 A layers directory holds ``site.json`` plus one file per layer: GeoJSON
 (RFC 7946, EPSG:4326) for spatial layers and CSV for tables, named after the
 layer (``eia_zones.geojson``, ``results.csv``).  See ``layers/README.md``.
+:func:`build_store` makes a store from one.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import pandas as pd
 import pyogrio
 
 from site_gis.crs import to_storage
-from site_gis.errors import LayerValidationError, Problem
+from site_gis.errors import LayerValidationError, Problem, StoreNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SITE_FILE, SiteInfo
+from site_gis.store import Store, create_store, open_store
 from site_gis.validation import Frame, validate_site
 
 GEOJSON_OPTIONS = {"RFC7946": "YES", "WRITE_NAME": "YES", "COORDINATE_PRECISION": "7"}
@@ -110,4 +112,40 @@ def layers_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["layers_digest", "read_layer_file", "read_layers_dir", "write_layers_dir"]
+def build_store(url: str, layers_dir: Path, *, actor: str, note: str = "") -> Store:
+    """Build (or rebuild) the store at ``url`` from a layers directory.
+
+    Every layer is validated first; on any problem nothing is written and
+    :class:`~site_gis.errors.LayerValidationError` lists them all.
+    """
+    site, frames = read_layers_dir(layers_dir, validate=False)
+    return create_store(
+        url, site, frames, actor=actor, note=note, layers_digest=layers_digest(layers_dir)
+    )
+
+
+def open_or_build_store(url: str, layers_dir: Path, *, actor: str) -> tuple[Store, bool]:
+    """Open the store at ``url``, building it from ``layers_dir`` if it does not exist yet.
+
+    A GeoPackage is built when its file is missing, a PostGIS store when the
+    database holds no site-gis tables (the database itself must exist).
+
+    Returns
+    -------
+    tuple
+        The store and whether it was built by this call.
+    """
+    try:
+        return open_store(url), False
+    except StoreNotFoundError:
+        return build_store(url, layers_dir, actor=actor, note=f"built from {layers_dir}"), True
+
+
+__all__ = [
+    "build_store",
+    "layers_digest",
+    "open_or_build_store",
+    "read_layer_file",
+    "read_layers_dir",
+    "write_layers_dir",
+]

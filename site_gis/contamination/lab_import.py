@@ -24,13 +24,13 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from site_gis.analytes import cas_numbers, resolve_analytes
-from site_gis.csvfiles import read_csv_bytes
+from site_gis.contamination.analytes import cas_numbers, resolve_analytes
+from site_gis.contamination.screening import EXCEEDING_FLAGS, screen_results, select_levels
+from site_gis.contamination.units import canonical_unit, conversion_factors, convert
 from site_gis.errors import Problem, ValidationError
+from site_gis.io import read_csv_bytes
 from site_gis.schemas import MEDIA
-from site_gis.screening import EXCEEDING_FLAGS, screen_results, select_levels
 from site_gis.store import AuditEntry, Store
-from site_gis.units import canonical_unit, conversion_factors, convert
 
 MAX_ROWS = 500_000
 REGION_RADIUS_M = 30_000.0

@@ -16,7 +16,7 @@ from rasterio.features import shapes
 
 from site_gis.crs import to_metric
 from site_gis.errors import InvalidRequestError
-from site_gis.surfaces import Surface
+from site_gis.surfaces.interpolation import Surface
 
 
 def find_hotspots(

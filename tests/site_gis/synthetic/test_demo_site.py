@@ -16,8 +16,8 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
+from site_gis.io import read_layers_dir, write_layers_dir
 from site_gis.schemas import CATALOGUE
-from site_gis.sources import read_layers_dir, write_layers_dir
 from site_gis.synthetic import generate_site
 from site_gis.synthetic.readme import layers_readme
 from site_gis.validation import validate_site

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from site_gis.analytes import resolve_analytes
+from site_gis.contamination.analytes import resolve_analytes
 from site_gis.errors import InvalidRequestError
 from site_gis.schemas import MEDIA, ZONE_IDS
 from site_gis.store import Store

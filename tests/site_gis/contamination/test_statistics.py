@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from site_gis.statistics import compute_statistics, kaplan_meier, summarise
+from site_gis.contamination.statistics import compute_statistics, kaplan_meier, summarise
 
 T_95_4 = 2.131847  # Student t, 95th percentile, 4 degrees of freedom (printed tables)
 

@@ -14,11 +14,10 @@ from rasterio.io import MemoryFile
 from shapely.geometry import box
 
 from site_gis.errors import InsufficientDataError, InvalidRequestError
-from site_gis.grid import make_grid
-from site_gis.hotspots import find_hotspots
-from site_gis.rasters import surface_to_cog
 from site_gis.store import GeoPackageStore
-from site_gis.surfaces import (
+from site_gis.surfaces import find_hotspots, surface_to_cog
+from site_gis.surfaces.grid import make_grid
+from site_gis.surfaces.interpolation import (
     CrossValidation,
     IdwParams,
     Surface,
@@ -259,7 +258,7 @@ def test_krige_equals_pykrige_run_in_one_piece() -> None:
 def test_all_equal_values_cannot_be_kriged(store: GeoPackageStore, tmp_path: Path) -> None:
     from datetime import date
 
-    from site_gis.lab_import import import_results
+    from site_gis.contamination import import_results
 
     copy = tmp_path / "deep.gpkg"
     shutil.copyfile(store.path, copy)
@@ -284,7 +283,7 @@ def test_all_equal_values_cannot_be_kriged(store: GeoPackageStore, tmp_path: Pat
 def test_web_mercator_copy_keeps_the_peak_where_pyproj_puts_it() -> None:
     from pyproj import Transformer
 
-    from site_gis.rasters import surface_to_web_mercator
+    from site_gis.surfaces import surface_to_web_mercator
 
     cell, (cx, cy) = 25.0, (335_000.0, 2_745_000.0)  # UTM 42N, near the PSM site
     grid = make_grid(box(cx - 3000, cy - 3000, cx + 3000, cy + 3000), cell, UTM)

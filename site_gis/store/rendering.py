@@ -1,7 +1,8 @@
-"""Geometries as RFC 7946 GeoJSON text: lon/lat, polygons wound by the right-hand rule.
+"""The store's renderings: geometries as RFC 7946 GeoJSON text (lon/lat, right-hand wound).
 
 Stores render geometries with :func:`geometry_json` (the GeoPackage store keeps
 the renderings beside the layers); the API puts the text into features as it is.
+It lives with the store, below the wings, because the store's serving path needs it.
 """
 
 from __future__ import annotations

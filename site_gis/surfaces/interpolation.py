@@ -32,12 +32,12 @@ from pydantic import BaseModel, Field
 from scipy.spatial import cKDTree
 from scipy.stats import norm
 
+from site_gis.contamination import OUTSIDE_ZONES, load_results, resolve_analyte
 from site_gis.crs import to_metric
 from site_gis.errors import InsufficientDataError, InvalidRequestError
-from site_gis.grid import MAX_CELLS, Grid, make_grid
-from site_gis.queries import OUTSIDE_ZONES, load_results, resolve_analyte
 from site_gis.schemas import ZONE_IDS
 from site_gis.store import Store
+from site_gis.surfaces.grid import MAX_CELLS, Grid, make_grid
 
 MIN_SAMPLES_IDW = 3
 MIN_SAMPLES_KRIGING = 10

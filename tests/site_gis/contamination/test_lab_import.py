@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from site_gis.contamination import import_results
 from site_gis.errors import InvalidRequestError, ValidationError
-from site_gis.lab_import import import_results
 from site_gis.store import Store
 
 TODAY = date(2026, 11, 26)
@@ -335,7 +335,7 @@ def test_a_changed_qualifier_or_lab_is_a_correction(store: Store) -> None:
 
 
 def test_a_lone_carriage_return_in_the_header_is_a_clear_error() -> None:
-    from site_gis.csvfiles import read_csv_bytes
+    from site_gis.io import read_csv_bytes
 
     data = b"a\rb,c\n1,2\n"  # found by schemathesis: was csv.Error, a 500
     with pytest.raises(ValidationError, match=r"line\(s\) 2, 3 have more fields"):

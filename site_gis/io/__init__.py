@@ -1,0 +1,42 @@
+"""Input and output: layers directories, uploaded files, GeoJSON in and out.
+
+Public verbs (what each takes and returns):
+
+* ``read_layers_dir(path)`` -> the site and its validated layer frames (EPSG:4326);
+  ``write_layers_dir(path, site, frames)`` writes them as GeoJSON and CSV;
+  ``layers_digest(path)`` -> a SHA-256 of the directory's layer files
+* ``build_store(url, layers_dir, actor=)`` -> a new store at ``url`` holding the directory's
+  layers (all validated first); ``open_or_build_store`` builds it only where none exists yet
+* ``read_csv_bytes(data, source, max_rows=)`` -> a frame of text columns (a bad file is a
+  ``ValidationError`` naming the line)
+* ``polygon_from_geojson(data, site)`` -> a valid lon/lat polygon near the site
+* ``import_layer(store, data, layer=, mode=, actor=)`` -> an uploaded GeoJSON, GeoPackage or
+  zip, checked within ``Limits``, written all or nothing (its ``AuditEntry``);
+  ``read_layer_upload(data, schema, ...)`` reads and checks one without writing
+
+Modules: ``sources``, ``csvfiles``, ``geojson_input``, ``layer_import``.
+"""
+
+from site_gis.io.csvfiles import read_csv_bytes
+from site_gis.io.geojson_input import polygon_from_geojson
+from site_gis.io.layer_import import Limits, import_layer, read_layer_upload
+from site_gis.io.sources import (
+    build_store,
+    layers_digest,
+    open_or_build_store,
+    read_layers_dir,
+    write_layers_dir,
+)
+
+__all__ = [
+    "Limits",
+    "build_store",
+    "import_layer",
+    "layers_digest",
+    "open_or_build_store",
+    "polygon_from_geojson",
+    "read_csv_bytes",
+    "read_layer_upload",
+    "read_layers_dir",
+    "write_layers_dir",
+]
