@@ -54,7 +54,8 @@ class Problem:
     def __str__(self) -> str:
         where = self.layer
         if self.row is not None:
-            where += f", row {self.row}"
+            row = str(self.row)
+            where += f", row {row if row.isprintable() else repr(row)}"
         if self.field is not None:
             where += f", field {self.field!r}"
         shown = "" if self.value is None else f" (value {_short(self.value)})"

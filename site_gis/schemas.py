@@ -34,7 +34,10 @@ class FieldSpec:
     ``unit`` is the unit of measure of numeric fields (``None`` for counts and text);
     ``choices`` lists the allowed values; ``minimum``/``maximum`` bound numbers
     (inclusive); ``unique`` marks identifier fields; ``personal`` marks
-    household-level personal data, removed from public output.
+    household-level personal data, removed from public output; ``multiline``
+    marks free text (descriptions, notes) that may hold tabs and line breaks --
+    every other text field holds no control character at all (see
+    :func:`site_gis.validation.control_characters`).
     """
 
     name: str
@@ -47,6 +50,7 @@ class FieldSpec:
     maximum: float | None = None
     unique: bool = False
     personal: bool = False
+    multiline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,12 @@ EIA_ZONES = LayerSchema(
     fields=(
         FieldSpec("zone_id", "str", "Zone identifier", choices=ZONE_IDS, unique=True),
         FieldSpec("name", "str", "Zone name"),
-        FieldSpec("description", "str", "What the zone holds and why it is assessed"),
+        FieldSpec(
+            "description",
+            "str",
+            "What the zone holds and why it is assessed",
+            multiline=True,
+        ),
         FieldSpec("area_ha", "float", "Area in the metric CRS", unit="ha", minimum=0),
         _SYNTHETIC,
     ),
@@ -410,8 +419,13 @@ RECEPTORS = LayerSchema(
         FieldSpec(
             "population", "int", "Resident population (empty for wells)", required=False, minimum=0
         ),
-        FieldSpec("population_basis", "str", "Where the population figure comes from"),
-        FieldSpec("location_basis", "str", "Where the location comes from"),
+        FieldSpec(
+            "population_basis",
+            "str",
+            "Where the population figure comes from",
+            multiline=True,
+        ),
+        FieldSpec("location_basis", "str", "Where the location comes from", multiline=True),
         _SYNTHETIC,
     ),
 )
@@ -446,7 +460,7 @@ SCREENING_LEVELS = LayerSchema(
         FieldSpec("published", "str", "The level as published, with its unit"),
         FieldSpec("verified", "bool", "False where the figure still needs checking at the source"),
         FieldSpec("source_url", "str", "Where the figure comes from", required=False),
-        FieldSpec("note", "str", "Conditions of use", required=False),
+        FieldSpec("note", "str", "Conditions of use", required=False, multiline=True),
     ),
 )
 

@@ -120,6 +120,11 @@ def test_a_bad_site_description_is_reported(tmp_path: Path) -> None:
             "mine,1,Plomb é,soil,any,5,mg/kg,true\n".encode("latin-1"),
             "not UTF-8",
         ),
+        (
+            b"standard,version,analyte,medium,land_use,value,unit,verified\n"
+            b"mi\x00ne,1,Lead,soil,any,5,mg/kg,true\n",
+            "field 'standard': contains a control character",
+        ),
     ],
 )
 def test_import_standard_reports_bad_files(tmp_path: Path, content: bytes, message: str) -> None:
@@ -130,7 +135,7 @@ def test_import_standard_reports_bad_files(tmp_path: Path, content: bytes, messa
     result = run("import-standard", str(file), "--store", str(store), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "\x00" not in result.stderr
 
 
 def test_import_standard_adds_a_users_standard(tmp_path: Path) -> None:

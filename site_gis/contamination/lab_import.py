@@ -5,7 +5,8 @@ What labs really send is accepted: ``<0.5`` and ``ND`` with a detection limit,
 the canonical unit of the medium), analytes by name, synonym or CAS number,
 dates as ``YYYY-MM-DD`` or ``dd/mm/yyyy``, coordinates of new locations.
 Every row is checked and **all** problems are reported at once, by CSV line
-number (the header is line 1) and column.  Nothing is written unless every row
+number (the header is line 1) and column; no cell may hold a control character
+(NUL, DEL, tab or line break inside a quoted cell, ...).  Nothing is written unless every row
 is good.  Re-importing the same file adds nothing: a result already stored
 with the same content is skipped; one stored with different content is a
 problem (corrections are not silent).
@@ -31,6 +32,7 @@ from site_gis.errors import Problem, ValidationError
 from site_gis.io import read_csv_bytes
 from site_gis.schemas import MEDIA
 from site_gis.store import AuditEntry, Store
+from site_gis.validation import control_character, control_characters, control_reason
 
 MAX_ROWS = 500_000
 REGION_RADIUS_M = 30_000.0
@@ -169,6 +171,14 @@ def parse_results(
 
     for column in REQUIRED:
         problems.rows(blank[column].to_numpy(bool), line, text[column], column, "value is required")
+    for column in text.columns:  # a lab file holds no free text: no control character anywhere
+        problems.rows(
+            control_characters(text[column]),
+            line,
+            text[column],
+            column,
+            control_reason(multiline=False),
+        )
     for column in _TEXT_FIELDS:
         if column in text:
             starts = text[column].str.startswith(_FORMULA).fillna(False).to_numpy(bool)
@@ -705,7 +715,8 @@ def _check_samples(
             column,
             "the same sample_id has another " + column + " on an earlier row",
         )
-    ids = list(first.index.dropna())
+    # an id with a control character is already reported, and no stored id holds one
+    ids = [i for i in first.index.dropna() if control_character(str(i)) is None]
     if not ids:
         return
     stored = store.read(

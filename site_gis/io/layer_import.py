@@ -7,7 +7,8 @@ file is called:
   it, so a VRT, a remote URL or any other file dressed up as ``.geojson`` is
   refused as "not GeoJSON".
 * A GeoPackage must start with the SQLite header and carry the GeoPackage
-  application id; only then does GDAL open it.
+  application id, and hold no text with a NUL (which GDAL would cut short); only
+  then does GDAL open it.
 * A zip is read in memory (nothing is extracted to disk); member names that
   climb out of the archive, absolute paths and archives that unpack beyond the
   size limit are refused.
@@ -45,6 +46,7 @@ from site_gis.errors import CRSError, Problem, TooLargeError, ValidationError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, Store, WriteMode
+from site_gis.validation import control_reason
 
 REGION_RADIUS_M = 50_000.0
 """Features farther than this from the site centre are refused (metres, geodesic)."""
@@ -359,6 +361,7 @@ def _plain_table(path: Path, schema: LayerSchema, source: str, limits: Limits) -
     Read with SQLite itself (read-only) before GDAL opens the file, so a view
     that unfolds into millions of rows is refused without being run.
     """
+    cut: list[Problem] = []
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             layers = dict(
@@ -378,15 +381,40 @@ def _plain_table(path: Path, schema: LayerSchema, source: str, limits: Limits) -
                 )
             if layers[layer] != "table":
                 raise _fail(source, f"layer {layer!r} is a {layers[layer] or 'missing table'}")
-            quoted = '"' + layer.replace('"', '""') + '"'
+            quoted = _quoted(layer)
             count = db.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]  # noqa: S608
+            if count <= limits.max_features:
+                cut = _values_with_nul(db, quoted, schema)
     except sqlite3.Error as exc:
         raise _fail(source, "not a readable GeoPackage") from exc
     if count > limits.max_features:
         raise TooLargeError(
             f"{source} has {count:,} features; at most {limits.max_features:,} per upload"
         )
+    if cut:
+        raise ValidationError(cut, summary=f"{source}: problems found; nothing written")
     return str(layer)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _values_with_nul(db: sqlite3.Connection, table: str, schema: LayerSchema) -> list[Problem]:
+    """Text values holding a NUL, found by SQLite: GDAL would cut them short unseen."""
+    columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+    key = _quoted(schema.id_field) if schema.id_field in columns else "rowid"
+    problems: list[Problem] = []
+    for column in columns:
+        spec = schema.field(column) if column in schema.field_names else None
+        rows = db.execute(
+            f"SELECT {key}, {_quoted(column)} FROM {table} "  # noqa: S608
+            f"WHERE typeof({_quoted(column)}) = 'text' "
+            f"AND instr(CAST({_quoted(column)} AS BLOB), x'00') > 0 LIMIT 1000"
+        ).fetchall()
+        reason = control_reason(multiline=spec is not None and spec.multiline)
+        problems.extend(Problem(schema.name, row, column, value, reason) for row, value in rows)
+    return problems
 
 
 def _row_ids(frame: gpd.GeoDataFrame, schema: LayerSchema) -> np.ndarray:

@@ -22,7 +22,7 @@ from site_gis.errors import LayerValidationError, Problem, StoreNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SITE_FILE, SiteInfo
 from site_gis.store import Store, create_store, open_store
-from site_gis.validation import Frame, validate_site
+from site_gis.validation import Frame, control_reason, validate_site
 
 GEOJSON_OPTIONS = {"RFC7946": "YES", "WRITE_NAME": "YES", "COORDINATE_PRECISION": "7"}
 """GDAL GeoJSON options: lon/lat, right-hand winding, 7 decimals (about 1 cm)."""
@@ -58,6 +58,8 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
             continue
         try:
             frames[schema.name] = read_layer_file(file, schema)
+        except LayerValidationError as exc:
+            problems.extend(exc.problems)
         except (pyogrio.errors.DataSourceError, ValueError, UnicodeDecodeError) as exc:
             problems.append(
                 Problem(schema.name, None, None, file.name, f"cannot read the file: {exc}")
@@ -73,11 +75,43 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
 
 
 def read_layer_file(file: Path, schema: LayerSchema) -> Frame:
-    """Read one layer file without validating it (CSV as text, GeoJSON via GDAL)."""
+    """Read one layer file without validating it (CSV as text, GeoJSON via GDAL).
+
+    Raises
+    ------
+    LayerValidationError
+        For GeoJSON values holding a NUL, which GDAL would cut short unseen.
+    """
     if schema.is_table:
         return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
+    cut = _values_with_nul(file.read_bytes(), schema)
+    if cut:
+        raise LayerValidationError(cut, summary=f"{file.name} holds NUL characters")
     frame = pyogrio.read_dataframe(file, DATE_AS_STRING="YES", use_arrow=True)
     return frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
+
+
+def _values_with_nul(data: bytes, schema: LayerSchema) -> list[Problem]:
+    """GeoJSON property values holding a NUL (``\\u0000``), by feature and field."""
+    if b"\\u0000" not in data:
+        return []
+    try:
+        features = json.loads(data).get("features")
+    except (ValueError, AttributeError):
+        return []  # GDAL reports what cannot be read
+    problems: list[Problem] = []
+    for number, feature in enumerate(features if isinstance(features, list) else [], start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        row = properties.get(schema.id_field, f"feature {number}")
+        for name, value in properties.items():
+            if isinstance(value, str) and "\x00" in value:
+                multiline = name in schema.field_names and schema.field(name).multiline
+                problems.append(
+                    Problem(schema.name, row, name, value, control_reason(multiline=multiline))
+                )
+    return problems
 
 
 def write_layers_dir(path: Path, site: SiteInfo, frames: Mapping[str, Frame]) -> None:

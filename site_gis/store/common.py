@@ -25,7 +25,7 @@ from site_gis.access import ApiKey
 from site_gis.errors import InvalidRequestError, LayerNotFoundError, StoreError
 from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
 from site_gis.store.base import AuditEntry, BBox, Between
-from site_gis.validation import Frame
+from site_gis.validation import Frame, control_character
 
 METADATA_TABLE = "site_gis_metadata"
 AUDIT_TABLE = "site_gis_audit"
@@ -106,7 +106,8 @@ def conditions(schema: LayerSchema, where: Mapping[str, object] | None) -> list[
     A scalar means equality, a list, tuple or set "any of", ``None`` (or NaN,
     or pandas NA) an empty value, and :class:`~site_gis.store.base.Between` a
     closed range.  Values are converted to the field's type: a value that
-    cannot be one (``"x"`` for a number) matches nothing.  Field names are
+    cannot be one (``"x"`` for a number) matches nothing; text holding a control
+    character (which validation keeps out of every store) is refused.  Field names are
     checked against the schema, so they are safe to quote into a query.
     """
     found: list[Condition] = []
@@ -140,7 +141,13 @@ _NO_MATCH: Any = _NoMatch()
 def _typed(spec: FieldSpec, value: object) -> object:
     """``value`` as the field's Python type, or ``_NO_MATCH`` when it cannot be one."""
     if spec.kind in ("str", "date"):
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        found = control_character(text, multiline=spec.multiline)
+        if found is not None:  # never stored; a NUL would also cut GDAL's SQL short
+            raise InvalidRequestError(
+                f"cannot filter {spec.name} on text holding the control character {found}"
+            )
+        return text
     if spec.kind == "bool":
         if isinstance(value, bool):
             return value

@@ -9,7 +9,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from site_gis.errors import LayerValidationError
 from site_gis.schemas import CATALOGUE
-from site_gis.validation import check_layer, validate_site
+from site_gis.validation import check_layer, control_character, control_characters, validate_site
 
 BOWTIE = Polygon([(67.30, 24.80), (67.31, 24.81), (67.31, 24.80), (67.30, 24.81)])
 SQUARE = Polygon([(67.30, 24.80), (67.31, 24.80), (67.31, 24.81), (67.30, 24.81)])
@@ -234,3 +234,78 @@ def test_crs84_is_accepted_as_lon_lat() -> None:
     frame = _receptors().set_crs("OGC:CRS84", allow_override=True)
     _, problems = check_layer(frame, CATALOGUE["receptors"])
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("receptor_id", "R-01\x00evil", True),  # NUL: GDAL would store R-01
+        ("receptor_id", "R-\x0101", True),
+        ("receptor_id", "R\t01", True),  # tab: no identifier holds one
+        ("receptor_id", "R-01\x7fx", True),  # DEL
+        ("receptor_id", "R-\x8501", True),  # C1 (next line)
+        ("receptor_id", "R-\x9f01", True),
+        ("receptor_id", "R-é1 ü", False),  # letters of any script are text
+        ("receptor_id", "R-\xa001", False),  # no-break space is not a control
+        ("name", "Well\x1b[31m A", True),  # an escape sequence
+        ("name", "Well\nTwo", True),  # a name is one line
+        ("kind", "well\x00", True),  # one problem, not also "not one of the allowed values"
+        ("population_basis", "line one\nline two\r\n\tindented", False),  # free text
+        ("population_basis", "census\x00 2023", True),
+        ("population_basis", "census\x0b 2023", True),  # vertical tab: not allowed in prose
+        ("population_basis", "census\x7f", True),
+    ],
+)
+def test_control_characters_are_refused_by_field_kind(
+    field: str, value: str, refused: bool
+) -> None:
+    values = {"receptor_id": ["R-1", "R-2"], field: [value, "B" if field != "kind" else "well"]}
+    if field == "receptor_id":
+        values[field] = [value, "R-2"]
+    _, problems = check_layer(_receptors(**values), CATALOGUE["receptors"])
+    if not refused:
+        assert problems == []
+        return
+    assert len(problems) == 1, problems
+    assert (problems[0].field, problems[0].value) == (field, value)
+    assert problems[0].reason.startswith("contains a control character")
+
+
+def test_a_lone_surrogate_is_refused_not_a_crash() -> None:
+    frame = _receptors()
+    frame["receptor_id"] = pd.Series(["R-1", "R-\ud800"], dtype=object)  # only object holds one
+    _, problems = check_layer(frame, CATALOGUE["receptors"])
+    assert [(p.row, p.field) for p in problems] == [("R-\ud800", "receptor_id")]
+    assert "lone surrogate" in problems[0].reason
+    assert "'R-\\ud800'" in str(problems[0])  # shown escaped, never raw
+
+
+def test_a_row_with_a_control_character_is_shown_escaped() -> None:
+    _, problems = check_layer(_receptors(receptor_id=["R-1\x00x", "R-2"]), CATALOGUE["receptors"])
+    assert str(problems[0]).startswith("receptors, row 'R-1\\x00x', field 'receptor_id'")
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_the_rule_is_unicodes_control_category_and_surrogates(multiline: bool) -> None:
+    import unicodedata
+
+    allowed_in_prose = {"\t", "\n", "\r"} if multiline else set()
+    for code in range(0x10000):
+        char = chr(code)
+        expected = unicodedata.category(char) in ("Cc", "Cs") and char not in allowed_in_prose
+        assert (control_character(f"a{char}b", multiline=multiline) is not None) is expected, code
+    text = pd.Series([chr(c) for c in range(0xD800)] + [None])
+    found = {
+        c
+        for c, bad in zip(range(0xD801), control_characters(text, multiline=multiline), strict=True)
+        if bad
+    }
+    assert found == {c for c in range(0xD800) if unicodedata.category(chr(c)) == "Cc"} - {
+        ord(c) for c in allowed_in_prose
+    }
+
+
+def test_control_character_names_the_first_one() -> None:
+    assert control_character("R-01\x00evil\x7f") == "U+0000"
+    assert control_character("tab\there\x1b", multiline=True) == "U+001B"
+    assert control_character("plain text, é, 中文") is None

@@ -340,3 +340,23 @@ def test_a_lone_carriage_return_in_the_header_is_a_clear_error() -> None:
     data = b"a\rb,c\n1,2\n"  # found by schemathesis: was csv.Error, a 500
     with pytest.raises(ValidationError, match=r"line\(s\) 2, 3 have more fields"):
         read_csv_bytes(data, "cr.csv", max_rows=5)
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"location": "MW-00001\x00shadow"}, "location_id"),  # GDAL would store MW-00001
+        ({"sample": "X-1\x00"}, "sample_id"),
+        ({"lab": "Kar\x07Lab"}, "lab"),
+        ({"method": '"EPA\n6020B"'}, "method"),  # a line break inside a quoted cell
+        ({"method": '"EPA\t6020B"'}, "method"),
+        ({"qualifier": "J\x7f"}, "qualifier"),
+        ({"analyte": "Le\x1bad"}, "analyte"),
+        ({"lon": "67.39\x00"}, "longitude"),
+        ({"unit": "mg/\x85kg"}, "unit"),
+    ],
+)
+def test_a_control_character_in_any_cell_is_named_by_line_and_column(
+    store: Store, change: dict[str, str], column: str
+) -> None:
+    _assert_refused(store, HEADER + _row(**change), [(2, column, "contains a control character")])

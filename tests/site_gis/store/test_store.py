@@ -480,3 +480,47 @@ def test_a_store_from_another_schema_is_refused_clearly(store: Store) -> None:
     _execute(store, "ALTER TABLE structures DROP COLUMN vulnerable_households")
     with pytest.raises(StoreCorruptError, match="lacks the field\\(s\\) vulnerable_households"):
         store.read("structures")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("receptor_id", "R-01\x00evil"),  # GDAL would have stored a second R-01
+        ("name", "New\x1b[31m well"),
+        ("location_basis", "SYNTHETIC\x00"),
+        ("population_basis", "n/a\x7f"),
+    ],
+)
+def test_a_write_with_a_control_character_is_refused_on_every_store(
+    store: Store, field: str, value: str
+) -> None:
+    before = _state(store)
+    new = _new_receptor()
+    new[field] = [value]
+    with pytest.raises(LayerValidationError, match=f"field '{field}': contains a control"):
+        store.write({"receptors": new}, mode="append", actor="t", action="add")
+    assert _state(store) == before
+    assert store.read("receptors")["receptor_id"].tolist().count("R-01") == 1
+
+
+@pytest.mark.parametrize(
+    ("layer", "where"),
+    [
+        ("structures", {"structure_id": "S-000001\x00"}),
+        ("encroachments", {"kind": "scrap\x00yard"}),
+        ("encroachments", {"kind": ["scrapyard", "scrap\x1fyard"]}),
+        ("results", {"sampled_on": Between("2026-01-01\x00", None)}),
+        ("eia_zones", {"description": "a\x00b"}),  # not even free text holds a NUL
+    ],
+)
+def test_a_filter_with_a_control_character_is_refused_on_every_store(
+    built_store: Store, layer: str, where: dict
+) -> None:
+    field = next(iter(where))
+    for read in (built_store.read, built_store.count, built_store.features):
+        with pytest.raises(InvalidRequestError, match=f"cannot filter {field} on text holding"):
+            read(layer, where=where)
+
+
+def test_free_text_may_be_filtered_on_a_line_break(built_store: Store) -> None:
+    assert built_store.count("eia_zones", where={"description": "one\ntwo"}) == 0
