@@ -14,6 +14,7 @@ from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.limits import RequestTimeout
 from api.maps.assets import STATIC_DIR, STATIC_URL
+from api.params import RefuseControlCharacters
 from api.routers import (
     audit,
     collections,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store_error = "not started"
     install_error_handlers(app)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
+    app.add_middleware(RefuseControlCharacters)  # in any query parameter or path id: 400
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(contamination.router)

@@ -1,8 +1,10 @@
-"""OGC API - Features helpers: parameters (bbox, datetime, crs), conformance, exceptions."""
+"""OGC API - Features helpers: parameters (bbox, datetime, crs, property filters), conformance."""
 
 from __future__ import annotations
 
 import math
+import re
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -72,21 +74,70 @@ def parse_bbox(text: str | None, *, lonlat: bool) -> tuple[float, float, float, 
 
 
 def parse_datetime(text: str | None, schema: LayerSchema) -> tuple[str, Between] | None:
-    """An instant or ``start/end`` interval (``..`` open) on the layer's date field."""
+    """The ``datetime`` parameter of OGC API - Features Part 1, on the layer's date field.
+
+    An RFC 3339 date (``2024-01-01``) or date-time (``2024-01-01T10:00:00Z``,
+    offset required), or an interval of two of them separated by ``/`` where
+    one end may be open (``..`` or empty): ``2024-01-01/2024-03-31``,
+    ``../2024-03-31``, ``2024-01-01/..``.  The layers' times are dates, so a
+    date-time selects the day it is written in (its offset is not converted);
+    an interval keeps both end days.  Anything else is a 400 naming ``datetime``.
+    """
     if text is None:
         return None
     field = DATE_FIELDS.get(schema.name)
     if field is None:
         raise InvalidRequestError(f"layer {schema.name!r} has no time to filter by datetime")
-    ends = [p.strip() for p in text.split("/")]
+    ends = text.split("/")
     if len(ends) > 2:
-        raise InvalidRequestError("datetime must be an instant or start/end")
-    dates = [None if e in ("", "..") else e[:10] for e in ends]
-    for d in dates:
-        if d is not None and not _iso_date(d):
-            raise InvalidRequestError(f"datetime {text!r} is not RFC 3339")
-    low, high = (dates[0], dates[0]) if len(dates) == 1 else (dates[0], dates[1])
-    return field, Between(low, high)
+        raise InvalidRequestError(f"datetime {text[:80]!r} {_DATETIME_FORMS}")
+    instants = [None if len(ends) == 2 and e in ("", "..") else _rfc3339(e, text) for e in ends]
+    if instants[0] is None and instants[-1] is None:
+        raise InvalidRequestError(f"datetime {text[:80]!r}: an interval needs at least one end")
+    low, high = instants[0], instants[-1]
+    if low is not None and high is not None and _later(low, high):
+        raise InvalidRequestError(f"datetime {text[:80]!r}: the interval ends before it starts")
+    return field, Between(None if low is None else low[:10], None if high is None else high[:10])
+
+
+_DATETIME_FORMS = (
+    "is not an RFC 3339 date (2024-01-01), date-time (2024-01-01T10:00:00Z) or interval "
+    "(2024-01-01/2024-03-31, ../2024-03-31, 2024-01-01/..)"
+)
+_RFC3339 = re.compile(
+    r"(\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2})))?",
+    re.ASCII,
+)
+
+
+def _rfc3339(end: str, text: str) -> str:
+    """``end`` if it is an RFC 3339 full-date or date-time (400 otherwise)."""
+    found = _RFC3339.fullmatch(end)
+    if found is None or not _iso_date(found.group(1)):
+        raise InvalidRequestError(f"datetime {text[:80]!r} {_DATETIME_FORMS}")
+    hour, minute, second, offset_h, offset_m = (
+        None if g is None else int(g) for g in found.groups()[1:]
+    )
+    if hour is not None and (hour > 23 or (minute or 0) > 59 or (second or 0) > 60):
+        raise InvalidRequestError(f"datetime {text[:80]!r}: no such time of day")
+    if offset_h is not None and (offset_h > 23 or (offset_m or 0) > 59):
+        raise InvalidRequestError(f"datetime {text[:80]!r}: no such time offset")
+    return end
+
+
+def _later(low: str, high: str) -> bool:
+    """Whether instant ``low`` comes after ``high`` (dates by day; two date-times exactly)."""
+    if len(low) == 10 or len(high) == 10:
+        return low[:10] > high[:10]
+    return _instant(low) > _instant(high)
+
+
+def _instant(text: str) -> datetime:
+    # fromisoformat takes RFC 3339 but not a leap second (60) nor a lower-case z
+    normal = text.upper().replace("Z", "+00:00")
+    normal = normal[:17] + ("59" if normal[17:19] == "60" else normal[17:19]) + normal[19:]
+    return datetime.fromisoformat(normal)
 
 
 def property_filters(request: Request, schema: LayerSchema) -> dict[str, Any]:
@@ -102,15 +153,33 @@ def property_filters(request: Request, schema: LayerSchema) -> dict[str, Any]:
             )
         kind = schema.field(name).kind
         if kind == "bool":
-            filters[name] = value.lower() in ("true", "1", "yes")
-        elif kind in ("int", "float"):
-            try:
-                filters[name] = float(value) if kind == "float" else int(value)
-            except ValueError as exc:
-                raise InvalidRequestError(f"{name} must be a number") from exc
+            if value.lower() not in _BOOLEANS:
+                raise InvalidRequestError(
+                    f"{name} must be true or false (or 1/0, yes/no), not {value[:80]!r}"
+                )
+            filters[name] = _BOOLEANS[value.lower()]
+        elif kind == "float":
+            number = _number(name, value, float)
+            if not math.isfinite(number):
+                raise InvalidRequestError(f"{name} must be a finite number, not {value[:80]!r}")
+            filters[name] = number
+        elif kind == "int":
+            filters[name] = _number(name, value, int)
         else:
             filters[name] = value
     return filters
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+"""What a boolean filter accepts (case-insensitively); any other word is a 400."""
+
+
+def _number(name: str, value: str, kind: type[float] | type[int]) -> Any:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        what = "a whole number" if kind is int else "a number"
+        raise InvalidRequestError(f"{name} must be {what}, not {value[:80]!r}") from exc
 
 
 def queryables(schema: LayerSchema, base: str) -> dict[str, Any]:
@@ -142,8 +211,6 @@ def queryables(schema: LayerSchema, base: str) -> dict[str, Any]:
 
 
 def _iso_date(text: str) -> bool:
-    from datetime import date
-
     try:
         date.fromisoformat(text)
     except ValueError:

@@ -10,6 +10,7 @@ layer itself is never drawn.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import folium
@@ -62,8 +63,8 @@ def _cleanup_level(store: Store, query: EncroachmentQuery, analyte: str) -> floa
     if query.land_use not in LAND_USES:
         raise MapRequestError(422, f"land_use must be one of {', '.join(LAND_USES)}")
     if query.cleanup_level is not None:
-        if not query.cleanup_level > 0:
-            raise MapRequestError(422, "cleanup_level must be above zero")
+        if not (math.isfinite(query.cleanup_level) and query.cleanup_level > 0):
+            raise MapRequestError(422, "cleanup_level must be a finite number above zero")
         return query.cleanup_level
     chosen = select_levels(levels, query.standard, query.land_use)
     row = chosen[(chosen["analyte"] == analyte) & (chosen["medium"] == MEDIUM)]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import geopandas as gpd
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Planner, Principal, Reader, demand, read_access
 from api.deps import GridCells, StoreDep
@@ -42,6 +42,8 @@ router = APIRouter(tags=["encroachment and resettlement"], dependencies=[Depends
 
 class Exposure(BaseModel):
     """Optional contamination context: hotspots of one analyte above a cleanup level."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # no float may be inf or nan
 
     analyte: str | None = Field(None, description="Analyte for hotspot distance and ratio")
     cleanup_level: float | None = Field(None, gt=0, description="Cleanup level (result unit)")

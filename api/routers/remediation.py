@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -94,6 +95,8 @@ def curve(
         parsed = [float(v) for v in levels.split(",") if v.strip()]
     except ValueError as exc:
         raise InvalidRequestError("levels must be comma-separated numbers") from exc
+    if not all(map(math.isfinite, parsed)):
+        raise InvalidRequestError("levels must be finite numbers (no inf or nan)")
     if not 1 <= len(parsed) <= 50:
         raise InvalidRequestError("give between 1 and 50 cleanup levels")
     built = surface_for(store, analyte, options, cells)

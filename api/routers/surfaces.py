@@ -32,13 +32,18 @@ Analyte = Annotated[
 Options = Annotated[SurfaceOptions, Query()]
 CleanupLevel = Annotated[
     float,
-    Query(gt=0, description="Cleanup level in the result unit (mg/kg for solids, ug/L for waters)"),
+    Query(
+        gt=0,
+        allow_inf_nan=False,
+        description="Cleanup level in the result unit (mg/kg for solids, ug/L for waters)",
+    ),
 ]
 Probability = Annotated[
     float | None,
     Query(
         gt=0,
         lt=1,
+        allow_inf_nan=False,
         description="Also the area where the probability of exceedance is at least this (kriging)",
     ),
 ]

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from site_gis.crs import to_metric, to_storage
 from site_gis.errors import InvalidRequestError
@@ -33,6 +33,8 @@ totals they could be recovered by subtraction, so they stay with planners."""
 
 class ParcelQuery(BaseModel):
     """Filters, sorting and paging of encroached parcels."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # no float may be inf or nan
 
     zone: (
         Literal[

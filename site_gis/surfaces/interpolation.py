@@ -28,7 +28,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from scipy.spatial import cKDTree
 from scipy.stats import norm
 
@@ -46,6 +46,8 @@ NODATA = -9999.0
 
 class IdwParams(BaseModel):
     """Inverse-distance weighting."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # no float may be inf or nan
 
     power: float = Field(2.0, gt=0, le=10, description="Distance exponent")
     neighbours: int = Field(12, ge=1, le=200, description="Nearest samples used per cell")
@@ -65,6 +67,8 @@ class KrigingParams(BaseModel):
 
 class SurfaceOptions(BaseModel):
     """How and onto which grid to interpolate (every option bounded)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # no float may be inf or nan
 
     medium: Literal["soil", "sediment", "groundwater", "surface_water"] = Field(
         "soil", description="Sampled medium"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from site_gis.crs import WGS84_GEOD as _GEOD
 from site_gis.crs import require_projected, to_metric
@@ -41,6 +41,8 @@ _COMPASS = (
 
 class ReceptorParams(BaseModel):
     """What counts as at risk."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # no float may be inf or nan
 
     within_m: float = Field(
         1000.0, ge=0, le=50_000, description="Receptors this close to a hotspot are at risk (m)"

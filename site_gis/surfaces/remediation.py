@@ -16,7 +16,7 @@ from importlib import resources
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from site_gis.errors import InvalidRequestError, Problem, ValidationError
 from site_gis.surfaces.hotspots import find_hotspots
@@ -43,6 +43,8 @@ source (1.3 × 0.907185 t / 0.764555 m³ = 1.5425)."""
 
 class RemediationParams(BaseModel):
     """How deep to dig and how heavy the ground is."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # no float may be inf or nan
 
     depth_m: float | None = Field(
         None,

@@ -192,6 +192,11 @@ def test_bad_contamination_input_is_refused_in_words(
         ("/maps/encroachments?analyte=Unobtainium", 404, "unknown analyte"),
         ("/maps/encroachments?phases=99", 422, "phases must be"),
         ("/maps/encroachments?cleanup_level=-1", 422, "cleanup_level must be"),
+        ("/maps/encroachments?cleanup_level=0", 422, "cleanup_level must be"),
+        ("/maps/encroachments?cleanup_level=inf", 422, "cleanup_level must be a finite"),
+        ("/maps/encroachments?cleanup_level=-inf", 422, "cleanup_level must be a finite"),
+        ("/maps/encroachments?cleanup_level=Infinity", 422, "cleanup_level must be a finite"),
+        ("/maps/encroachments?cleanup_level=nan", 422, "cleanup_level must be a finite"),
     ],
 )
 def test_bad_input_over_http_is_a_small_html_page(

@@ -198,3 +198,107 @@ def test_a_repeated_filter_is_cached_per_order(client: httpx.Client) -> None:
 
     first, second = kinds("kind=community&kind=well"), kinds("kind=well&kind=community")
     assert first != second and len(first) == len(second) == 1  # the last value wins, each time
+
+
+def _results_matched(client: httpx.Client, **params: str) -> httpx.Response:
+    return client.get("/collections/results/items", params={**params, "limit": 1})
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high"),
+    [
+        ("2026-03-04", "2026-03-04", "2026-03-04"),
+        ("2026-03-04T10:00:00Z", "2026-03-04", "2026-03-04"),
+        ("2026-03-04t23:59:60+05:00", "2026-03-04", "2026-03-04"),  # lower-case t, leap second
+        ("2026-03-04T00:00:00.123456789-03:30", "2026-03-04", "2026-03-04"),
+        ("2026-05-01/2026-06-30", "2026-05-01", "2026-06-30"),
+        ("2026-05-01T06:00:00Z/2026-06-30T18:00:00+05:00", "2026-05-01", "2026-06-30"),
+        ("../2026-03-04", None, "2026-03-04"),
+        ("/2026-03-04", None, "2026-03-04"),
+        ("2026-09-01/..", "2026-09-01", None),
+        ("2026-09-01/", "2026-09-01", None),
+        ("2026-03-04/2026-03-04", "2026-03-04", "2026-03-04"),
+    ],
+)
+def test_datetime_takes_rfc3339_dates_date_times_and_intervals(
+    client: httpx.Client, value: str, low: str | None, high: str | None
+) -> None:
+    dates = results_csv()["sampled_on"]
+    expected = int(((dates >= (low or "0000")) & (dates <= (high or "9999"))).sum())
+    response = _results_matched(client, datetime=value)
+    assert response.status_code == 200, response.text
+    assert response.json()["numberMatched"] == expected > 0
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("2024-01-01garbage", "not an RFC 3339"),
+        ("2024-01-01T10:00:00", "not an RFC 3339"),  # RFC 3339 needs the offset
+        ("2024-01-01 10:00:00Z", "not an RFC 3339"),
+        ("2024-01-01T10:00Z", "not an RFC 3339"),
+        ("20240101", "not an RFC 3339"),
+        (" 2024-01-01", "not an RFC 3339"),
+        ("2024-13-01", "not an RFC 3339"),
+        ("2024-02-30", "not an RFC 3339"),
+        ("yesterday", "not an RFC 3339"),
+        ("2024-01-01T24:00:00Z", "no such time of day"),
+        ("2024-01-01T10:60:00Z", "no such time of day"),
+        ("2024-01-01T10:00:61Z", "no such time of day"),
+        ("2024-01-01T10:00:00+24:00", "no such time offset"),
+        ("2024-01-01T10:00:00+05:60", "no such time offset"),
+        ("../..", "needs at least one end"),
+        ("/", "needs at least one end"),
+        ("..", "not an RFC 3339"),
+        ("2024-01-01/2024-02-01/2024-03-01", "not an RFC 3339"),
+        ("2024-03-01/2024-01-01", "ends before it starts"),
+        ("2024-01-01T12:00:00Z/2024-01-01T11:00:00Z", "ends before it starts"),
+    ],
+)
+def test_a_datetime_that_is_not_rfc3339_is_a_400_naming_it(
+    client: httpx.Client, value: str, says: str
+) -> None:
+    response = _results_matched(client, datetime=value)
+    assert response.status_code == 400, response.text
+    detail = response.json()["detail"]
+    assert detail.startswith("datetime ") and says in detail
+
+
+@pytest.mark.parametrize(
+    ("value", "detected"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("1", True),
+        ("yes", True),
+        ("Yes", True),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        ("NO", False),
+    ],
+)
+def test_a_boolean_filter_takes_true_false_1_0_yes_no(
+    client: httpx.Client, value: str, detected: bool
+) -> None:
+    expected = int((results_csv()["detected"] == detected).sum())
+    response = _results_matched(client, detected=value)
+    assert response.status_code == 200, response.text
+    assert response.json()["numberMatched"] == expected > 0
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "t", "y", "2", "on", "truee", "yes please"])
+def test_any_other_word_in_a_boolean_filter_is_a_400_naming_it(
+    client: httpx.Client, value: str
+) -> None:
+    response = _results_matched(client, detected=value)
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith("detected must be true or false")
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "Infinity"])
+def test_a_number_filter_must_be_finite(client: httpx.Client, value: str) -> None:
+    response = client.get("/collections/structures/items", params={"floor_area_m2": value})
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"].startswith("floor_area_m2 must be a finite number")
