@@ -130,7 +130,7 @@ class GeoPackageStore:
         missing_layers(frames)
         if target.is_dir():
             raise StoreError(f"{target} is a directory, not a GeoPackage file")
-        after = plan_write(frames, "replace", no_stored)
+        after = plan_write(frames, "replace", no_stored, site=site)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with _write_lock(target), _staging(target, copy=False) as staging:
@@ -297,7 +297,10 @@ class GeoPackageStore:
             layer_schema(name)
         with self._transaction() as staging:
             rows = plan_write(
-                layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
+                layers,
+                mode,
+                lambda n, cols: _read(staging, CATALOGUE[n], columns=cols),
+                site=self._site,
             )
             for name, frame in rows.items():
                 _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")

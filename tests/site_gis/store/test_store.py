@@ -480,3 +480,27 @@ def test_a_store_from_another_schema_is_refused_clearly(store: Store) -> None:
     _execute(store, "ALTER TABLE structures DROP COLUMN vulnerable_households")
     with pytest.raises(StoreCorruptError, match="lacks the field\\(s\\) vulnerable_households"):
         store.read("structures")
+
+
+# --- issue 15: every write checks the site's extent ---
+
+
+@pytest.mark.parametrize(
+    ("point", "reason"),
+    [
+        ((24.80, 67.42), "latitude and longitude look swapped"),
+        ((74.35, 31.52), "km from"),
+    ],
+    ids=["swapped", "far"],
+)
+def test_every_write_refuses_a_feature_outside_the_site(
+    store: Store, point: tuple[float, float], reason: str
+) -> None:
+    before = _state(store)
+    new = _new_receptor("R-77").set_geometry([Point(*point)], crs=4326)
+    with pytest.raises(LayerValidationError) as caught:
+        store.write({"receptors": new}, mode="append", actor="o", action="add")
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.row, problem.field) == ("receptors", "R-77", "geometry")
+    assert reason in problem.reason
+    assert _state(store) == before
