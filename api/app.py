@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.access import new_key_ring
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
+from api.leftovers import remove_dead_exports
 from api.limits import RequestTimeout
 from api.maps.assets import STATIC_DIR, STATIC_URL
 from api.params import RefuseControlCharacters
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for leftover in remove_dead_exports():
+            log.warning("removed %s, left by an export whose server was killed", leftover.name)
         try:
             app.state.store = open_store(settings.store)
             app.state.store_error = None

@@ -1,4 +1,11 @@
-"""Site-level settings that travel with a site's layers (``layers/site.json``)."""
+"""Site-level settings that travel with a site's layers (``layers/site.json``).
+
+:func:`place_near_site` is the one check of where coordinates lie against the
+site: how far each point is from the site centre, whether it is farther than
+the site's region, and whether it would be inside it with latitude and
+longitude exchanged.  Every path into a store uses it (the store's write for
+layers, the lab import for new locations, user polygons).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pyproj import CRS
+import numpy as np
+from numpy.typing import ArrayLike
+from pyproj import CRS, Geod
 
 from site_gis.crs import parse_crs
 from site_gis.errors import Problem, ValidationError
 
 SITE_FILE = "site.json"
+REGION_RADIUS_M = 50_000.0
+"""Features farther than this from the site centre are refused (metres, geodesic on WGS 84)."""
+_GEOD = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +107,69 @@ class SiteInfo:
                 [Problem(path.name, None, None, None, f"cannot read site description: {exc}")]
             ) from exc
         return cls.from_dict(data, source=path.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where points lie against a site (one entry per point).
+
+    Attributes
+    ----------
+    distance_m
+        Geodesic distance from the site centre on the WGS 84 ellipsoid, in
+        metres (``inf`` where a coordinate is not a finite longitude/latitude).
+    far
+        Finite lon/lat farther than the radius from the centre.
+    swapped
+        Far, but within the radius once latitude and longitude are exchanged
+        (so most likely given in the wrong order).
+    """
+
+    distance_m: np.ndarray
+    far: np.ndarray
+    swapped: np.ndarray
+
+
+def place_near_site(
+    site: SiteInfo, lon: ArrayLike, lat: ArrayLike, *, radius_m: float = REGION_RADIUS_M
+) -> Placement:
+    """Measure points (EPSG:4326 degrees) against the site's centre and region.
+
+    Parameters
+    ----------
+    site
+        The site; its ``centre_lon``/``centre_lat`` are the centre.
+    lon, lat
+        Longitudes and latitudes in degrees (WGS 84).
+    radius_m
+        Radius of the site's region in metres.
+
+    Returns
+    -------
+    Placement
+        Distances (m) and which points are far, and which of those look swapped.
+        Points whose coordinates are not finite lon/lat are neither far nor
+        swapped: the schema checks name them.
+    """
+    x = np.asarray(lon, dtype=float).ravel()
+    y = np.asarray(lat, dtype=float).ravel()
+    with np.errstate(invalid="ignore"):
+        usable = np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+        could_swap = usable & (np.abs(x) <= 90)
+    distance = np.full(len(x), np.inf)
+    swapped_distance = np.full(len(x), np.inf)
+    if usable.any():
+        centre_x = np.full(int(usable.sum()), site.centre_lon)
+        centre_y = np.full(int(usable.sum()), site.centre_lat)
+        distance[usable] = _GEOD.inv(centre_x, centre_y, x[usable], y[usable])[2]
+    if could_swap.any():
+        centre_x = np.full(int(could_swap.sum()), site.centre_lon)
+        centre_y = np.full(int(could_swap.sum()), site.centre_lat)
+        swapped_distance[could_swap] = _GEOD.inv(centre_x, centre_y, y[could_swap], x[could_swap])[
+            2
+        ]
+    far = usable & (distance > radius_m)
+    return Placement(distance, far, far & (swapped_distance <= radius_m))
 
 
 @lru_cache(maxsize=16)

@@ -5,6 +5,8 @@ GeoPackage, a database) to the schema's canonical dtypes and lists what is
 wrong with it; :func:`validate_site` does that for a set of layers, adds the
 checks across layers (foreign keys) and raises one
 :class:`~site_gis.errors.LayerValidationError` naming every bad row and field.
+:func:`site_extent_problems` lists the features of a layer that lie outside the
+site's region or have latitude and longitude swapped (every store write runs it).
 
 Canonical dtypes: ``str`` and ``date`` (ISO ``YYYY-MM-DD`` text) as pandas
 strings, ``int`` as nullable ``Int64``, ``float`` as ``float64``, ``bool`` as
@@ -36,6 +38,7 @@ import shapely
 from site_gis.crs import STORAGE_CRS, same_crs
 from site_gis.errors import LayerValidationError, Problem, StoreCorruptError
 from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
+from site_gis.site import REGION_RADIUS_M, SiteInfo, place_near_site
 
 MAX_PROBLEMS = 1000
 """Problems kept per layer; the total is still counted and reported."""
@@ -191,6 +194,65 @@ def validate_site(frames: Mapping[str, Frame]) -> dict[str, Frame]:
     if problems:
         raise LayerValidationError(problems, summary=f"{len(problems)} problem(s) in the layers")
     return coerced
+
+
+def site_extent_problems(
+    frame: Frame, schema: LayerSchema, site: SiteInfo, *, radius_m: float = REGION_RADIUS_M
+) -> list[Problem]:
+    """Features of ``frame`` whose representative point lies outside the site's region.
+
+    Parameters
+    ----------
+    frame
+        A layer in EPSG:4326 (lon/lat degrees); a table, or a frame without
+        geometry, has nothing to check.
+    schema
+        The layer's schema (rows are named by its identifier field).
+    site
+        The site whose centre the distances are measured from.
+    radius_m
+        Radius of the site's region, metres (geodesic on WGS 84).
+
+    Returns
+    -------
+    list
+        One problem per such feature, on its ``geometry`` field: "latitude and
+        longitude look swapped" where exchanging them brings the point within
+        the region, else how many km from the site it is.  Features without a
+        usable lon/lat geometry are left to :func:`check_layer`, which names them.
+    """
+    if schema.is_table or not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        return []
+    geoms = frame.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        usable = (
+            ~shapely.is_missing(geoms)
+            & ~shapely.is_empty(geoms)
+            & np.isfinite(bounds).all(axis=1)
+            & (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1)
+            & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
+        )
+    if not usable.any():
+        return []
+    points = shapely.point_on_surface(geoms[usable])
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    placed = place_near_site(site, x, y, radius_m=radius_m)
+    if not placed.far.any():
+        return []
+    ids = _row_labels(frame, schema)[usable]
+    problems = _Problems(schema.name)
+    far = np.flatnonzero(placed.far)
+    problems.dropped = max(0, len(far) - MAX_PROBLEMS)
+    for i in far[:MAX_PROBLEMS]:
+        reason = (
+            "latitude and longitude look swapped (GeoJSON is lon, lat)"
+            if placed.swapped[i]
+            else f"{placed.distance_m[i] / 1000:,.0f} km from {site.name}; "
+            "is this the right site and CRS?"
+        )
+        problems.add(ids[i], "geometry", [round(float(x[i]), 6), round(float(y[i]), 6)], reason)
+    return problems.finish()
 
 
 class _Problems:

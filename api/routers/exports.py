@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -188,7 +189,7 @@ def _write_gpkg(
 
 def _temp_path(suffix: str) -> Path:
     """A fresh file name in a private temporary directory (removed by :func:`_discard`)."""
-    return Path(tempfile.mkdtemp(prefix="site-gis-export-")) / f"export{suffix}"
+    return Path(tempfile.mkdtemp(prefix=f"site-gis-export-{os.getpid()}-")) / f"export{suffix}"
 
 
 def _discard(path: Path) -> None:

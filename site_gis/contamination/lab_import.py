@@ -31,6 +31,7 @@ from site_gis.contamination.units import canonical_unit, conversion_factors, con
 from site_gis.errors import Problem, ValidationError
 from site_gis.io import read_csv_bytes
 from site_gis.schemas import MEDIA
+from site_gis.site import place_near_site
 from site_gis.store import AuditEntry, Store
 from site_gis.validation import control_character, control_characters, control_reason
 
@@ -600,11 +601,10 @@ def _check_locations(
         "longitude",
         "a new location needs longitude and latitude",
     )
-    centre = (site.centre_lon, site.centre_lat)
-    distance = _distance(np.full(len(lon), centre[0]), np.full(len(lat), centre[1]), lon, lat)
-    swapped = _distance(np.full(len(lon), centre[0]), np.full(len(lat), centre[1]), lat, lon)
-    far = has_xy & (distance > REGION_RADIUS_M)
-    looks_swapped = far & (swapped <= REGION_RADIUS_M)
+    placed = place_near_site(site, lon, lat, radius_m=REGION_RADIUS_M)
+    # not finite lon/lat is "outside the region" here: the CSV gave numbers, just not degrees
+    far = has_xy & (placed.far | ~np.isfinite(placed.distance_m))
+    looks_swapped = placed.swapped
     problems.rows(
         looks_swapped, line, text.get("latitude"), "latitude", "latitude and longitude look swapped"
     )

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
-from pyproj import Geod
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from site_gis.errors import Problem, ValidationError
-from site_gis.site import SiteInfo
+from site_gis.site import SiteInfo, place_near_site
 
-REGION_RADIUS_M = 50_000.0
-_GEOD = Geod(ellps="WGS84")
 _LONLAT = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
@@ -67,11 +64,9 @@ def polygon_from_geojson(data: Any, site: SiteInfo, *, field: str = "polygon") -
     if not geometry.is_valid:
         raise fail(f"invalid polygon: {shapely.is_valid_reason(geometry)}")
     point = geometry.representative_point()
-    distance = _GEOD.inv(site.centre_lon, site.centre_lat, point.x, point.y)[2]
-    if distance > REGION_RADIUS_M:
-        if -90 <= point.x <= 90:
-            swapped = _GEOD.inv(site.centre_lon, site.centre_lat, point.y, point.x)[2]
-            if swapped <= REGION_RADIUS_M:
-                raise fail("latitude and longitude look swapped (GeoJSON is lon, lat)")
-        raise fail(f"the polygon is {distance / 1000:.0f} km from {site.name}")
+    placed = place_near_site(site, [point.x], [point.y])
+    if placed.swapped[0]:
+        raise fail("latitude and longitude look swapped (GeoJSON is lon, lat)")
+    if placed.far[0]:
+        raise fail(f"the polygon is {placed.distance_m[0] / 1000:.0f} km from {site.name}")
     return geometry

@@ -14,8 +14,8 @@ file is called:
   size limit are refused.
 
 The rows then go through the store's write, which validates the store as it
-will be afterwards; before that, features far from the site (and among them
-those whose latitude and longitude are swapped) are reported by row.
+will be afterwards, features far from the site (and among them those whose
+latitude and longitude are swapped) included, each reported by row.
 """
 
 from __future__ import annotations
@@ -32,24 +32,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import orjson
 import pandas as pd
 import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
-from pyproj import Geod
 from shapely.errors import GEOSException
 
 from site_gis.crs import STORAGE_CRS
 from site_gis.errors import CRSError, Problem, TooLargeError, ValidationError
 from site_gis.schemas import CATALOGUE, LayerSchema
-from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, Store, WriteMode
 from site_gis.validation import control_reason
 
-REGION_RADIUS_M = 50_000.0
-"""Features farther than this from the site centre are refused (metres, geodesic)."""
 MAX_VERTICES = 2_000_000
 """Most coordinate pairs one upload may hold."""
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -62,7 +57,6 @@ _LONLAT_NAMES = {
     "EPSG:4326",
     "urn:ogc:def:crs:EPSG::4326",
 }
-_GEOD = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +91,6 @@ def import_layer(
     """
     schema = _geometry_schema(layer)
     frame = read_layer_upload(data, schema, source=source, limits=limits or Limits())
-    check_near_site(frame, schema, store.site(), source=source)
     return store.write(
         {layer: frame},
         mode=mode,
@@ -130,50 +123,6 @@ def read_layer_upload(
             f"{source} has {vertices:,} coordinates; at most {limits.max_vertices:,} per upload"
         )
     return frame
-
-
-def check_near_site(
-    frame: gpd.GeoDataFrame, schema: LayerSchema, site: SiteInfo, *, source: str
-) -> None:
-    """Refuse features whose representative point is over :data:`REGION_RADIUS_M` from the site.
-
-    Features whose coordinates are not finite lon/lat are left to the schema
-    check, which names them.
-    """
-    geoms = frame.geometry.to_numpy()
-    bounds = shapely.bounds(geoms)
-    with np.errstate(invalid="ignore"):
-        usable = (
-            ~shapely.is_missing(geoms)
-            & ~shapely.is_empty(geoms)
-            & np.isfinite(bounds).all(axis=1)
-            & (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1)
-            & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
-        )
-    if not usable.any():
-        return
-    points = shapely.point_on_surface(geoms[usable])
-    x, y = shapely.get_x(points), shapely.get_y(points)
-    centre_x, centre_y = np.full(len(x), site.centre_lon), np.full(len(x), site.centre_lat)
-    distance = _GEOD.inv(centre_x, centre_y, x, y)[2]
-    swapped = _GEOD.inv(centre_x, centre_y, np.clip(y, -180, 180), np.clip(x, -90, 90))[2]
-    far = distance > REGION_RADIUS_M
-    if not far.any():
-        return
-    ids = _row_ids(frame, schema)[usable]
-    problems = [
-        Problem(
-            schema.name,
-            ids[i],
-            "geometry",
-            [round(float(x[i]), 6), round(float(y[i]), 6)],
-            "latitude and longitude look swapped (GeoJSON is lon, lat)"
-            if swapped[i] <= REGION_RADIUS_M and abs(x[i]) <= 90
-            else f"{distance[i] / 1000:,.0f} km from {site.name}; is this the right site and CRS?",
-        )
-        for i in np.flatnonzero(far)
-    ]
-    raise ValidationError(problems, summary=f"{source}: features outside the site; nothing written")
 
 
 def _geometry_schema(layer: str) -> LayerSchema:
@@ -415,9 +364,3 @@ def _values_with_nul(db: sqlite3.Connection, table: str, schema: LayerSchema) ->
         reason = control_reason(multiline=spec is not None and spec.multiline)
         problems.extend(Problem(schema.name, row, column, value, reason) for row, value in rows)
     return problems
-
-
-def _row_ids(frame: gpd.GeoDataFrame, schema: LayerSchema) -> np.ndarray:
-    if schema.id_field in frame.columns:
-        return frame[schema.id_field].astype(object).to_numpy()
-    return np.array([f"feature {i}" for i in range(1, len(frame) + 1)], dtype=object)

@@ -22,7 +22,7 @@ from site_gis.errors import LayerValidationError, Problem, StoreNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SITE_FILE, SiteInfo
 from site_gis.store import Store, create_store, open_store
-from site_gis.validation import Frame, control_reason, validate_site
+from site_gis.validation import Frame, control_reason, site_extent_problems, validate_site
 
 GEOJSON_OPTIONS = {"RFC7946": "YES", "WRITE_NAME": "YES", "COORDINATE_PRECISION": "7"}
 """GDAL GeoJSON options: lon/lat, right-hand winding, 7 decimals (about 1 cm)."""
@@ -46,7 +46,8 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
     Raises
     ------
     LayerValidationError
-        Listing every missing file and every problem in every layer.
+        Listing every missing file and every problem in every layer (features
+        outside the site's region or with latitude and longitude swapped included).
     """
     site = SiteInfo.read(path / SITE_FILE)
     frames: dict[str, Frame] = {}
@@ -69,6 +70,9 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
             frames = validate_site(frames)
         except LayerValidationError as exc:
             problems.extend(exc.problems)
+        else:  # the check every store write makes: reported here with the rest
+            for name, frame in frames.items():
+                problems.extend(site_extent_problems(frame, CATALOGUE[name], site))
     if problems:
         raise LayerValidationError(problems, summary=f"cannot load the layers in {path}")
     return site, frames

@@ -5,7 +5,10 @@ counts are read through SQLite (:mod:`site_gis.store.gpkg_features`).
 Writes are copy-on-write: under an exclusive lock the file is copied to a
 staging file beside it, changed, flushed to disk and atomically renamed over
 the original, so a write lands completely or not at all -- even if the
-process is killed -- and readers never see half a write.  Checks that depend
+process is killed -- and readers never see half a write.  The staging copy a
+killed writer leaves behind is removed when the store is next opened (or
+written), unless another process holds the write lock: then it is a live
+write's and is left alone.  Checks that depend
 on stored data (identifier clashes, references) run inside the lock against
 the staging copy.  Rows are stored in identifier order when a layer is built
 or replaced; appended rows follow them, so paging by offset is stable.
@@ -98,6 +101,7 @@ class GeoPackageStore:
         self.path = Path(path)
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not a GeoPackage file")
+        remove_stale_staging(self.path)
         if not self.path.is_file():
             raise StoreNotFoundError(
                 f"GeoPackage {self.path} does not exist; build it with `site-gis init`"
@@ -130,7 +134,7 @@ class GeoPackageStore:
         missing_layers(frames)
         if target.is_dir():
             raise StoreError(f"{target} is a directory, not a GeoPackage file")
-        after = plan_write(frames, "replace", no_stored)
+        after = plan_write(frames, "replace", no_stored, site=site)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with _write_lock(target), _staging(target, copy=False) as staging:
@@ -297,7 +301,10 @@ class GeoPackageStore:
             layer_schema(name)
         with self._transaction() as staging:
             rows = plan_write(
-                layers, mode, lambda n, cols: _read(staging, CATALOGUE[n], columns=cols)
+                layers,
+                mode,
+                lambda n, cols: _read(staging, CATALOGUE[n], columns=cols),
+                site=self._site,
             )
             for name, frame in rows.items():
                 _write_layer(staging, CATALOGUE[name], frame, append=mode == "append")
@@ -632,13 +639,51 @@ def _check_store(path: Path) -> dict[str, str]:
     return metadata
 
 
+def staging_path(path: Path) -> Path:
+    """The staging copy a write of the GeoPackage ``path`` works on (beside it, hidden)."""
+    return path.with_name(f".{path.stem}.staging.gpkg")
+
+
+def remove_stale_staging(path: Path) -> bool:
+    """Remove the staging copy (and its SQLite journal) a killed writer left beside ``path``.
+
+    Only when no process holds the write lock: a writer that is alive holds it
+    for as long as its staging copy exists, so its copy is never touched.
+
+    Returns
+    -------
+    bool
+        Whether a leftover was removed.
+    """
+    staging = staging_path(path)
+    if not any(staging.with_name(staging.name + s).exists() for s in _SIDECARS):
+        return False
+    try:
+        with _write_lock(path, wait=False) as locked:
+            if not locked:
+                return False  # a live write of another process
+            _remove_with_sidecars(staging)
+            return True
+    except OSError:  # a directory we may not write to: nothing we could clean
+        return False
+
+
 @contextmanager
-def _write_lock(path: Path) -> Iterator[None]:
+def _write_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the store's write lock (a ``flock`` on ``<name>.lock`` beside it).
+
+    Yields whether it is held: always with ``wait``, else only if no other
+    process held it.
+    """
     lock_path = path.with_name(path.name + ".lock")
     with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -650,7 +695,7 @@ def _staging(path: Path, *, copy: bool) -> Iterator[Path]:
     Called under the write lock, so one fixed name is enough; a staging file
     (and its SQLite journal) left by a killed writer is removed first.
     """
-    staging = path.with_name(f".{path.stem}.staging.gpkg")
+    staging = staging_path(path)
     _remove_with_sidecars(staging)
     try:
         if copy:
@@ -671,8 +716,11 @@ def _remove_with_sidecars(path: Path) -> None:
     A writer killed mid-write leaves a "hot" journal beside the staging file;
     SQLite would replay it into the next staging copy, so it must go first.
     """
-    for suffix in ("", "-journal", "-wal", "-shm"):
+    for suffix in _SIDECARS:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+_SIDECARS = ("", "-journal", "-wal", "-shm")
 
 
 def _fsync_dir(directory: Path) -> None:

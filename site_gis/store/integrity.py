@@ -7,6 +7,10 @@ the new rows for ``append`` -- or a
 :class:`~site_gis.errors.LayerValidationError` listing every problem:
 
 * each changed layer's rows against its schema;
+* each changed layer's features against the site's region: none far from the
+  site, none with latitude and longitude swapped
+  (:func:`~site_gis.validation.site_extent_problems`), whatever the path in
+  (a build from a layers directory, a layer upload, a lab import's new locations);
 * appended identifiers that are already stored;
 * references in both directions: new rows must point at rows that will
   exist, and replacing a layer must not leave stored rows of another layer
@@ -26,7 +30,8 @@ import pandas as pd
 from site_gis.arrays import isin
 from site_gis.errors import InvalidRequestError, LayerValidationError, Problem
 from site_gis.schemas import CATALOGUE
-from site_gis.validation import MAX_PROBLEMS, Frame, check_layer
+from site_gis.site import SiteInfo
+from site_gis.validation import MAX_PROBLEMS, Frame, check_layer, site_extent_problems
 
 ReadStored = Callable[[str, Sequence[str]], Frame]
 """``read(layer, columns)``: those columns of a stored layer."""
@@ -35,7 +40,7 @@ WRITE_MODES = ("replace", "append")
 
 
 def plan_write(
-    changes: Mapping[str, Frame], mode: str, read_stored: ReadStored
+    changes: Mapping[str, Frame], mode: str, read_stored: ReadStored, *, site: SiteInfo
 ) -> dict[str, Frame]:
     """Validate a write against the store as it will be afterwards.
 
@@ -47,6 +52,8 @@ def plan_write(
         ``"replace"`` or ``"append"``.
     read_stored
         Reads columns of the store's current content.
+    site
+        The store's site: new features must lie within its region.
 
     Returns
     -------
@@ -63,6 +70,7 @@ def plan_write(
     for name, frame in changes.items():
         new[name], found = check_layer(frame, CATALOGUE[name])
         problems.extend(found)
+        problems.extend(site_extent_problems(new[name], CATALOGUE[name], site))
     if problems:
         raise LayerValidationError(problems, summary=f"{len(problems)} problem(s) in the write")
     if mode == "append":

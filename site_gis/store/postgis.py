@@ -175,7 +175,7 @@ class PostGISStore:
         complete.  The audit log of a store it replaces is kept.
         """
         missing_layers(frames)
-        after = plan_write(frames, "replace", no_stored)
+        after = plan_write(frames, "replace", no_stored, site=site)
         db = Database(url)
         try:
             with db.transaction() as conn:
@@ -400,10 +400,14 @@ class PostGISStore:
         """
         for name in layers:
             layer_schema(name)
+        site = self.site()
         with self._db.transaction() as conn:
             conn.execute(WRITE_LOCK)
             rows = plan_write(
-                layers, mode, lambda n, cols: _read_frame(conn, CATALOGUE[n], columns=cols)
+                layers,
+                mode,
+                lambda n, cols: _read_frame(conn, CATALOGUE[n], columns=cols),
+                site=site,
             )
             for name, frame in rows.items():
                 if mode == "replace":

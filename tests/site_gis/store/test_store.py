@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
+import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,6 +35,7 @@ from site_gis.errors import (
 from site_gis.io import build_store
 from site_gis.schemas import CATALOGUE
 from site_gis.store import Between, GeoPackageStore, PostGISStore, Store, open_store
+from site_gis.store.geopackage import staging_path
 from tests.conftest import LAYERS, geojson, reopen, results_csv
 
 
@@ -524,3 +531,102 @@ def test_a_filter_with_a_control_character_is_refused_on_every_store(
 
 def test_free_text_may_be_filtered_on_a_line_break(built_store: Store) -> None:
     assert built_store.count("eia_zones", where={"description": "one\ntwo"}) == 0
+
+
+# --- issue 15: every write checks the site's extent ---
+
+
+@pytest.mark.parametrize(
+    ("point", "reason"),
+    [
+        ((24.80, 67.42), "latitude and longitude look swapped"),
+        ((74.35, 31.52), "km from"),
+    ],
+    ids=["swapped", "far"],
+)
+def test_every_write_refuses_a_feature_outside_the_site(
+    store: Store, point: tuple[float, float], reason: str
+) -> None:
+    before = _state(store)
+    new = _new_receptor("R-77").set_geometry([Point(*point)], crs=4326)
+    with pytest.raises(LayerValidationError) as caught:
+        store.write({"receptors": new}, mode="append", actor="o", action="add")
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.row, problem.field) == ("receptors", "R-77", "geometry")
+    assert reason in problem.reason
+    assert _state(store) == before
+
+
+# --- issue 15: a killed writer's staging copy is removed, a live writer's is not ---
+
+_REPLACE_IMPORT = """
+import sys
+from pathlib import Path
+from site_gis.io import import_layer
+from site_gis.store import GeoPackageStore
+store = GeoPackageStore(sys.argv[1])
+data = Path(sys.argv[2]).read_bytes()
+print("ready", flush=True)
+import_layer(store, data, layer="structures", mode="replace", actor="t")
+print("done", flush=True)
+"""
+
+
+def kill_during_replace_import(path: Path) -> Path:
+    """SIGKILL a process in the middle of a replace import into ``path``; its staging copy."""
+    staging = staging_path(path)
+    with subprocess.Popen(
+        [sys.executable, "-c", _REPLACE_IMPORT, str(path), str(LAYERS / "structures.geojson")],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as worker:
+        assert worker.stdout is not None and worker.stdout.readline() == "ready\n"
+        deadline = time.monotonic() + 120
+        while not staging.exists():
+            assert worker.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    assert worker.returncode == -signal.SIGKILL
+    return staging
+
+
+def test_a_killed_replace_import_leaves_a_staging_copy_that_the_next_open_removes(
+    gpkg_store: GeoPackageStore,
+) -> None:
+    before = _sha(gpkg_store.path)
+    staging = kill_during_replace_import(gpkg_store.path)
+    assert staging.exists()  # left behind by the killed writer
+    assert _sha(gpkg_store.path) == before  # the store itself is untouched
+    reopened = GeoPackageStore(gpkg_store.path)
+    assert not [p for p in staging.parent.iterdir() if p.name.startswith(staging.name)]
+    assert _sha(gpkg_store.path) == before and reopened.count("structures") == 4000
+
+
+_HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_the_staging_copy_of_a_live_writer_is_left_alone(gpkg_store: GeoPackageStore) -> None:
+    path = gpkg_store.path
+    staging = staging_path(path)
+    shutil.copyfile(path, staging)  # as a writer in another process has it, mid-write
+    with subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(path.with_name(path.name + ".lock"))],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+            GeoPackageStore(path)
+            assert staging.exists()
+        finally:
+            holder.kill()
+    GeoPackageStore(path)  # its writer is gone now
+    assert not staging.exists()
