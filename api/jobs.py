@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pydantic
 from fastapi import Request
 
 from api.access import Principal
@@ -30,7 +31,7 @@ from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.settings import Settings
 from api.tables import CSV_MEDIA_TYPE, escape_formulas, records
 from site_gis.crs import to_storage
-from site_gis.errors import JobNotFoundError, SiteGISError
+from site_gis.errors import InvalidRequestError, JobNotFoundError, SiteGISError
 from site_gis.processes import (
     PROCESSES,
     Engine,
@@ -161,6 +162,17 @@ FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "zonal-statistics": _zonal,
 }
 """How each process's result is written out (the GET routes' bytes)."""
+
+
+def make_inputs(model: type[pydantic.BaseModel], values: dict[str, Any]) -> Any:
+    """A process's inputs from ``values``; a 400 naming each bad input otherwise."""
+    try:
+        return model.model_validate(values)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'inputs'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidRequestError(f"bad inputs: {problems}") from exc
 
 
 def result_name(inputs: Any) -> str:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-import pydantic
 from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from api.access import Reader, read_access
 from api.deps import StoreDep
-from api.jobs import JobService, owner_of
+from api.jobs import JobService, make_inputs, owner_of
 from api.responses import FastJSONResponse
 from api.routers.surfaces import download
 from site_gis.errors import InvalidRequestError
@@ -151,13 +150,7 @@ async def execute(
     raw = body.get("inputs", {})
     if not isinstance(raw, dict):
         raise InvalidRequestError("inputs must be an object of input names and values")
-    try:
-        inputs = found.inputs.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'inputs'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidRequestError(f"bad inputs for {process_id}: {problems}") from exc
+    inputs = make_inputs(found.inputs, raw)
     jobs: JobService = request.app.state.jobs
     if prefer and "respond-async" in prefer.lower():
         record, _ = await asyncio.to_thread(

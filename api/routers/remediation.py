@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from api.access import Reader, read_access
 from api.deps import StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE
+from api.jobs import make_inputs
 from api.routers.surfaces import CleanupLevel, Options, run
 from site_gis.errors import InvalidRequestError
 from site_gis.processes.catalogue import CurveInputs, ReceptorInputs, RemediationInputs
@@ -42,12 +43,15 @@ async def estimate(
 ) -> Response:
     """Costs are low / central / high from the unit-cost table, in its currency and price
     year (not inflated); a technology with no rate shows no cost."""
-    inputs = RemediationInputs(
-        analyte=analyte,
-        cleanup_level=cleanup_level,
-        format=f,
-        **options.model_dump(),
-        **remediation.model_dump(),
+    inputs = make_inputs(
+        RemediationInputs,
+        dict(
+            analyte=analyte,
+            cleanup_level=cleanup_level,
+            format=f,
+            **options.model_dump(),
+            **remediation.model_dump(),
+        ),
     )
     return await run(request, "remediation-estimate", inputs, caller, store)
 
@@ -76,8 +80,15 @@ async def curve(
         raise InvalidRequestError("levels must be comma-separated numbers") from exc
     if not 1 <= len(parsed) <= 50:
         raise InvalidRequestError("give between 1 and 50 cleanup levels")
-    inputs = CurveInputs(
-        analyte=analyte, levels=parsed, format=f, **options.model_dump(), **remediation.model_dump()
+    inputs = make_inputs(
+        CurveInputs,
+        dict(
+            analyte=analyte,
+            levels=parsed,
+            format=f,
+            **options.model_dump(),
+            **remediation.model_dump(),
+        ),
     )
     return await run(request, "remediation-curve", inputs, caller, store)
 
@@ -99,10 +110,13 @@ async def at_risk(
 ) -> Response:
     """Each receptor at risk with its nearest hotspot, distance (m), bearing and compass
     direction from it, and whether it is near, down-gradient, or both."""
-    inputs = ReceptorInputs(
-        analyte=analyte,
-        cleanup_level=cleanup_level,
-        **options.model_dump(),
-        **receptor.model_dump(),
+    inputs = make_inputs(
+        ReceptorInputs,
+        dict(
+            analyte=analyte,
+            cleanup_level=cleanup_level,
+            **options.model_dump(),
+            **receptor.model_dump(),
+        ),
     )
     return await run(request, "receptors-at-risk", inputs, caller, store)

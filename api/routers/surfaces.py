@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from api.access import Principal, Reader, read_access
 from api.deps import StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE
-from api.jobs import JobService, Output
+from api.jobs import JobService, Output, make_inputs
 from site_gis.processes.catalogue import HotspotInputs, SurfaceInputs
 from site_gis.store import Store
 from site_gis.surfaces import (
@@ -77,7 +77,7 @@ async def surface(
     a zone, with leave-one-out cross-validation; bands: estimate, kriging standard
     deviation, probability of exceeding ``threshold``.  Runs as a job on the analysis
     engine (the ``surface`` process)."""
-    inputs = SurfaceInputs(analyte=analyte, format=f, **options.model_dump())
+    inputs = make_inputs(SurfaceInputs, dict(analyte=analyte, format=f, **options.model_dump()))
     return await run(request, "surface", inputs, caller, store)
 
 
@@ -98,10 +98,13 @@ async def hotspots(
 ) -> Response:
     """Polygons (lon/lat) of the cells above the level, split by EIA zone, with area in
     hectares and the highest and mean estimate inside (the ``hotspots`` process)."""
-    inputs = HotspotInputs(
-        analyte=analyte,
-        cleanup_level=cleanup_level,
-        probability_at_least=probability_at_least,
-        **options.model_dump(),
+    inputs = make_inputs(
+        HotspotInputs,
+        dict(
+            analyte=analyte,
+            cleanup_level=cleanup_level,
+            probability_at_least=probability_at_least,
+            **options.model_dump(),
+        ),
     )
     return await run(request, "hotspots", inputs, caller, store)

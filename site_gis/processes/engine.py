@@ -109,7 +109,7 @@ class Engine:
                         threads_per_worker=1,
                         processes=True,
                         memory_limit=self.config.memory_limit_bytes,
-                        dashboard_address=None,
+                        dashboard_address=":0",  # no fixed port: never clashes
                         silence_logs=logging.ERROR,
                     )
                     self._client = Client(self._cluster)
@@ -302,7 +302,10 @@ def _finish(
 def _explain(exc: BaseException, run: Run) -> BaseException:
     """The error a caller should see: a killed worker becomes a memory error that says why."""
     if type(exc).__name__ == "KilledWorker":
-        limit = run.engine.config.memory_limit_bytes
+        try:  # a cluster the engine did not start has limits of its own
+            limit = run.engine.worker_memory_limit() or run.engine.config.memory_limit_bytes
+        except Exception:
+            limit = run.engine.config.memory_limit_bytes
         return JobMemoryError(
             f"the analysis needed more than {limit / 1024**3:.1f} GB, the memory one worker "
             "may use, and was stopped; ask for less: a larger cell_size_m, a zone instead of "

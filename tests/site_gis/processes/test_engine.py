@@ -1,5 +1,8 @@
 """The analysis engine on a real Dask ``LocalCluster`` (and, in CI, a cluster it did not start).
 
+The external cluster's workers must import this module (its last steps are defined here):
+``.ci/run`` starts the scheduler and workers with the repository on ``PYTHONPATH``.
+
 Expected surfaces come from the same library functions run in one piece in this process
 (:func:`build_surface`), which the chunked tasks must reproduce exactly.
 """
