@@ -2,7 +2,8 @@
 
 Public verbs (what each takes and returns):
 
-* ``Engine(EngineConfig)`` -- the task engine: a ``LocalCluster`` of worker processes
+* ``Engine(config)`` -- the task engine (``EngineConfig``: scheduler address, workers,
+  memory limit per worker, cells per task): a ``LocalCluster`` of worker processes
   started on first use, or an existing cluster by scheduler address;
   ``Engine.submit_surface(store_url, request, finish, inputs)`` -> a ``Run`` (its tasks:
   plan, grid chunks, cross-validation, the process's last step), with ``progress()``,
