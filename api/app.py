@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.access import new_key_ring
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
+from api.jobs import JobService
 from api.leftovers import remove_dead_exports
 from api.limits import RequestTimeout
 from api.maps.assets import STATIC_DIR, STATIC_URL
@@ -25,6 +27,7 @@ from api.routers import (
     imports,
     landing,
     maps,
+    processes,
     remediation,
     surfaces,
 )
@@ -63,7 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except StoreError as exc:
             log.error("cannot open store %s: %s", settings.store, exc)
             app.state.store, app.state.store_error = None, str(exc)
+        await asyncio.to_thread(app.state.jobs.start_up)
         yield
+        await asyncio.to_thread(app.state.jobs.close)
         close = getattr(app.state.store, "close", None)  # a database store's connections
         if close is not None:
             close()
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.cache = ResponseCache(settings.response_cache_mb * 1024 * 1024)
     app.state.keys = new_key_ring()
+    app.state.jobs = JobService(settings)  # the analysis engine starts on the first job
     app.state.store = None
     app.state.store_error = "not started"
     install_error_handlers(app)
@@ -91,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(surfaces.router)
     app.include_router(remediation.router)
+    app.include_router(processes.router)
     app.include_router(encroachments.router)
     app.include_router(exports.router)
     app.include_router(audit.router)

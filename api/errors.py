@@ -19,6 +19,10 @@ from site_gis.errors import (
     ForbiddenError,
     InsufficientDataError,
     InvalidRequestError,
+    JobDismissedError,
+    JobMemoryError,
+    JobNotFoundError,
+    JobTimeoutError,
     LayerNotFoundError,
     NotAuthenticatedError,
     SiteGISError,
@@ -39,6 +43,10 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (CRSError, 400, None),
     (InvalidRequestError, 400, None),
     (InsufficientDataError, 422, None),
+    (JobMemoryError, 422, None),
+    (JobNotFoundError, 404, None),
+    (JobDismissedError, 409, None),
+    (JobTimeoutError, 503, None),
     (StoreError, 503, "the data store is unavailable; the operator has been told why in the log"),
 ]
 
@@ -60,6 +68,8 @@ async def _site_gis_error(request: Request, exc: Exception) -> FastJSONResponse:
             response = problem_response(status, message or str(exc), cls.__name__, **extra)
             if status == 401:
                 response.headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key", Bearer'
+            if status == 503:
+                response.headers["Retry-After"] = "30"
             return response
     return await _unexpected(request, exc)
 

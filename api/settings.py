@@ -65,3 +65,25 @@ class Settings(BaseSettings):
     max_items: int = Field(
         10_000, ge=1, le=1_000_000, description="Largest page of features one request may ask for"
     )
+    dask_scheduler: str | None = Field(
+        None,
+        description="Address of an existing Dask scheduler (tcp://host:8786) to run analyses "
+        "on; by default a local cluster of worker processes starts on the first analysis",
+    )
+    dask_workers: int = Field(
+        2, ge=1, le=64, description="Worker processes of the local analysis cluster"
+    )
+    worker_memory_gb: float = Field(
+        2.0,
+        ge=0.25,
+        le=1024,
+        description="Memory one analysis worker may use (GB); a job needing more fails",
+    )
+    job_time_limit_s: float = Field(
+        900.0, gt=0, le=86_400, description="Longest an asynchronous analysis job may run"
+    )
+    jobs_dir: Path | None = Field(
+        None,
+        description="Folder of job records and results (default: beside a GeoPackage store, "
+        "./site-gis-jobs for PostGIS)",
+    )

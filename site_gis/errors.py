@@ -10,6 +10,11 @@ exception that matches its meaning, so callers may catch either::
     ├── InvalidRequestError (ValueError)    a request the store cannot answer (unknown field, ...)
     ├── InsufficientDataError (ValueError)  too little data for the analysis asked for
     ├── LayerNotFoundError (KeyError)       no such layer in the store or the catalogue
+    ├── JobError                            an analysis job could not finish
+    │   ├── JobMemoryError (MemoryError)    it needed more memory than a worker has
+    │   ├── JobTimeoutError (TimeoutError)  it ran past its time limit and was stopped
+    │   ├── JobDismissedError               it was dismissed (cancelled) before it finished
+    │   └── JobNotFoundError (KeyError)     no such job (or not the caller's)
     └── StoreError                          the store cannot be used
         ├── StoreNotFoundError (FileNotFoundError)
         ├── StoreCorruptError               not a readable site-gis store, or a layer is missing
@@ -126,6 +131,29 @@ class LayerNotFoundError(SiteGISError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0])
+
+
+class JobError(SiteGISError):
+    """An analysis job could not finish."""
+
+
+class JobMemoryError(JobError, MemoryError):
+    """A job needed more memory than a worker may use; the message says how to ask for less."""
+
+
+class JobTimeoutError(JobError, TimeoutError):
+    """A job ran past its time limit and was stopped (its worker's memory given back)."""
+
+
+class JobDismissedError(JobError):
+    """A job was dismissed before it finished."""
+
+
+class JobNotFoundError(JobError, KeyError):
+    """No job with that id is visible to the caller."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "no such job"
 
 
 class StoreError(SiteGISError):

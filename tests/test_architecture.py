@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "site_gis"
 FOUNDATION = {"__init__", "schemas", "validation", "crs", "errors", "site", "access", "arrays"}
-WINGS = ("contamination", "surfaces", "resettlement", "io")
+WINGS = ("contamination", "surfaces", "resettlement", "io", "processes")
 SUBPACKAGES = {*WINGS, "store", "synthetic", "reference"}
 WEB = ("fastapi", "starlette", "folium", "uvicorn")
 

@@ -53,6 +53,18 @@ def _links(request: Request) -> list[dict[str, str]]:
             "title": "OGC API conformance classes",
             "href": f"{base}/conformance",
         },
+        {
+            "rel": "http://www.opengis.net/def/rel/ogc/1.0/processes",
+            "type": "application/json",
+            "title": "Analyses offered as processes (OGC API - Processes)",
+            "href": f"{base}/processes",
+        },
+        {
+            "rel": "http://www.opengis.net/def/rel/ogc/1.0/job-list",
+            "type": "application/json",
+            "title": "Your analysis jobs",
+            "href": f"{base}/jobs",
+        },
         {"rel": "status", "type": "application/json", "title": "Health", "href": f"{base}/health"},
         {
             "rel": "alternate",

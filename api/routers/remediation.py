@@ -1,31 +1,25 @@
-"""``/remediation/estimate``, ``/remediation/curve`` and ``/receptors/at-risk``."""
+"""``/remediation/estimate``, ``/remediation/curve`` and ``/receptors/at-risk``.
+
+Each runs as a job on the analysis engine (the processes of the same names), like
+``POST /processes/{id}/execution``, and answers with the same bytes.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.access import read_access
-from api.deps import GridCells, StoreDep
-from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
-from api.responses import FastJSONResponse
-from api.routers.surfaces import CleanupLevel, Options, hotspot_frame, surface_for
-from api.tables import csv_response, records
-from site_gis.crs import to_storage
+from api.access import Reader, read_access
+from api.deps import StoreDep
+from api.geojson import GEOJSON_MEDIA_TYPE
+from api.jobs import make_inputs
+from api.routers.surfaces import CleanupLevel, Options, run
 from site_gis.errors import InvalidRequestError
-from site_gis.surfaces import (
-    ReceptorParams,
-    RemediationParams,
-    cost_curve,
-    default_depth,
-    estimate_remediation,
-    receptors_at_risk,
-    summarise_by_zone,
-    unit_costs,
-)
+from site_gis.processes.catalogue import CurveInputs, ReceptorInputs, RemediationInputs
+from site_gis.surfaces import ReceptorParams, RemediationParams
 
 router = APIRouter(tags=["remediation"], dependencies=[Depends(read_access)])
 
@@ -38,9 +32,10 @@ Format = Annotated[Literal["json", "csv"], Query(description="Output format")]
     summary="Volume, tonnage and cost per hotspot, zone and technology",
     response_model=None,
 )
-def estimate(
+async def estimate(
+    request: Request,
     store: StoreDep,
-    cells: GridCells,
+    caller: Reader,
     analyte: AnalyteQuery,
     cleanup_level: CleanupLevel,
     options: Options,
@@ -49,29 +44,17 @@ def estimate(
 ) -> Response:
     """Costs are low / central / high from the unit-cost table, in its currency and price
     year (not inflated); a technology with no rate shows no cost."""
-    built = surface_for(store, analyte, options, cells)
-    depth = remediation.depth_m or default_depth(built)
-    rows = estimate_remediation(
-        hotspot_frame(store, built, cleanup_level),
-        medium=options.medium,
-        depth_m=depth,
-        density_t_m3=remediation.bulk_density_t_m3,
-        costs=unit_costs(),
+    inputs = make_inputs(
+        RemediationInputs,
+        dict(
+            analyte=analyte,
+            cleanup_level=cleanup_level,
+            format=f,
+            **options.model_dump(),
+            **remediation.model_dump(),
+        ),
     )
-    if f == "csv":
-        return csv_response(rows, "remediation_estimate.csv")
-    return FastJSONResponse(
-        {
-            "analyte": built.analyte,
-            "unit": built.unit,
-            "cleanup_level": cleanup_level,
-            "depth_m": depth,
-            "bulk_density_t_m3": remediation.bulk_density_t_m3,
-            "surface": built.tags(),
-            "by_zone": records(summarise_by_zone(rows)) if "technology" in rows else [],
-            "hotspots": records(rows),
-        }
-    )
+    return await run(request, "remediation-estimate", inputs, caller, store)
 
 
 @router.get(
@@ -79,9 +62,10 @@ def estimate(
     summary="Area, volume and cost against the cleanup level",
     response_model=None,
 )
-def curve(
+async def curve(
+    request: Request,
     store: StoreDep,
-    cells: GridCells,
+    caller: Reader,
     analyte: AnalyteQuery,
     options: Options,
     remediation: Annotated[RemediationParams, Query()],
@@ -99,28 +83,17 @@ def curve(
         raise InvalidRequestError("levels must be finite numbers (no inf or nan)")
     if not 1 <= len(parsed) <= 50:
         raise InvalidRequestError("give between 1 and 50 cleanup levels")
-    built = surface_for(store, analyte, options, cells)
-    depth = remediation.depth_m or default_depth(built)
-    table = cost_curve(
-        built,
-        store.read("eia_zones"),
-        parsed,
-        medium=options.medium,
-        depth_m=depth,
-        density_t_m3=remediation.bulk_density_t_m3,
-        costs=unit_costs(),
+    inputs = make_inputs(
+        CurveInputs,
+        dict(
+            analyte=analyte,
+            levels=parsed,
+            format=f,
+            **options.model_dump(),
+            **remediation.model_dump(),
+        ),
     )
-    if f == "csv":
-        return csv_response(table, "remediation_curve.csv")
-    return FastJSONResponse(
-        {
-            "analyte": built.analyte,
-            "unit": built.unit,
-            "depth_m": depth,
-            "surface": built.tags(),
-            "curve": records(table),
-        }
-    )
+    return await run(request, "remediation-curve", inputs, caller, store)
 
 
 @router.get(
@@ -129,9 +102,10 @@ def curve(
     response_class=Response,
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}},
 )
-def at_risk(
+async def at_risk(
+    request: Request,
     store: StoreDep,
-    cells: GridCells,
+    caller: Reader,
     analyte: AnalyteQuery,
     cleanup_level: CleanupLevel,
     options: Options,
@@ -139,15 +113,13 @@ def at_risk(
 ) -> Response:
     """Each receptor at risk with its nearest hotspot, distance (m), bearing and compass
     direction from it, and whether it is near, down-gradient, or both."""
-    built = surface_for(store, analyte, options, cells)
-    found = receptors_at_risk(
-        hotspot_frame(store, built, cleanup_level), store.read("receptors"), receptor
+    inputs = make_inputs(
+        ReceptorInputs,
+        dict(
+            analyte=analyte,
+            cleanup_level=cleanup_level,
+            **options.model_dump(),
+            **receptor.model_dump(),
+        ),
     )
-    fields = [c for c in found.columns if c != "geometry"]
-    body = feature_collection(
-        to_storage(found),
-        id_field="receptor_id",
-        fields=fields,
-        extra={"surface": built.tags(), "parameters": receptor.model_dump()},
-    )
-    return Response(body, media_type=GEOJSON_MEDIA_TYPE)
+    return await run(request, "receptors-at-risk", inputs, caller, store)

@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from scipy.stats import norm
 
 from site_gis.contamination import OUTSIDE_ZONES, load_results, resolve_analyte
-from site_gis.crs import to_metric
+from site_gis.crs import to_metric, to_storage
 from site_gis.errors import InsufficientDataError, InvalidRequestError
 from site_gis.schemas import ZONE_IDS
 from site_gis.store import Store
@@ -236,8 +236,39 @@ KRIGING_CELL_COST = 4
 """How many IDW cells' worth of the grid-cell limit one kriged cell takes."""
 
 
-def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS) -> Surface:
-    """Interpolate the request's samples onto a grid clipped to the site or a zone.
+@dataclass
+class SurfacePlan:
+    """Everything a surface needs before its cells are computed: checked, small, picklable.
+
+    Made once by :func:`plan_surface`; its cells can then be computed in pieces
+    (:func:`interpolate_cells`, in any order, on any machine), its cross-validation apart
+    (:func:`cross_validate`), and the pieces joined by :func:`finish_surface`.
+    Coordinates are metres in the site's metric CRS; ``space`` is the value in the
+    interpolation space (ln(value) with ``log_transform``).
+    """
+
+    request: SurfaceRequest
+    analyte: str
+    unit: str
+    grid: Grid
+    samples: gpd.GeoDataFrame
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    space: np.ndarray
+    variogram: dict[str, Any] = field(default_factory=dict)
+    synthetic: bool = False
+
+    @property
+    def cells(self) -> int:
+        """How many cells (inside the clip) the surface has."""
+        return int(self.grid.inside.sum())
+
+
+def plan_surface(
+    store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS
+) -> SurfacePlan:
+    """Check a request and gather what its surface needs (samples, grid, fitted variogram).
 
     The grid may have at most ``max_cells`` cells, a quarter of that for kriging (each
     kriged cell solves a system of its neighbours, so it costs far more than an IDW cell).
@@ -278,14 +309,64 @@ def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX
             "log transform needs values above zero (non_detects=zero gives zeros)"
         )
     space = np.log(z) if request.log_transform else z
-    gx, gy = grid.centres()
+    variogram = fit_variogram(x, y, space, request.kriging) if request.method == "kriging" else {}
+    return SurfacePlan(
+        request=request,
+        analyte=samples.attrs["analyte"],
+        unit=samples.attrs["unit"],
+        grid=grid,
+        samples=samples,
+        x=x,
+        y=y,
+        z=z,
+        space=space,
+        variogram=variogram,
+        synthetic=store.site().synthetic,
+    )
+
+
+def interpolate_cells(
+    plan: SurfacePlan, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Estimates (and kriging variances) of the plan's inside cells ``start:stop``.
+
+    In the interpolation space; pieces of any size join to the whole surface exactly.
+    """
+    gx, gy = plan.grid.centres()
+    gx, gy = gx[start:stop], gy[start:stop]
+    if plan.request.method == "idw":
+        return interpolate_idw(plan.x, plan.y, plan.space, gx, gy, plan.request.idw), None
+    return krige_cells(plan.x, plan.y, plan.space, gx, gy, plan.request.kriging, plan.variogram)
+
+
+def cross_validate(plan: SurfacePlan) -> np.ndarray:
+    """Leave-one-out estimates at the plan's samples, in the interpolation space."""
+    if plan.request.method == "idw":
+        return idw_leave_one_out(plan.x, plan.y, plan.space, plan.request.idw)
+    k = min(plan.request.kriging.neighbours, len(plan.z))
+    return local_kriging(
+        plan.x,
+        plan.y,
+        plan.space,
+        plan.x,
+        plan.y,
+        variogram_function(plan.variogram),
+        min(k, len(plan.z) - 1),
+        exclude_self=True,
+    )
+
+
+def finish_surface(
+    plan: SurfacePlan,
+    pieces: list[tuple[np.ndarray, np.ndarray | None]],
+    loo: np.ndarray,
+) -> Surface:
+    """The surface from its plan, its pieces (in cell order) and its leave-one-out estimates."""
+    request = plan.request
+    estimate = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
     std = probability = None
-    variogram: dict[str, Any] = {}
-    if request.method == "idw":
-        estimate = interpolate_idw(x, y, space, gx, gy, request.idw)
-        loo = idw_leave_one_out(x, y, space, request.idw)
-    else:
-        estimate, variance, variogram, loo = krige(x, y, space, gx, gy, request.kriging)
+    if request.method == "kriging":
+        variance = np.concatenate([p[1] for p in pieces if p[1] is not None])
         std = np.sqrt(np.maximum(variance, 0))
         if request.threshold is not None:
             level = np.log(request.threshold) if request.log_transform else request.threshold
@@ -296,7 +377,7 @@ def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX
                     (estimate > level).astype(float),
                 )
     back = np.exp if request.log_transform else (lambda v: v)
-    errors = back(loo) - z
+    errors = back(loo) - plan.z
     errors = errors[np.isfinite(errors)]  # samples with no neighbour within the radius
     cv = CrossValidation(
         n=len(errors),
@@ -306,17 +387,28 @@ def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX
     )
     return Surface(
         request=request,
-        analyte=samples.attrs["analyte"],
-        unit=samples.attrs["unit"],
-        grid=grid,
+        analyte=plan.analyte,
+        unit=plan.unit,
+        grid=plan.grid,
         estimate=back(estimate),
         std=std,
         probability=probability,
-        samples=samples,
+        samples=plan.samples,
         cv=cv,
-        variogram=variogram,
-        synthetic=store.site().synthetic,
+        variogram=plan.variogram,
+        synthetic=plan.synthetic,
     )
+
+
+def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS) -> Surface:
+    """Interpolate the request's samples onto a grid clipped to the site or a zone, here.
+
+    :func:`plan_surface`, then every cell in one piece, the cross-validation and
+    :func:`finish_surface`; the job engine runs the same steps as separate tasks.
+    See :func:`plan_surface` for the limits and errors.
+    """
+    plan = plan_surface(store, request, max_cells=max_cells)
+    return finish_surface(plan, [interpolate_cells(plan, 0, plan.cells)], cross_validate(plan))
 
 
 def interpolate_idw(
@@ -370,6 +462,52 @@ def _idw_weights(
     return out
 
 
+def fit_variogram(
+    x: np.ndarray, y: np.ndarray, z: np.ndarray, params: KrigingParams
+) -> dict[str, Any]:
+    """The variogram pykrige fits to samples (x, y in metres): model and parameters."""
+    model = _kriging_model(x, y, z, params, None)
+    names = {"linear": ["slope", "nugget"]}.get(params.variogram, ["psill", "range", "nugget"])
+    values = [float(v) for v in model.variogram_model_parameters]
+    return {"model": params.variogram, **dict(zip(names, values, strict=True))}
+
+
+def variogram_function(variogram: dict[str, Any]) -> Any:
+    """γ(h) of a fitted variogram (h in metres), as pykrige evaluates it."""
+    from pykrige import variogram_models
+
+    model = variogram["model"]
+    parameters = [v for k, v in variogram.items() if k != "model"]
+    function = getattr(variogram_models, f"{model}_variogram_model")
+
+    def gamma(h: np.ndarray) -> np.ndarray:
+        return np.asarray(function(parameters, h))
+
+    return gamma
+
+
+def krige_cells(
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    gx: np.ndarray,
+    gy: np.ndarray,
+    params: KrigingParams,
+    variogram: dict[str, Any],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ordinary-kriging estimates and variances at (gx, gy) with an already fitted variogram.
+
+    pykrige's C backend over the ``neighbours`` nearest samples of each target.
+    """
+    if not len(gx):
+        return np.empty(0), np.empty(0)
+    model = _kriging_model(x, y, z, params, variogram)
+    estimate, variance = model.execute(
+        "points", gx, gy, backend="C", n_closest_points=min(params.neighbours, len(z))
+    )
+    return np.asarray(estimate), np.asarray(variance)
+
+
 def krige(
     x: np.ndarray,
     y: np.ndarray,
@@ -386,41 +524,47 @@ def krige(
         Estimates and kriging variances at (gx, gy), the variogram (model and
         parameters) and the leave-one-out estimates at the samples.
     """
-    from pykrige.ok import OrdinaryKriging
-
-    model = OrdinaryKriging(
-        x,
-        y,
-        z,
-        variogram_model=params.variogram,
-        nlags=12,
-        coordinates_type="euclidean",
-        enable_plotting=False,
-    )
+    variogram = fit_variogram(x, y, z, params)
     k = min(params.neighbours, len(z))
-    names = {"linear": ["slope", "nugget"]}.get(params.variogram, ["psill", "range", "nugget"])
-    values = [float(v) for v in model.variogram_model_parameters]
-    variogram = {"model": params.variogram, **dict(zip(names, values, strict=True))}
-
-    def gamma(h: np.ndarray) -> np.ndarray:
-        return np.asarray(model.variogram_function(model.variogram_model_parameters, h))
-
-    def part(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        estimate, variance = model.execute(
-            "points", gx[index], gy[index], backend="C", n_closest_points=k
-        )
-        return np.asarray(estimate), np.asarray(variance)
-
+    gamma = variogram_function(variogram)
     # pykrige's C loop and the numpy cross-validation overlap on two threads
     with ThreadPoolExecutor(max_workers=2) as pool:
         loo_job = pool.submit(
             local_kriging, x, y, z, x, y, gamma, min(k, len(z) - 1), exclude_self=True
         )
-        parts = list(pool.map(part, np.array_split(np.arange(len(gx)), 2)))
+        parts = list(
+            pool.map(
+                lambda index: krige_cells(x, y, z, gx[index], gy[index], params, variogram),
+                np.array_split(np.arange(len(gx)), 2),
+            )
+        )
         loo = loo_job.result()
     estimate = np.concatenate([p[0] for p in parts])
     variance = np.concatenate([p[1] for p in parts])
-    return np.asarray(estimate), np.asarray(variance), variogram, loo
+    return estimate, variance, variogram, loo
+
+
+def _kriging_model(
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    params: KrigingParams,
+    variogram: dict[str, Any] | None,
+) -> Any:
+    """pykrige's model: fitted to the samples, or with ``variogram``'s parameters as given."""
+    from pykrige.ok import OrdinaryKriging
+
+    given = None if variogram is None else {k: v for k, v in variogram.items() if k != "model"}
+    return OrdinaryKriging(
+        x,
+        y,
+        z,
+        variogram_model=params.variogram,
+        variogram_parameters=given,
+        nlags=12,
+        coordinates_type="euclidean",
+        enable_plotting=False,
+    )
 
 
 def local_kriging(
@@ -451,6 +595,43 @@ def local_kriging(
     rhs[:, :k] = gamma(np.hypot(px - tx[:, None], py - ty[:, None]))
     weights = np.linalg.solve(system, rhs[:, :, None])[:, :k, 0]
     return np.sum(weights * z[index], axis=1)
+
+
+def describe_surface(surface: Surface) -> dict[str, Any]:
+    """The JSON description of a surface: tags, grid (metres and lon/lat), range, CV."""
+    grid = surface.grid
+    values = surface.estimate[np.isfinite(surface.estimate)]
+    bounds = (
+        grid.transform.c,
+        grid.transform.f + grid.transform.e * grid.height,
+        grid.transform.c + grid.transform.a * grid.width,
+        grid.transform.f,
+    )
+    box = gpd.GeoSeries.from_xy([bounds[0], bounds[2]], [bounds[1], bounds[3]], crs=grid.crs)
+    lonlat = to_storage(gpd.GeoDataFrame(geometry=box)).geometry
+    return {
+        "tags": surface.tags(),
+        "grid": {
+            "width": grid.width,
+            "height": grid.height,
+            "cell_size_m": grid.cell_size,
+            "crs": grid.crs.to_string(),
+            "transform": list(grid.transform)[:6],
+            "bounds": bounds,
+            "bounds_lonlat": [lonlat.x.min(), lonlat.y.min(), lonlat.x.max(), lonlat.y.max()],
+            "cells_inside": int(grid.inside.sum()),
+        },
+        "estimate": {
+            "min": float(values.min()),
+            "max": float(values.max()),
+            "mean": float(values.mean()),
+        }
+        if values.size
+        else None,
+        "cross_validation": vars(surface.cv),
+        "variogram": surface.variogram or None,
+        "samples": len(surface.samples),
+    }
 
 
 def _interval(request: SurfaceRequest) -> str:

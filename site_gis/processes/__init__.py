@@ -1,0 +1,36 @@
+"""Processes: analyses run as jobs on a task engine (Dask distributed), kept and reused.
+
+Public verbs (what each takes and returns):
+
+* ``Engine(config)`` -- the task engine (``EngineConfig``: scheduler address, workers,
+  memory limit per worker, cells per task): a ``LocalCluster`` of worker processes
+  started on first use, or an existing cluster by scheduler address;
+  ``Engine.submit_surface(store_url, request, finish, inputs)`` -> a ``Run`` (its tasks:
+  plan, grid chunks, cross-validation, the process's last step), with ``progress()``,
+  ``wait()``, ``result()``, ``dismiss()`` and ``time_out()``
+* ``PROCESSES`` -- every ``Process`` by id: title, description, inputs model (JSON Schema),
+  its last step and output media types
+* ``JobRecords(folder)`` -- the jobs table and result files beside the store: ``create``,
+  ``update``, ``get``, ``list``, ``find_result`` (reuse), ``fail_unfinished`` (after a restart);
+  each a ``JobRecord``
+* ``reuse_key(process, inputs_json, data_version, fields)`` -> the SHA-256 naming a result;
+  ``canonical(inputs)`` -> inputs as sorted JSON text
+
+Modules: ``engine``, ``catalogue``, ``records``.
+"""
+
+from site_gis.processes.catalogue import PROCESSES, Process
+from site_gis.processes.engine import Engine, EngineConfig, Run
+from site_gis.processes.records import JobRecord, JobRecords, canonical, reuse_key
+
+__all__ = [
+    "PROCESSES",
+    "Engine",
+    "EngineConfig",
+    "JobRecord",
+    "JobRecords",
+    "Process",
+    "Run",
+    "canonical",
+    "reuse_key",
+]
