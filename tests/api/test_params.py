@@ -18,7 +18,14 @@ from tests.api.conftest import serve
 from tests.conftest import StoreFactory, close_store, key_header, make_keys, store_state
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bad"
-GOOD_PATH = {"layer": "results", "feature_id": "x", "analyte": "Lead", "sample_id": "x"}
+GOOD_PATH = {
+    "layer": "results",
+    "feature_id": "x",
+    "analyte": "Lead",
+    "sample_id": "x",
+    "process_id": "surface",
+    "job_id": "x",
+}
 GOOD_QUERY = {"analyte": "Lead", "cleanup_level": "100", "levels": "100", "layers": "eia_zones"}
 
 
