@@ -33,6 +33,7 @@ def serve(store: str | Path, log: Path, **settings: str) -> Iterator[str]:
     env = {
         **os.environ,
         "SITE_GIS_STORE": str(store),
+        "SITE_GIS_JOBS_DIR": str(log.parent / "jobs"),  # never the working directory
         **{f"SITE_GIS_{k.upper()}": v for k, v in settings.items()},
     }
     with log.open("w") as out:
