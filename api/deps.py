@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from api.settings import Settings
 from site_gis.errors import StoreError
 from site_gis.store import Store, open_store
+from site_gis.surfaces import SurfaceBudget
 
 log = logging.getLogger("site_gis.api")
 _opening = threading.Lock()
@@ -52,9 +53,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def grid_cells(request: Request) -> int:
-    """The most cells a surface built for a request may have."""
-    return get_settings(request).max_grid_cells
+def surface_budget(request: Request) -> SurfaceBudget:
+    """The most a surface built for a request may cost (from the settings)."""
+    return get_settings(request).surface_budget()
 
 
-GridCells = Annotated[int, Depends(grid_cells)]
+Budget = Annotated[SurfaceBudget, Depends(surface_budget)]

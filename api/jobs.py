@@ -267,7 +267,7 @@ class JobService:
             request,
             process.finish,
             inputs,
-            max_cells=self.settings.max_grid_cells,
+            budget=self.settings.surface_budget(),
         )
         live = Live(record, run, threading.Event())
         with self._lock:

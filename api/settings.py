@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from site_gis.surfaces import SurfaceBudget
+
 REPO_LAYERS = Path(__file__).resolve().parents[1] / "layers"
 
 
@@ -57,7 +59,26 @@ class Settings(BaseSettings):
         1_000_000,
         ge=100,
         le=25_000_000,
-        description="Most cells a requested surface may have (a quarter of it for kriging)",
+        description="Most cells (rows × columns) a requested surface may have",
+    )
+    max_idw_pairs: int = Field(
+        25_000_000,
+        ge=1_000,
+        le=2_000_000_000,
+        description="IDW: most inside cells × neighbours one surface may take",
+    )
+    max_kriging_samples: int = Field(
+        3_000,
+        ge=10,
+        le=100_000,
+        description="Kriging: most sampled locations one variogram is fitted to (its cost "
+        "grows with their square)",
+    )
+    max_kriging_work: int = Field(
+        250_000_000,
+        ge=1_000,
+        le=100_000_000_000,
+        description="Kriging: most (inside cells + samples) × neighbours² one surface may take",
     )
     request_timeout_s: float = Field(
         120.0, gt=0, le=3600, description="Longest a request may run before the server gives up"
@@ -87,3 +108,12 @@ class Settings(BaseSettings):
         description="Folder of job records and results (default: beside a GeoPackage store, "
         "./site-gis-jobs for PostGIS)",
     )
+
+    def surface_budget(self) -> SurfaceBudget:
+        """The most one surface may cost, from these settings."""
+        return SurfaceBudget(
+            max_cells=self.max_grid_cells,
+            max_idw_pairs=self.max_idw_pairs,
+            max_kriging_samples=self.max_kriging_samples,
+            max_kriging_work=self.max_kriging_work,
+        )

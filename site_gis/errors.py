@@ -8,6 +8,7 @@ exception that matches its meaning, so callers may catch either::
     │   └── LayerValidationError            a layer broke its schema
     ├── CRSError (ValueError)               bad CRS, mismatch, or degrees for metres
     ├── InvalidRequestError (ValueError)    a request the store cannot answer (unknown field, ...)
+    │   └── AnalysisTooCostlyError          its estimated cost passes a limit (refused first)
     ├── InsufficientDataError (ValueError)  too little data for the analysis asked for
     ├── LayerNotFoundError (KeyError)       no such layer in the store or the catalogue
     ├── JobError                            an analysis job could not finish
@@ -107,6 +108,17 @@ class InvalidRequestError(SiteGISError, ValueError):
 
 class InsufficientDataError(SiteGISError, ValueError):
     """The data selected cannot support the analysis (e.g. too few samples for kriging)."""
+
+
+class AnalysisTooCostlyError(InvalidRequestError):
+    """An analysis whose estimated cost passes a configured limit (refused before it starts).
+
+    ``limit`` names the setting that refused it (e.g. ``max_idw_pairs``).
+    """
+
+    def __init__(self, message: str, *, limit: str = "") -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class TooLargeError(SiteGISError, ValueError):

@@ -40,6 +40,7 @@ from site_gis.schemas import LAND_USES, MEDIA
 from site_gis.store import Store
 from site_gis.surfaces import (
     Surface,
+    SurfaceBudget,
     SurfaceRequest,
     build_surface,
     find_hotspots,
@@ -230,7 +231,9 @@ def _zone_statistics(store: Store, screened: pd.DataFrame) -> Any:
     return zones.merge(stats[keep], on="zone_id", how="left")
 
 
-def build_contamination_map(store: Store, query: ContaminationQuery) -> folium.Map:
+def build_contamination_map(
+    store: Store, query: ContaminationQuery, *, budget: SurfaceBudget | None = None
+) -> folium.Map:
     """The contamination map of one analyte in one medium against one standard.
 
     Sample locations are clustered points coloured by the ratio of their worst
@@ -278,7 +281,7 @@ def build_contamination_map(store: Store, query: ContaminationQuery) -> folium.M
         ],
         fill_opacity=0.05,
     ).add_to(fmap)
-    surface_part, hotspot_part = _surface_layers(fmap, store, query, analyte, level, unit)
+    surface_part, hotspot_part = _surface_layers(fmap, store, query, analyte, level, unit, budget)
     rows = sample_rows(store, screened)
     SampleLayer(
         _points(rows),
@@ -341,6 +344,7 @@ def _surface_layers(
     analyte: str,
     level: _Level,
     unit: str,
+    budget: SurfaceBudget | None,
 ) -> tuple[Markup, Markup]:
     """Add the surface and its hotspots to ``fmap``; return their legend sections."""
     top, bottom = parse_depth(query.depth)
@@ -355,6 +359,7 @@ def _surface_layers(
                 depth_bottom_m=bottom,
                 method=query.method,
             ),
+            budget=budget,
         )
     except (InsufficientDataError, InvalidRequestError) as exc:
         reason = section("Interpolated surface", note(f"No surface: {exc}", warn=True))

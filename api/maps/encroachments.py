@@ -37,7 +37,13 @@ from site_gis.errors import InsufficientDataError, InvalidRequestError
 from site_gis.resettlement import MIN_GROUP, analyse_parcels, estimate_resettlement, load_matrix
 from site_gis.schemas import LAND_USES
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest, build_surface, find_hotspots
+from site_gis.surfaces import (
+    Surface,
+    SurfaceBudget,
+    SurfaceRequest,
+    build_surface,
+    find_hotspots,
+)
 
 MEDIUM = "soil"
 """Hotspots near homes are of soil (every depth, the highest at each location)."""
@@ -72,12 +78,14 @@ def _cleanup_level(store: Store, query: EncroachmentQuery, analyte: str) -> floa
 
 
 def _hotspots(
-    store: Store, analyte: str, level: float | None
+    store: Store, analyte: str, level: float | None, budget: SurfaceBudget | None
 ) -> tuple[Surface | None, gpd.GeoDataFrame | None, str]:
     if level is None:
         return None, None, f"the standard has no level for {analyte} in soil: no hotspots"
     try:
-        surface = build_surface(store, SurfaceRequest(analyte=analyte, medium=MEDIUM))
+        surface = build_surface(
+            store, SurfaceRequest(analyte=analyte, medium=MEDIUM), budget=budget
+        )
     except (InsufficientDataError, InvalidRequestError) as exc:
         return None, None, f"no hotspots: {exc}"
     return surface, find_hotspots(surface, level, store.read("eia_zones")), ""
@@ -90,7 +98,11 @@ def _money(value: float) -> str:
 
 
 def build_encroachment_map(
-    store: Store, query: EncroachmentQuery, *, household_detail: bool = False
+    store: Store,
+    query: EncroachmentQuery,
+    *,
+    household_detail: bool = False,
+    budget: SurfaceBudget | None = None,
 ) -> folium.Map:
     """The planners' map of encroachments, parcels, hotspots and resettlement.
 
@@ -116,7 +128,7 @@ def build_encroachment_map(
         raise MapRequestError(422, "phases must be between 1 and 10")
     level = _cleanup_level(store, query, analyte)
     site = store.site()
-    surface, hotspots, hotspot_note = _hotspots(store, analyte, level)
+    surface, hotspots, hotspot_note = _hotspots(store, analyte, level, budget)
     encroachments = store.read("encroachments")
     parcels, zones = store.read("parcels"), store.read("eia_zones")
     structures = store.read("structures")

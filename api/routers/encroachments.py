@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Planner, Principal, Reader, demand, read_access
-from api.deps import GridCells, StoreDep
+from api.deps import Budget, StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
@@ -35,7 +35,13 @@ from site_gis.resettlement import (
     query_parcels,
 )
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest, build_surface, find_hotspots
+from site_gis.surfaces import (
+    Surface,
+    SurfaceBudget,
+    SurfaceRequest,
+    build_surface,
+    find_hotspots,
+)
 
 router = APIRouter(tags=["encroachment and resettlement"], dependencies=[Depends(read_access)])
 
@@ -86,7 +92,7 @@ class ResettlementRequest(Exposure):
 
 
 def _exposure(
-    store: Store, exposure: Exposure, cells: int
+    store: Store, exposure: Exposure, budget: SurfaceBudget
 ) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
     if (exposure.analyte is None) != (exposure.cleanup_level is None):
         raise InvalidRequestError("give both analyte and cleanup_level, or neither")
@@ -100,19 +106,21 @@ def _exposure(
             depth_top_m=exposure.depth_top_m,
             depth_bottom_m=exposure.depth_bottom_m,
         ),
-        max_cells=cells,
+        budget=budget,
     )
     return surface, find_hotspots(surface, exposure.cleanup_level, store.read("eia_zones"))
 
 
-def _parcels(store: Store, search: ParcelSearch, cells: int, caller: Principal) -> Response:
+def _parcels(
+    store: Store, search: ParcelSearch, budget: SurfaceBudget, caller: Principal
+) -> Response:
     personal = caller.may(Permission.PERSONAL)
     if search.min_households or search.sort_by in HOUSEHOLD_FIGURES:
         demand(caller, Permission.PERSONAL, "filtering or sorting parcels by households")
     polygon = (
         polygon_from_geojson(search.polygon, store.site()) if search.polygon is not None else None
     )
-    surface, hotspots = _exposure(store, search, cells)
+    surface, hotspots = _exposure(store, search, budget)
     analysed = analyse_parcels(
         store.read("parcels"),
         store.read("encroachments"),
@@ -150,10 +158,10 @@ def _parcels(store: Store, search: ParcelSearch, cells: int, caller: Principal) 
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
 def parcels(
-    store: StoreDep, cells: GridCells, caller: Reader, search: Annotated[ParcelSearch, Query()]
+    store: StoreDep, budget: Budget, caller: Reader, search: Annotated[ParcelSearch, Query()]
 ) -> Response:
     """Filter by zone, kind, encroached area, households and hotspot distance; sort; page."""
-    return _parcels(store, search, cells, caller)
+    return _parcels(store, search, budget, caller)
 
 
 @router.post(
@@ -163,10 +171,10 @@ def parcels(
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
 def parcels_in_polygon(
-    store: StoreDep, cells: GridCells, caller: Reader, search: Annotated[ParcelSearch, Body()]
+    store: StoreDep, budget: Budget, caller: Reader, search: Annotated[ParcelSearch, Body()]
 ) -> Response:
     """The same query with a GeoJSON polygon (lon/lat) in the body."""
-    return _parcels(store, search, cells, caller)
+    return _parcels(store, search, budget, caller)
 
 
 @router.post(
@@ -175,7 +183,7 @@ def parcels_in_polygon(
 )
 def resettlement(
     store: StoreDep,
-    cells: GridCells,
+    budget: Budget,
     caller: Planner,
     request: Annotated[ResettlementRequest, Body()],
 ) -> FastJSONResponse:
@@ -199,7 +207,7 @@ def resettlement(
 
         placed = place_structures(selected, store.read("parcels"), store.read("eia_zones"))
         selected = selected[(placed["zone_id"] == request.zone).to_numpy(bool)]
-    surface, hotspots = _exposure(store, request, cells)
+    surface, hotspots = _exposure(store, request, budget)
     report = estimate_resettlement(
         selected,
         encroachments,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.access import Reader, read_access
-from api.deps import StoreDep
+from api.deps import Budget, StoreDep
 from api.html import BANNER
 from api.maps import MapRequestError
 from api.maps.assets import render
@@ -74,6 +74,7 @@ def site_map(request: Request, store: StoreDep) -> HTMLResponse:
 def contamination_map(
     request: Request,
     store: StoreDep,
+    budget: Budget,
     analyte: Annotated[str, Query(description="Analyte name, synonym or CAS number")] = "Lead",
     medium: Annotated[str, Query(description="soil, sediment, groundwater, surface_water")] = (
         "soil"
@@ -90,7 +91,7 @@ def contamination_map(
     """Samples coloured by the ratio of their result to the level, with the standard and its
     source in the legend; the interpolated surface; hotspots; statistics per EIA zone."""
     query = ContaminationQuery(analyte, medium, depth or None, standard, land_use, method)
-    return _page(request, store, lambda: build_contamination_map(store, query))
+    return _page(request, store, lambda: build_contamination_map(store, query, budget=budget))
 
 
 @router.get(
@@ -128,6 +129,7 @@ def sample(
 def encroachment_map(
     request: Request,
     store: StoreDep,
+    budget: Budget,
     caller: Reader,
     analyte: Annotated[str, Query(description="Analyte whose hotspots are shown")] = "Lead",
     standard: Annotated[str, Query(description="Standard giving the cleanup level")] = "dutch_iv",
@@ -145,6 +147,6 @@ def encroachment_map(
     return _page(
         request,
         store,
-        lambda: build_encroachment_map(store, query, household_detail=detail),
+        lambda: build_encroachment_map(store, query, household_detail=detail, budget=budget),
         detail,
     )

@@ -39,8 +39,9 @@ from typing import Any
 
 from site_gis.errors import JobDismissedError, JobMemoryError, JobTimeoutError
 from site_gis.store import Store, open_store
-from site_gis.surfaces.grid import MAX_CELLS
+from site_gis.surfaces.budget import SurfaceBudget
 from site_gis.surfaces.interpolation import (
+    PIECE_CELLS,
     SurfacePlan,
     SurfaceRequest,
     cross_validate,
@@ -51,7 +52,7 @@ from site_gis.surfaces.interpolation import (
 
 log = logging.getLogger("site_gis.processes")
 
-CHUNK_CELLS = 65_536
+CHUNK_CELLS = PIECE_CELLS
 """Grid cells per task: small enough to show progress and spread work, large enough
 that the per-task overhead (about 10 ms here) stays a small share of each task."""
 
@@ -128,10 +129,14 @@ class Engine:
         request: SurfaceRequest,
         finish: Callable[..., Any],
         *args: Any,
-        max_cells: int = MAX_CELLS,
+        budget: SurfaceBudget | None = None,
     ) -> Run:
-        """Start a surface job whose last step is ``finish(surface, store_url, *args)``."""
-        run = Run(self, store_url, request, finish, args, max_cells)
+        """Start a surface job whose last step is ``finish(surface, store_url, *args)``.
+
+        Its plan (the first task) refuses a request beyond ``budget`` before any cell
+        is computed.
+        """
+        run = Run(self, store_url, request, finish, args, budget or SurfaceBudget())
         run.start()
         return run
 
@@ -170,7 +175,7 @@ class Run:
     request: SurfaceRequest
     finish: Callable[..., Any]
     args: tuple[Any, ...]
-    max_cells: int
+    budget: SurfaceBudget
     futures: list[Any] = field(default_factory=list)
     total: int = 0
     started_at: float = field(default_factory=time.time)
@@ -188,7 +193,7 @@ class Run:
     def _build(self) -> None:
         try:
             client = self.engine.client()
-            plan = client.submit(_plan, self.store_url, self.request, self.max_cells, pure=False)
+            plan = client.submit(_plan, self.store_url, self.request, self.budget, pure=False)
             self.futures = [plan]
             cells = client.submit(_cells, plan, pure=False).result()
             step = max(self.engine.config.chunk_cells, 1)
@@ -279,8 +284,8 @@ def worker_store(url: str) -> Store:
     return open_store(url)
 
 
-def _plan(url: str, request: SurfaceRequest, max_cells: int) -> SurfacePlan:
-    return plan_surface(worker_store(url), request, max_cells=max_cells)
+def _plan(url: str, request: SurfaceRequest, budget: SurfaceBudget) -> SurfacePlan:
+    return plan_surface(worker_store(url), request, budget=budget)
 
 
 def _cells(plan: SurfacePlan) -> int:

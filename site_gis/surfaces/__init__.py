@@ -4,6 +4,8 @@ Public verbs (what each takes and returns):
 
 * ``build_surface(store, SurfaceRequest)`` -- a selection of results -> ``Surface`` (IDW or
   kriging on a clipped grid in the site's metric CRS, with cross-validation)
+* ``SurfaceBudget`` -- the most one surface may cost (cells, cells × neighbours, kriging
+  samples and work); ``build_surface`` refuses beyond it before any work, saying what fits
 * ``interpolate_idw(x, y, z, gx, gy, IdwParams)`` / ``krige(x, y, z, gx, gy, KrigingParams)``
   -- sample arrays in metres -> estimates on grid points
 * ``surface_to_cog(surface)`` -> Cloud-Optimised GeoTIFF bytes (EPSG of the surface);
@@ -23,10 +25,11 @@ Parameters are bounded models (limits in their fields): ``SurfaceOptions`` and
 ``RemediationParams``, ``ReceptorParams``; ``Surface`` is a grid of estimates in the site's
 metric CRS with its kriging SD, probability of exceedance and cross-validation.
 
-Modules: ``grid``, ``interpolation``, ``rasters``, ``hotspots``, ``zonal``, ``remediation``,
-``receptors``.
+Modules: ``grid``, ``budget``, ``interpolation``, ``rasters``, ``hotspots``, ``zonal``,
+``remediation``, ``receptors``.
 """
 
+from site_gis.surfaces.budget import SurfaceBudget
 from site_gis.surfaces.hotspots import find_hotspots
 from site_gis.surfaces.interpolation import (
     IdwParams,
@@ -56,6 +59,7 @@ __all__ = [
     "ReceptorParams",
     "RemediationParams",
     "Surface",
+    "SurfaceBudget",
     "SurfaceOptions",
     "SurfaceRequest",
     "build_surface",

@@ -37,7 +37,8 @@ from site_gis.crs import to_metric, to_storage
 from site_gis.errors import InsufficientDataError, InvalidRequestError
 from site_gis.schemas import ZONE_IDS
 from site_gis.store import Store
-from site_gis.surfaces.grid import MAX_CELLS, Grid, make_grid
+from site_gis.surfaces.budget import SurfaceBudget, SurfaceCost, check_cost
+from site_gis.surfaces.grid import Grid, make_grid
 
 MIN_SAMPLES_IDW = 3
 MIN_SAMPLES_KRIGING = 10
@@ -232,8 +233,10 @@ def clip_polygon(store: Store, zone: str | None) -> Any:
     return to_metric(store.read("eia_zones", where={"zone_id": zone}), crs).geometry.union_all()
 
 
-KRIGING_CELL_COST = 4
-"""How many IDW cells' worth of the grid-cell limit one kriged cell takes."""
+SYSTEM_ELEMENTS = 4_000_000
+"""Kriging-matrix entries solved at once in the cross-validation (32 MB of float64)."""
+PIECE_CELLS = 65_536
+"""Cells computed at once (bounds the memory of one piece: cells × neighbours arrays)."""
 
 
 @dataclass
@@ -266,29 +269,29 @@ class SurfacePlan:
 
 
 def plan_surface(
-    store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS
+    store: Store, request: SurfaceRequest, *, budget: SurfaceBudget | None = None
 ) -> SurfacePlan:
     """Check a request and gather what its surface needs (samples, grid, fitted variogram).
 
-    The grid may have at most ``max_cells`` cells, a quarter of that for kriging (each
-    kriged cell solves a system of its neighbours, so it costs far more than an IDW cell).
+    Its cost is estimated from the grid, the samples and the neighbours and checked
+    against ``budget`` (:mod:`site_gis.surfaces.budget`) before the variogram is
+    fitted or any cell computed.
 
     Raises
     ------
     InsufficientDataError
         When there are too few samples for the method (the message says how many).
+    AnalysisTooCostlyError
+        For a request whose estimated cost passes the budget (an ``InvalidRequestError``).
     InvalidRequestError
         For a grid that is too large, an unknown zone, or a probability asked of IDW.
     """
+    budget = budget or SurfaceBudget()
     if request.zone == OUTSIDE_ZONES:
         raise InvalidRequestError("a surface is clipped to the site or to one EIA zone")
     samples = sample_values(store, request)
-    grid = make_grid(
-        clip_polygon(store, request.zone),
-        request.cell_size_m,
-        store.site().crs,
-        max_cells=max_cells // KRIGING_CELL_COST if request.method == "kriging" else max_cells,
-    )
+    clip, crs = clip_polygon(store, request.zone), store.site().crs
+    grid = make_grid(clip, request.cell_size_m, crs, max_cells=budget.max_cells)
     needed = MIN_SAMPLES_KRIGING if request.method == "kriging" else MIN_SAMPLES_IDW
     if len(samples) < needed:
         raise InsufficientDataError(
@@ -302,6 +305,15 @@ def plan_surface(
         )
     if request.threshold is not None and request.method != "kriging":
         raise InvalidRequestError("a probability of exceedance needs method=kriging")
+    neighbours = request.idw.neighbours if request.method == "idw" else request.kriging.neighbours
+    check_cost(
+        SurfaceCost(
+            request.method, int(grid.inside.sum()), len(samples), min(neighbours, len(samples))
+        ),
+        budget,
+        cell_size_m=request.cell_size_m,
+        cells_at=lambda size: int(make_grid(clip, size, crs).inside.sum()),
+    )
     x, y = samples.geometry.x.to_numpy(), samples.geometry.y.to_numpy()
     z = samples["value"].to_numpy(dtype=float)
     if request.log_transform and (z <= 0).any():
@@ -400,15 +412,21 @@ def finish_surface(
     )
 
 
-def build_surface(store: Store, request: SurfaceRequest, *, max_cells: int = MAX_CELLS) -> Surface:
+def build_surface(
+    store: Store, request: SurfaceRequest, *, budget: SurfaceBudget | None = None
+) -> Surface:
     """Interpolate the request's samples onto a grid clipped to the site or a zone, here.
 
-    :func:`plan_surface`, then every cell in one piece, the cross-validation and
-    :func:`finish_surface`; the job engine runs the same steps as separate tasks.
-    See :func:`plan_surface` for the limits and errors.
+    :func:`plan_surface`, then the cells in pieces of :data:`PIECE_CELLS`, the
+    cross-validation and :func:`finish_surface`; the job engine runs the same steps
+    as separate tasks.  See :func:`plan_surface` for the limits and errors.
     """
-    plan = plan_surface(store, request, max_cells=max_cells)
-    return finish_surface(plan, [interpolate_cells(plan, 0, plan.cells)], cross_validate(plan))
+    plan = plan_surface(store, request, budget=budget)
+    pieces = [
+        interpolate_cells(plan, start, min(start + PIECE_CELLS, plan.cells))
+        for start in range(0, max(plan.cells, 1), PIECE_CELLS)  # one empty piece at least
+    ]
+    return finish_surface(plan, pieces, cross_validate(plan))
 
 
 def interpolate_idw(
@@ -578,12 +596,38 @@ def local_kriging(
     *,
     exclude_self: bool = False,
 ) -> np.ndarray:
-    """Ordinary-kriging estimates at (tx, ty) from the k nearest samples, all systems at once."""
+    """Ordinary-kriging estimates at (tx, ty) from the k nearest samples.
+
+    The systems are solved in batches of about :data:`SYSTEM_ELEMENTS` matrix
+    entries, so memory stays bounded whatever the number of targets and neighbours.
+    """
     tree = cKDTree(np.c_[x, y])
     extra = 1 if exclude_self else 0
     _, index = tree.query(np.c_[tx, ty], k=k + extra)
+    index = np.asarray(index).reshape(len(tx), k + extra)
     if exclude_self:
         index = index[:, 1:]
+    batch = max(1, SYSTEM_ELEMENTS // (k + 1) ** 2)
+    return np.concatenate(
+        [
+            _solve_local(x, y, z, tx[i : i + batch], ty[i : i + batch], index[i : i + batch], gamma)
+            for i in range(0, len(tx), batch)
+        ]
+        or [np.empty(0)]
+    )
+
+
+def _solve_local(
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+    tx: np.ndarray,
+    ty: np.ndarray,
+    index: np.ndarray,
+    gamma: Any,
+) -> np.ndarray:
+    """Ordinary-kriging estimates at (tx, ty) from the samples ``index`` of each, at once."""
+    k = index.shape[1]
     px, py = x[index], y[index]
     pairwise = np.hypot(px[:, :, None] - px[:, None, :], py[:, :, None] - py[:, None, :])
     n = len(tx)

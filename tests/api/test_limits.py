@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import httpx
+import numpy as np
+import pandas as pd
 import pytest
+import shapely
 
 from api.limits import RequestTimeout
 from site_gis.access import Role
@@ -108,12 +113,89 @@ def test_an_oversized_body_is_refused_before_the_key_is_checked(
         assert "Too Large" in response.text
 
 
-def test_kriging_takes_a_quarter_of_the_cell_limit(tight: tuple[str, dict[str, str]]) -> None:
-    base, _ = tight  # max_grid_cells 10,000: IDW may use them all, kriging 2,500
-    params = {"cell_size_m": 40, "f": "json", "zone": "coal_coke_storage"}
-    idw = httpx.get(f"{base}/surfaces/Lead", params={**params, "method": "idw"}, timeout=60)
-    assert idw.status_code == 200, idw.text
-    cells = idw.json()["grid"]["width"] * idw.json()["grid"]["height"]
-    kriging = httpx.get(f"{base}/surfaces/Lead", params={**params, "method": "kriging"}, timeout=60)
-    assert 2_500 < cells <= 10_000
-    assert kriging.status_code == 400 and "the limit is 2,500" in kriging.text
+LAYERS = Path(__file__).resolve().parents[2] / "layers"
+ZONE, CELL_M = "coal_coke_storage", 40.0
+
+
+def _cells_inside(zone: str, cell_m: float) -> int:
+    """Cells of a north-up grid on the zone's bounds whose centre is inside it (shapely)."""
+    zones = gpd.read_file(LAYERS / "eia_zones.geojson").to_crs("EPSG:32642")
+    polygon = zones.set_index("zone_id").geometry[zone]
+    minx, miny, maxx, maxy = polygon.bounds
+    width, height = math.ceil((maxx - minx) / cell_m), math.ceil((maxy - miny) / cell_m)
+    x = minx + (np.arange(width) + 0.5) * cell_m
+    y = maxy - (np.arange(height) + 0.5) * cell_m
+    gx, gy = np.meshgrid(x, y)
+    return int(shapely.contains_xy(polygon, gx, gy).sum())
+
+
+def _lead_locations() -> int:
+    """Sampled locations with a Lead result in soil (pandas on the shipped CSV)."""
+    results = pd.read_csv(LAYERS / "results.csv")
+    lead = results[(results["analyte"] == "Lead") & (results["medium"] == "soil")]
+    value = lead["value"].where(lead["detected"], lead["detection_limit"] * 0.5)
+    return int(lead.assign(v=value).dropna(subset=["v"])["location_id"].nunique())
+
+
+@pytest.fixture(scope="module")
+def budgeted(
+    demo_gpkg: GeoPackageStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, int, int]]:
+    """A server whose IDW and kriging limits are exactly those of a 40 m coal-yard surface."""
+    cells, samples = _cells_inside(ZONE, CELL_M), _lead_locations()
+    folder = tmp_path_factory.mktemp("budgeted")
+    settings = {
+        "max_idw_pairs": str(cells * 12),  # default IDW: 12 neighbours
+        "max_kriging_samples": str(samples),
+        "max_kriging_work": str((cells + samples) * 30**2),  # default kriging: 30 neighbours
+    }
+    for base in serve(demo_gpkg.path, folder / "uvicorn.log", **settings):
+        yield base, cells, samples
+
+
+def _surface(base: str, **params: Any) -> httpx.Response:
+    query = {"cell_size_m": CELL_M, "f": "json", "zone": ZONE, **params}
+    return httpx.get(f"{base}/surfaces/Lead", params=query, timeout=120)
+
+
+def test_idw_at_its_pair_limit_runs_and_one_neighbour_more_is_a_400_saying_what_fits(
+    budgeted: tuple[str, int, int],
+) -> None:
+    base, cells, _ = budgeted
+    at_limit = _surface(base, method="idw", neighbours=12)
+    assert at_limit.status_code == 200, at_limit.text
+    assert at_limit.json()["grid"]["cells_inside"] == cells
+    over = _surface(base, method="idw", neighbours=13)
+    assert over.status_code == 400
+    detail = over.json()["description"]
+    assert f"{cells * 13:,} cell-neighbour pairs; the limit is {cells * 12:,}" in detail
+    assert "max_idw_pairs" in detail and "neighbours=12" in detail
+    suggested = float(detail.split("cell_size_m=")[1].split()[0])
+    assert _surface(base, method="idw", neighbours=13, cell_size_m=suggested).status_code == 200
+
+
+def test_kriging_at_its_work_limit_runs_and_just_over_is_a_400(
+    budgeted: tuple[str, int, int],
+) -> None:
+    base, cells, samples = budgeted
+    at_limit = _surface(base, method="kriging")
+    assert at_limit.status_code == 200, at_limit.text
+    assert at_limit.json()["samples"] == samples
+    over = _surface(base, method="kriging", neighbours=31)
+    assert over.status_code == 400
+    detail = over.json()["description"]
+    assert f"{(cells + samples) * 31**2:,} units of work" in detail
+    assert "max_kriging_work" in detail and "neighbours=30" in detail
+
+
+def test_kriging_more_samples_than_allowed_is_a_400_before_any_work(
+    demo_gpkg: GeoPackageStore, tmp_path: Path
+) -> None:
+    samples = _lead_locations()
+    settings = {"max_kriging_samples": str(samples - 1)}
+    for base in serve(demo_gpkg.path, tmp_path / "uvicorn.log", **settings):
+        response = _surface(base, method="kriging")
+        assert response.status_code == 400
+        detail = response.json()["description"]
+        assert f"{samples:,} sampled locations; the limit is {samples - 1:,}" in detail
+        assert _surface(base, method="idw").status_code == 200  # IDW fits no variogram
