@@ -1,6 +1,7 @@
 """A time limit on queries and analyses (``SITE_GIS_REQUEST_TIMEOUT_S``).
 
-A ``GET`` that has not started its response within the limit gets a 503
+A ``GET`` (or a read-only ``POST``: :data:`READ_ONLY_POSTS`) that has not started its
+response within the limit gets a 503
 saying so, and the client stops waiting.  The 503 does not stop the work:
 a computation already running in a thread runs to its end (grid-cell and
 neighbour limits bound it) and its answer is thrown away.  Writes and exports
@@ -37,13 +38,18 @@ async def _send_json(
     await send({"type": "http.response.body", "body": body})
 
 
+READ_ONLY_POSTS = frozenset({"/encroachments/parcels", "/resettlement/estimate"})
+"""POST routes that only read (a query or an estimate too large for a URL): timed as GETs."""
+
+
 def timed(scope: Scope) -> bool:
     """Whether the time limit applies: read-only requests other than exports."""
-    return (
-        scope["type"] == "http"
-        and scope["method"] in ("GET", "HEAD")
-        and not str(scope["path"]).startswith("/exports")
-    )
+    if scope["type"] != "http":
+        return False
+    path = str(scope["path"])
+    if scope["method"] == "POST":
+        return path in READ_ONLY_POSTS
+    return scope["method"] in ("GET", "HEAD") and not path.startswith("/exports")
 
 
 class RequestTimeout:

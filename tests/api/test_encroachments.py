@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import httpx
 import pytest
 
@@ -138,3 +140,26 @@ def test_bad_override_is_a_422(planner: httpx.Client) -> None:
     )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "structure_replacement.mud_hut.rate"
+
+
+def _circle(vertices: int) -> dict[str, object]:
+    """A closed ring of ``vertices`` positions (the last repeats the first) on the west fringe."""
+    angles = [2 * math.pi * i / (vertices - 1) for i in range(vertices - 1)]
+    ring = [[67.30 + 0.005 * math.cos(a), 24.822 + 0.005 * math.sin(a)] for a in angles]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def test_a_polygon_over_the_vertex_cap_is_refused_before_it_is_validated(
+    client: httpx.Client,
+) -> None:
+    at_cap = client.post("/encroachments/parcels", json={"polygon": _circle(20_000)})
+    assert at_cap.status_code == 200, at_cap.text
+    over = client.post("/encroachments/parcels", json={"polygon": _circle(20_001)})
+    assert over.status_code == 422
+    problem = over.json()["problems"][0]
+    assert problem["field"] == "polygon"
+    assert "20,001 vertices; at most 20,000" in problem["reason"]
+    # a MultiPolygon counts the vertices of all its parts
+    parts = {"type": "MultiPolygon", "coordinates": [_circle(10_001)["coordinates"]] * 2}
+    counted = client.post("/encroachments/parcels", json={"polygon": parts})
+    assert "20,002 vertices" in counted.json()["problems"][0]["reason"]

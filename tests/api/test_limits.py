@@ -95,6 +95,12 @@ def test_a_query_over_the_time_limit_is_told_so() -> None:
     assert b"longer than the server's limit of 0.1 s" in sent[1]["body"]
 
 
+def test_read_only_posts_fall_under_the_time_limit_like_gets() -> None:
+    for path in ("/encroachments/parcels", "/resettlement/estimate"):
+        assert _run(_slow, path=path, method="POST")[0]["status"] == 503
+    assert _run(_slow, path="/imports/results", method="POST")[0]["status"] == 200  # a write
+
+
 def test_writes_exports_and_started_responses_are_not_cut_off() -> None:
     assert _run(_slow, method="POST")[0]["status"] == 200  # a write is never hidden by a 503
     assert _run(_slow, path="/exports/results")[0]["status"] == 200
