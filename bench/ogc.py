@@ -19,39 +19,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 import pyogrio
 
-from bench.common import Row, timed
+from bench.common import Row, free_port, timed, wait_for
 from site_gis.access import Role
 from site_gis.store import GeoPackageStore, create_key
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited while starting: {url}")
-        try:
-            if httpx.get(url, timeout=5).status_code < 500:
-                return
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise RuntimeError(f"server did not start: {url}")
-
 
 _SOCKET_ERRORS = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
 
@@ -111,7 +88,7 @@ resources:
 
 
 def _serve(store_path: Path, cache_mb: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
+    port = free_port()
     env = {
         **os.environ,
         "SITE_GIS_STORE": str(store_path),
@@ -134,7 +111,7 @@ def _serve(store_path: Path, cache_mb: int) -> tuple[subprocess.Popen[bytes], st
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    _wait(f"{base}/health", process)
+    wait_for(f"{base}/health", process)
     return process, base
 
 
@@ -256,7 +233,7 @@ def _export_row(label: str, store_path: Path, base: str, rows: list[Row], key: s
 
 
 def _pygeoapi(python: str, provider: str, tmp: Path) -> tuple[float, float, int]:
-    port = _port()
+    port = free_port()
     config = tmp / "pygeoapi.yml"
     config.write_text(_PYGEOAPI_CONFIG.format(port=port, provider=provider))
     openapi = tmp / "openapi.yml"
@@ -285,7 +262,7 @@ def _pygeoapi(python: str, provider: str, tmp: Path) -> tuple[float, float, int]
     try:
         url = f"http://127.0.0.1:{port}/collections/structures/items?limit=1000&f=json"
         try:
-            _wait(url, server)
+            wait_for(url, server)
         except RuntimeError:  # too slow to answer one page: report no rate
             return 0.0, float("inf"), 0
         return _wrk(url)

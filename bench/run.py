@@ -27,6 +27,7 @@ from bench.common import OUT, ROOT, SCALED, Row, timed
 from bench.contamination import bench_contamination
 from bench.load import bench_load
 from bench.maps import bench_maps
+from bench.memory import bench_memory
 from bench.ogc import bench_ogc
 from bench.resettlement import bench_resettlement
 from bench.stores import bench_stores
@@ -145,6 +146,7 @@ def main() -> None:
             bench_resettlement("scaled 100k/100k", scaled_store, rows)
             bench_ogc("scaled 100k/100k", scaled_store, rows)
             bench_maps("scaled 100k/100k", scaled_store, rows)
+            bench_memory("scaled 100k/100k", scaled_store, rows)
             bench_stores(rows)  # PostGIS beside GeoPackage, with SITE_GIS_BENCH_POSTGRES
     header = ["task", "site", "ours (s)", "peer", "peer (s)", "peer/ours", "target"]
     print("| " + " | ".join(header) + " |")
