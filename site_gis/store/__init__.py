@@ -65,6 +65,59 @@ def create_store(
     )
 
 
+def recreate_store(
+    url: str,
+    site: SiteInfo,
+    frames: Mapping[str, Frame],
+    *,
+    actor: str,
+    note: str = "",
+    layers_digest: str = "",
+    expect_version: str | None = None,
+    backup: bool = False,
+) -> tuple[Store, str | None]:
+    """:func:`create_store` over an existing store: guarded and, if asked, backed up first.
+
+    Parameters
+    ----------
+    expect_version
+        The old store's :meth:`~Store.version` as the caller saw it; if a write
+        changed it since, nothing is written
+        (:class:`~site_gis.errors.RebuildRefusedError`).
+    backup
+        Back the old store up first, under its write lock: a GeoPackage to a dated
+        copy beside it, a PostGIS store to a dated schema in its database.
+
+    Returns
+    -------
+    tuple
+        The new store and where the backup went (a file path or a schema name;
+        ``None`` if there was nothing to back up or none was asked for).
+    """
+    if is_postgres_url(url):
+        return PostGISStore.rebuild(
+            url,
+            site,
+            frames,
+            actor=actor,
+            note=note,
+            layers_digest=layers_digest,
+            expect_version=expect_version,
+            backup=backup,
+        )
+    built, copy = GeoPackageStore.rebuild(
+        store_path(url),
+        site,
+        frames,
+        actor=actor,
+        note=note,
+        layers_digest=layers_digest,
+        expect_version=expect_version,
+        backup=backup,
+    )
+    return built, None if copy is None else str(copy)
+
+
 def open_store(url: str) -> Store:
     """Open an existing store named by ``url``.
 
@@ -93,6 +146,7 @@ __all__ = [
     "create_store",
     "geometry_json",
     "open_store",
+    "recreate_store",
     "revoke_key",
     "store_path",
 ]
