@@ -103,8 +103,16 @@ def init(
         typer.echo("replaced the existing store, which held:", err=True)
         for line in previous.describe():
             typer.echo(f"  {line}", err=True)
-    if done.backup is not None:
-        typer.echo(f"backed up the old store to {done.backup}", err=True)
+    if done.backup is not None and done.backup_url != done.backup:
+        typer.echo(
+            f"backed up the old store to schema {done.backup} of the same database "
+            f"(open it with --store '{done.backup_url}'; README: Rebuilding the store)",
+            err=True,
+        )
+    elif done.backup is not None:
+        typer.echo(
+            f"backed up the old store to {done.backup} (README: Rebuilding the store)", err=True
+        )
     if previous is not None and previous.problem is None:
         typer.echo(f"kept {previous.kept()}")
     typer.echo(f"built {done.store.url} from {settings.layers_dir}")

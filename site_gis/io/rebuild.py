@@ -25,7 +25,7 @@ import shapely
 from site_gis.errors import RebuildRefusedError, StoreCorruptError, StoreNotFoundError
 from site_gis.io.sources import layers_digest, read_layers_dir
 from site_gis.schemas import CATALOGUE, SCREENING_LEVELS
-from site_gis.store import PostGISStore, Store, open_store, recreate_store
+from site_gis.store import PostGISStore, Store, backup_store_url, open_store, recreate_store
 from site_gis.store.common import no_stored
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame
@@ -123,11 +123,15 @@ class Rebuild:
     backup
         Where the replaced store was backed up: a GeoPackage path or a PostGIS schema
         in the same database (``None``: no backup was written).
+    backup_url
+        The backup as a store URL that :func:`~site_gis.store.open_store` opens
+        (for PostGIS the database URL with the schema first on ``search_path``).
     """
 
     store: Store
     previous: StoreDifference | None
     backup: str | None
+    backup_url: str | None
 
 
 def compare_with_layers(store: Store, frames: Mapping[str, Frame]) -> StoreDifference:
@@ -226,7 +230,9 @@ def rebuild_store(
         expect_version=None if replace else version,
         backup=replace and previous is not None,
     )
-    return Rebuild(built, previous, backup)
+    return Rebuild(
+        built, previous, backup, None if backup is None else backup_store_url(url, backup)
+    )
 
 
 def _same_values(stored: pd.Series, new: pd.Series) -> np.ndarray:

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from psycopg.conninfo import conninfo_to_dict
 
 from site_gis.errors import StoreError
 from site_gis.site import SiteInfo
@@ -27,7 +30,7 @@ from site_gis.store.base import (
 )
 from site_gis.store.geopackage import GeoPackageStore
 from site_gis.store.keys import create_key, revoke_key
-from site_gis.store.pgconnect import is_postgres_url, safe_text
+from site_gis.store.pgconnect import is_postgres_url, safe_text, safe_url
 from site_gis.store.postgis import PostGISStore
 from site_gis.store.rendering import geometry_json
 from site_gis.validation import Frame
@@ -118,6 +121,25 @@ def recreate_store(
     return built, None if copy is None else str(copy)
 
 
+def backup_store_url(url: str, backup: str) -> str:
+    """The store URL of a backup :func:`recreate_store` wrote of the store at ``url``.
+
+    A GeoPackage backup is a file, its own URL; a PostGIS one is a schema of the
+    same database, opened by putting it first on the ``search_path`` (PostGIS
+    itself stays in ``public``).  The URL keeps the other connection options
+    (``sslmode`` ...) and carries no password.
+    """
+    if not is_postgres_url(url):
+        return backup
+    params = {
+        k: str(v)
+        for k, v in conninfo_to_dict(url).items()
+        if v is not None and k not in ("host", "port", "dbname", "user", "password")
+    }
+    params["options"] = f"{params.get('options', '')} -csearch_path={backup},public".strip()
+    return f"{safe_url(url)}?{urlencode(params, quote_via=quote)}"
+
+
 def open_store(url: str) -> Store:
     """Open an existing store named by ``url``.
 
@@ -142,6 +164,7 @@ __all__ = [
     "PostGISStore",
     "Store",
     "WriteMode",
+    "backup_store_url",
     "create_key",
     "create_store",
     "geometry_json",
