@@ -67,19 +67,56 @@ def generate(
 
 
 @app.command()
-def init(store: StoreOption = None, layers: LayersOption = None) -> None:
-    """Build (or rebuild) the store from the layers directory."""
-    from site_gis.io import build_store
+def init(
+    store: StoreOption = None,
+    layers: LayersOption = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Rebuild an existing store even if it holds data the layers do not "
+            "(imported results, standards, uploaded layers), after backing it up",
+        ),
+    ] = False,
+) -> None:
+    """Build the store from the layers directory; an existing one only if nothing would be lost.
+
+    An existing store holding rows the layers directory lacks is left alone
+    (the rows are listed) unless --replace: then it is first backed up beside
+    itself (GeoPackage: a dated copy; PostGIS: a dated schema). API keys and
+    the audit log are kept either way.
+    """
+    from site_gis.io import rebuild_store
 
     settings = _settings(store=store, layers_dir=layers)
-    built = build_store(
+    done = rebuild_store(
         settings.store,
         settings.layers_dir,
         actor=settings.actor,
         note=f"site-gis init from {settings.layers_dir}",
+        replace=replace,
     )
-    typer.echo(f"built {built.url} from {settings.layers_dir}")
-    _print_layers(built)
+    previous = done.previous
+    if previous is not None and previous.problem is None and not previous.loses_data:
+        typer.echo(f"the existing store held nothing beyond {settings.layers_dir}: rebuilt it")
+    elif previous is not None:
+        typer.echo("replaced the existing store, which held:", err=True)
+        for line in previous.describe():
+            typer.echo(f"  {line}", err=True)
+    if done.backup is not None and done.backup_url != done.backup:
+        typer.echo(
+            f"backed up the old store to schema {done.backup} of the same database "
+            f"(open it with --store '{done.backup_url}'; README: Rebuilding the store)",
+            err=True,
+        )
+    elif done.backup is not None:
+        typer.echo(
+            f"backed up the old store to {done.backup} (README: Rebuilding the store)", err=True
+        )
+    if previous is not None and previous.problem is None:
+        typer.echo(f"kept {previous.kept()}")
+    typer.echo(f"built {done.store.url} from {settings.layers_dir}")
+    _print_layers(done.store)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from site_gis.errors import (
     JobTimeoutError,
     LayerNotFoundError,
     NotAuthenticatedError,
+    RebuildRefusedError,
     SiteGISError,
     StoreError,
     TooLargeError,
@@ -47,6 +48,7 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (JobNotFoundError, 404, None),
     (JobDismissedError, 409, None),
     (JobTimeoutError, 503, None),
+    (RebuildRefusedError, 409, None),
     (StoreError, 503, "the data store is unavailable; the operator has been told why in the log"),
 ]
 

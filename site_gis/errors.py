@@ -16,6 +16,7 @@ exception that matches its meaning, so callers may catch either::
     │   ├── JobTimeoutError (TimeoutError)  it ran past its time limit and was stopped
     │   ├── JobDismissedError               it was dismissed (cancelled) before it finished
     │   └── JobNotFoundError (KeyError)     no such job (or not the caller's)
+    ├── RebuildRefusedError                 a rebuild would drop data the layers do not hold
     └── StoreError                          the store cannot be used
         ├── StoreNotFoundError (FileNotFoundError)
         ├── StoreCorruptError               not a readable site-gis store, or a layer is missing
@@ -182,6 +183,10 @@ class StoreCorruptError(StoreError):
 
 class StoreUnavailableError(StoreError, ConnectionError):
     """The store's database server cannot be reached now (it may come back)."""
+
+
+class RebuildRefusedError(SiteGISError):
+    """Rebuilding the store from a layers directory would drop data it does not hold."""
 
 
 def _short(value: Any, limit: int = 80) -> str:

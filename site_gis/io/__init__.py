@@ -7,6 +7,10 @@ Public verbs (what each takes and returns):
   ``layers_digest(path)`` -> a SHA-256 of the directory's layer files
 * ``build_store(url, layers_dir, actor=)`` -> a new store at ``url`` holding the directory's
   layers (all validated first); ``open_or_build_store`` builds it only where none exists yet
+* ``rebuild_store(url, layers_dir, actor=, replace=)`` -> a ``Rebuild``: ``build_store`` that
+  refuses (``RebuildRefusedError``) to drop what an existing store holds beyond the directory,
+  unless ``replace``, and then backs it up first; ``compare_with_layers(store, frames)`` -> a
+  ``StoreDifference`` listing that (``LayerLoss`` per layer)
 * ``read_csv_bytes(data, source, max_rows=)`` -> a frame of text columns (a bad file is a
   ``ValidationError`` naming the line)
 * ``polygon_from_geojson(data, site)`` -> a valid lon/lat polygon near the site
@@ -14,12 +18,19 @@ Public verbs (what each takes and returns):
   zip, checked within ``Limits``, written all or nothing (its ``AuditEntry``);
   ``read_layer_upload(data, schema, ...)`` reads and checks one without writing
 
-Modules: ``sources``, ``csvfiles``, ``geojson_input``, ``layer_import``.
+Modules: ``sources``, ``rebuild``, ``csvfiles``, ``geojson_input``, ``layer_import``.
 """
 
 from site_gis.io.csvfiles import read_csv_bytes
 from site_gis.io.geojson_input import polygon_from_geojson
 from site_gis.io.layer_import import Limits, import_layer, read_layer_upload
+from site_gis.io.rebuild import (
+    LayerLoss,
+    Rebuild,
+    StoreDifference,
+    compare_with_layers,
+    rebuild_store,
+)
 from site_gis.io.sources import (
     build_store,
     layers_digest,
@@ -29,8 +40,12 @@ from site_gis.io.sources import (
 )
 
 __all__ = [
+    "LayerLoss",
     "Limits",
+    "Rebuild",
+    "StoreDifference",
     "build_store",
+    "compare_with_layers",
     "import_layer",
     "layers_digest",
     "open_or_build_store",
@@ -38,5 +53,6 @@ __all__ = [
     "read_csv_bytes",
     "read_layer_upload",
     "read_layers_dir",
+    "rebuild_store",
     "write_layers_dir",
 ]

@@ -32,6 +32,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from site_gis.access import ApiKey
 from site_gis.errors import (
+    RebuildRefusedError,
     StoreCorruptError,
     StoreError,
     StoreNotFoundError,
@@ -128,40 +130,98 @@ class GeoPackageStore:
         """Build a GeoPackage at ``path`` from layers, replacing any old one.
 
         Every layer is validated first.  The file appears only once complete;
-        the audit log of a store it replaces is carried over.
+        the audit log and API keys of a store it replaces are carried over.
+        """
+        built, _ = cls.rebuild(
+            path, site, frames, actor=actor, note=note, layers_digest=layers_digest
+        )
+        return built
+
+    @classmethod
+    def rebuild(
+        cls,
+        path: str | os.PathLike[str],
+        site: SiteInfo,
+        frames: Mapping[str, Frame],
+        *,
+        actor: str,
+        note: str = "",
+        layers_digest: str = "",
+        expect_version: str | None = None,
+        backup: bool = False,
+    ) -> tuple[GeoPackageStore, Path | None]:
+        """:meth:`create`, guarded: checked against and backed up from the store it replaces.
+
+        Parameters
+        ----------
+        expect_version
+            The :meth:`version` of the old store as the caller compared it; if
+            another write changed it since, nothing is written and
+            :class:`~site_gis.errors.RebuildRefusedError` says so.
+        backup
+            Copy the old file (if any) to ``<stem>.<YYYY-MM-DDTHHMM>.gpkg`` (UTC) beside
+            it first, under the write lock, so the copy is one consistent state.
+
+        Returns
+        -------
+        tuple
+            The new store and the backup's path (``None`` if none was written).
         """
         target = Path(path)
         missing_layers(frames)
         if target.is_dir():
             raise StoreError(f"{target} is a directory, not a GeoPackage file")
         after = plan_write(frames, "replace", no_stored, site=site)
+        copy: Path | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with _write_lock(target), _staging(target, copy=False) as staging:
-                history, keys = _previous_audit(target), _previous_keys(target)
-                for name, schema in CATALOGUE.items():
-                    _write_layer(staging, schema, after[name])
-                sync_renderings(staging, list(CATALOGUE.values()))
-                metadata = {
-                    "schema_version": SCHEMA_VERSION,
-                    "site": json.dumps(site.to_dict()),
-                    "layers_digest": layers_digest,
-                    "created_at": now().isoformat(),
-                }
-                _write_table(
-                    staging,
-                    METADATA_TABLE,
-                    pd.DataFrame({"key": list(metadata), "value": list(metadata.values())}),
-                )
-                if len(history):
-                    _write_table(staging, AUDIT_TABLE, history)
-                if keys:
-                    rows = pd.DataFrame([k.as_row() for k in keys], dtype=object)
-                    _write_table(staging, KEYS_TABLE, rows)
-                _append_audit(staging, len(history) + 1, actor, "create", "replace", after, note)
+            with _write_lock(target):
+                if target.exists():
+                    if expect_version is not None and file_version(target) != expect_version:
+                        raise RebuildRefusedError(
+                            f"{target} changed while it was being compared with the layers "
+                            "(another write landed); nothing was rebuilt: run init again"
+                        )
+                    if backup:
+                        copy = _backup_copy(target)
+                with _staging(target, copy=False) as staging:
+                    cls._build(staging, target, site, after, actor, note, layers_digest)
         except OSError as exc:
             raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        return cls(target)
+        return cls(target), copy
+
+    @staticmethod
+    def _build(
+        staging: Path,
+        target: Path,
+        site: SiteInfo,
+        after: Mapping[str, Frame],
+        actor: str,
+        note: str,
+        layers_digest: str,
+    ) -> None:
+        """Write a whole new store to ``staging``, keeping the audit log and keys of ``target``."""
+        history, keys = _previous_audit(target), _previous_keys(target)
+        for name, schema in CATALOGUE.items():
+            _write_layer(staging, schema, after[name])
+        sync_renderings(staging, list(CATALOGUE.values()))
+        metadata = {
+            "schema_version": SCHEMA_VERSION,
+            "site": json.dumps(site.to_dict()),
+            "layers_digest": layers_digest,
+            "created_at": now().isoformat(),
+        }
+        _write_table(
+            staging,
+            METADATA_TABLE,
+            pd.DataFrame({"key": list(metadata), "value": list(metadata.values())}),
+        )
+        if len(history):
+            _write_table(staging, AUDIT_TABLE, history)
+        if keys:
+            rows = pd.DataFrame([k.as_row() for k in keys], dtype=object)
+            _write_table(staging, KEYS_TABLE, rows)
+        _append_audit(staging, len(history) + 1, actor, "create", "replace", after, note)
 
     def site(self) -> SiteInfo:
         """The site description stored with the layers."""
@@ -637,6 +697,40 @@ def _check_store(path: Path) -> dict[str, str]:
     except (ValueError, TypeError) as exc:
         raise StoreCorruptError(f"{path} has an unreadable site description: {exc}") from exc
     return metadata
+
+
+def backup_path(path: Path, when: datetime) -> Path:
+    """Where a backup of ``path`` taken at ``when`` goes: ``<stem>.<YYYY-MM-DDTHHMM>.gpkg``.
+
+    A second backup within the same minute gets ``-2``, ``-3`` ... after the time.
+    """
+    base = f"{path.stem}.{when:%Y-%m-%dT%H%M}"
+    found = path.with_name(f"{base}.gpkg")
+    number = 1
+    while found.exists():
+        number += 1
+        found = path.with_name(f"{base}-{number}.gpkg")
+    return found
+
+
+def _backup_copy(path: Path) -> Path:
+    """Copy ``path`` to a dated file beside it (called under the write lock), flushed to disk.
+
+    Writers replace the file only under the lock and readers never write it, so
+    a plain copy is one consistent state of the store.
+    """
+    copy = backup_path(path, now())
+    partial = copy.with_name(f".{copy.name}.partial")
+    try:
+        shutil.copyfile(path, partial)
+        shutil.copymode(path, partial)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        partial.replace(copy)
+        _fsync_dir(path.parent)
+    finally:
+        partial.unlink(missing_ok=True)
+    return copy
 
 
 def staging_path(path: Path) -> Path:

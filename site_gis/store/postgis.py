@@ -42,7 +42,7 @@ import shapely
 from psycopg import sql
 
 from site_gis.access import ApiKey
-from site_gis.errors import StoreCorruptError
+from site_gis.errors import RebuildRefusedError, StoreCorruptError
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
@@ -172,16 +172,64 @@ class PostGISStore:
 
         Every layer is validated first; the tables are replaced in one
         transaction, so readers see the old store until the new one is
-        complete.  The audit log of a store it replaces is kept.
+        complete.  The audit log and API keys of a store it replaces are kept.
+        """
+        built, _ = cls.rebuild(
+            url, site, frames, actor=actor, note=note, layers_digest=layers_digest
+        )
+        return built
+
+    @classmethod
+    def rebuild(
+        cls,
+        url: str,
+        site: SiteInfo,
+        frames: Mapping[str, Frame],
+        *,
+        actor: str,
+        note: str = "",
+        layers_digest: str = "",
+        expect_version: str | None = None,
+        backup: bool = False,
+    ) -> tuple[PostGISStore, str | None]:
+        """:meth:`create`, guarded: checked against and backed up from the store it replaces.
+
+        Parameters
+        ----------
+        expect_version
+            The :meth:`version` of the old store as the caller compared it; if
+            another write changed it since, nothing is written and
+            :class:`~site_gis.errors.RebuildRefusedError` says so.
+        backup
+            First move the old store's tables (if any) into a new schema
+            ``site_gis_backup_<yyyy_mm_dd>t<hhmm>`` (UTC) of the same database, with
+            copies of its audit log and keys, in the rebuild's own transaction.
+            It opens as a store with ``?options=-csearch_path%3D<schema>,public``
+            on the URL.
+
+        Returns
+        -------
+        tuple
+            The new store and the backup schema's name (``None`` if none was written).
         """
         missing_layers(frames)
         after = plan_write(frames, "replace", no_stored, site=site)
         db = Database(url)
+        saved: str | None = None
         try:
             with db.transaction() as conn:
                 require_postgis(conn, safe_url(url))
                 conn.execute(WRITE_LOCK)
+                existed = any(table_exists(conn, n) for n in [METADATA_TABLE, *CATALOGUE])
+                changed = expect_version is not None and _state_version(conn) != expect_version
+                if existed and changed:
+                    raise RebuildRefusedError(
+                        f"{safe_url(url)} changed while it was being compared with the "
+                        "layers (another write landed); nothing was rebuilt: run init again"
+                    )
                 previous = previous_version(conn)
+                if existed and backup:
+                    saved = _backup_schema(conn)
                 for name in [*CATALOGUE, METADATA_TABLE, STATE_TABLE]:
                     conn.execute(
                         sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(name))
@@ -213,7 +261,7 @@ class PostGISStore:
                 conn.execute("ANALYZE")
         finally:
             db.close()
-        return cls(url)
+        return cls(url), saved
 
     def site(self) -> SiteInfo:
         """The site description stored with the layers."""
@@ -696,6 +744,55 @@ def _insert_audit(conn: Connection, entry: AuditEntry) -> None:
         ),
         [{**audit_record(entry), "at": entry.at}[name] for name in AUDIT_COLUMNS],
     )
+
+
+def _state_version(conn: Connection) -> str | None:
+    """The data version :meth:`PostGISStore.version` reports (``None`` without a state table)."""
+    if not table_exists(conn, STATE_TABLE):
+        return None
+    row = conn.execute(
+        sql.SQL("SELECT store_id, data_version FROM {}").format(sql.Identifier(STATE_TABLE))
+    ).fetchone()
+    return f"{row[0]}-{row[1]}" if row else None
+
+
+def _backup_schema(conn: Connection) -> str:
+    """Move the store's tables into a new dated schema; copy the audit log and keys there.
+
+    Called inside the rebuild's transaction, under the write lock.  The layer,
+    metadata and state tables are moved whole (indexes and all); the audit log
+    and keys stay in place for the new store too, so they are copied.
+
+    Returns
+    -------
+    str
+        The schema's name, ``site_gis_backup_<yyyy_mm_dd>t<hhmm>`` (UTC; ``_2``,
+        ``_3`` ... after it for a second backup within a minute).
+    """
+    base = f"site_gis_backup_{now():%Y_%m_%dt%H%M}"
+    name, number = base, 1
+    while conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name]).fetchone():
+        number += 1
+        name = f"{base}_{number}"
+    schema = sql.Identifier(name)
+    conn.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
+    for table in [*CATALOGUE, METADATA_TABLE, STATE_TABLE]:
+        if table_exists(conn, table):
+            conn.execute(
+                sql.SQL("ALTER TABLE {} SET SCHEMA {}").format(sql.Identifier(table), schema)
+            )
+    for table in [AUDIT_TABLE, KEYS_TABLE]:
+        if table_exists(conn, table):
+            copy = sql.Identifier(name, table)
+            conn.execute(
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
+                    copy, sql.Identifier(table)
+                )
+            )
+            conn.execute(
+                sql.SQL("INSERT INTO {} SELECT * FROM {}").format(copy, sql.Identifier(table))
+            )
+    return name
 
 
 def _bump_version(conn: Connection) -> None:
