@@ -39,7 +39,7 @@ from typing import Any
 
 from site_gis.errors import JobDismissedError, JobMemoryError, JobTimeoutError
 from site_gis.store import Store, open_store
-from site_gis.surfaces.budget import SurfaceBudget
+from site_gis.surfaces import SurfaceBudget
 from site_gis.surfaces.interpolation import (
     PIECE_CELLS,
     SurfacePlan,
