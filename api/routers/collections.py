@@ -40,6 +40,7 @@ from site_gis.crs import geometries_from_storage
 from site_gis.errors import LayerNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import BBox, LayerInfo, Store, geometry_json
+from site_gis.store.common import check_bbox
 
 _PAGE_BUILDS = OneAtATime()
 """Pages are built one at a time in a worker process.
@@ -358,13 +359,18 @@ def selection(
     bbox_crs: str | None,
     datetime: str | None,
 ) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]]:
-    """The lon/lat bbox and field filters a request asks for (shared by items and exports)."""
+    """The lon/lat bbox and field filters a request asks for (shared by items and exports).
+
+    Every check of these parameters is made here, before anything is read: a
+    bbox on a layer without geometry is the store's own 400, raised now.
+    """
     in_epsg = parse_crs_uri(bbox_crs, _epsg(store))
     box = parse_bbox(bbox, lonlat=in_epsg is None)
     if box is not None and in_epsg is not None:
         box = Transformer.from_crs(in_epsg, 4326, always_xy=True).transform_bounds(
             *box, densify_pts=21
         )
+    box = check_bbox(schema, box)
     where = property_filters(request, schema)
     when = parse_datetime(datetime, schema)
     if when is not None:

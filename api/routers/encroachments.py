@@ -8,6 +8,7 @@ beside the public encroachment totals they could be recovered by subtraction.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
@@ -223,10 +224,11 @@ def resettlement(
     )
     body: dict[str, Any] = {name: records(table) for name, table in report.items()}
     if request.usd_rate:
-        totals = body["totals"][0]
-        body["totals_usd"] = {
-            k: round(totals[k] / request.usd_rate, 2) for k in (*COMPONENTS, "total")
-        }
+        body["totals_usd"] = _in_usd(body["totals"][0], request.usd_rate)
+        if body["totals"][0].get("suppressed"):
+            body["totals_usd_note"] = (
+                "USD totals are null: the selection has too few structures to report (privacy)"
+            )
     body["currency"] = matrix.currency
     body["usd_rate"] = request.usd_rate
     body["household_size"] = request.household_size
@@ -235,6 +237,27 @@ def resettlement(
     body["to_verify"] = sorted(_unverified(matrix))
     body["synthetic"] = store.site().synthetic
     return FastJSONResponse(body)
+
+
+def _in_usd(totals: dict[str, Any], usd_rate: float) -> dict[str, float | None]:
+    """Each PKR total divided by ``usd_rate`` (PKR per USD), to the cent; null where suppressed.
+
+    A conversion that does not give a finite number (a rate so small that the
+    quotient overflows) is a 400 naming ``usd_rate``, never an infinity.
+    """
+    usd: dict[str, float | None] = {}
+    for name in (*COMPONENTS, "total"):
+        pkr = totals[name]
+        if pkr is None:  # suppressed: too few structures to report
+            usd[name] = None
+            continue
+        value = round(float(pkr) / usd_rate, 2)
+        if not math.isfinite(value):
+            raise InvalidRequestError(
+                f"usd_rate {usd_rate!r} PKR per USD gives a USD {name} too large to represent"
+            )
+        usd[name] = value
+    return usd
 
 
 def _unverified(matrix: Any) -> list[str]:

@@ -5,7 +5,12 @@ twice; a GeoPackage is written page by page to a temporary file and streamed
 from disk.  File names come from the layer catalogue, never from user input.
 Household-level fields go only to callers allowed to see them (planners).
 Every export is recorded in the audit log with who asked, what was selected and
-the SHA-256 of the bytes sent (for a stream cut short: of the bytes sent so far).
+the SHA-256 of the bytes sent.  Before the status line an export has checked
+every parameter, read its first page and written its ``export-start`` entry, so
+a bad request, a failing store or an unwritable audit log is an error status,
+never a 200 with a cut body.  It ends with an ``export`` entry when every byte
+was handed over, or an ``export-failed`` entry (with the bytes sent so far and
+their SHA-256) when it was not.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -22,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -42,6 +48,9 @@ from site_gis.access import Permission
 from site_gis.errors import InvalidRequestError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import FeaturePage, Store
+
+log = logging.getLogger("site_gis.api")
+_Page = TypeVar("_Page")
 
 router = APIRouter(prefix="/exports", tags=["exports"], dependencies=[Depends(export_access)])
 
@@ -83,16 +92,25 @@ def _pages(
             yield page
 
 
-def _geojson_stream(
-    store: Store, schema: LayerSchema, fields: Sequence[str], box: Any, where: dict[str, Any]
-) -> Iterator[bytes]:
+def _opened(pages: Iterator[_Page]) -> Iterator[_Page]:
+    """``pages`` with the first one already read.
+
+    Called before the response starts, so that a request the store refuses, or
+    a store that cannot be read, raises here and gets its error status.
+    """
+    for first in pages:
+        return itertools.chain([first], pages)
+    return iter(())
+
+
+def _geojson_stream(synthetic: bool, pages: Iterator[FeaturePage]) -> Iterator[bytes]:
     yield (
         b'{"type":"FeatureCollection","synthetic":'
-        + (b"true" if store.site().synthetic else b"false")
+        + (b"true" if synthetic else b"false")
         + b',"features":['
     )
     separator = b""
-    for page in _feature_pages(store, schema, fields, box, where):
+    for page in pages:
         yield separator + page_fragments(page)
         separator = b","
     yield b"]}"
@@ -141,15 +159,10 @@ def _csv_table(page: pd.DataFrame, geometry: str) -> pd.DataFrame:
 
 
 def _csv_stream(
-    store: Store,
-    schema: LayerSchema,
-    fields: Sequence[str],
-    box: Any,
-    where: dict[str, Any],
-    geometry: str,
+    pages: Iterator[pd.DataFrame], fields: Sequence[str], geometry: str
 ) -> Iterator[bytes]:
     header = True
-    for page in _pages(store, schema, fields, box, where):
+    for page in pages:
         yield (
             _csv_table(page, geometry)
             .to_csv(index=False, header=header, lineterminator="\n")
@@ -164,12 +177,11 @@ def _write_gpkg(
     store: Store,
     schema: LayerSchema,
     fields: Sequence[str],
-    box: Any,
-    where: dict[str, Any],
+    pages: Iterator[pd.DataFrame],
     path: Path,
 ) -> int:
     rows = 0
-    for page in _pages(store, schema, fields, box, where):
+    for page in pages:
         pyogrio.write_dataframe(
             page,
             path,
@@ -225,33 +237,29 @@ def export_layer(
         + (f"?{request.url.query}" if request.url.query else "")
         + ("; with personal fields" if set(fields) - set(schema.public_field_names) else "")
     )
-    if format == "geojson":
+    if format in ("geojson", "csv"):
+        if format == "geojson":
+            features = _opened(_feature_pages(store, schema, fields, box, where))
+            body = _geojson_stream(store.site().synthetic, features)
+            media_type, filename = GEOJSON_MEDIA_TYPE, f"{name}.geojson"
+        else:
+            body = _csv_stream(_opened(_pages(store, schema, fields, box, where)), fields, geometry)
+            media_type, filename = CSV_MEDIA_TYPE, f"{name}.csv"
+        _record_start(store, caller.actor, [name], note)
         return StreamingResponse(
-            _audited(_geojson_stream(store, schema, fields, box, where), store, caller, name, note),
-            media_type=GEOJSON_MEDIA_TYPE,
-            headers=_download(f"{name}.geojson"),
+            _audited(body, store, caller.actor, [name], note),
+            media_type=media_type,
+            headers=_download(filename),
         )
-    if format == "csv":
-        return StreamingResponse(
-            _audited(
-                _csv_stream(store, schema, fields, box, where, geometry), store, caller, name, note
-            ),
-            media_type=CSV_MEDIA_TYPE,
-            headers=_download(f"{name}.csv"),
-        )
+    pages = _opened(_pages(store, schema, fields, box, where))
+    _record_start(store, caller.actor, [name], note)
     path = _temp_path(".gpkg")
     try:
-        rows = _write_gpkg(store, schema, fields, box, where, path)
-        store.record(
-            actor=caller.actor,
-            action="export",
-            layers=[name],
-            rows=rows,
-            content_hash=_file_sha256(path),
-            note=note,
-        )
-    except BaseException:
+        rows = _write_gpkg(store, schema, fields, pages, path)
+        _record_end(store, caller.actor, [name], note, rows=rows, content_hash=_file_sha256(path))
+    except BaseException as exc:
         _discard(path)
+        _record_failed(store, caller.actor, [name], note, 0, hashlib.sha256(), exc)
         raise
     return FileResponse(
         path,
@@ -287,20 +295,18 @@ def bundle(
         _schema(name)
     if not names or len(set(names)) != len(names):
         raise InvalidRequestError("give each layer once, e.g. layers=eia_zones,results")
+    note = f"bundle ({format}) of {', '.join(names)}" + (
+        "; with personal fields" if caller.may(Permission.PERSONAL) else ""
+    )
+    _record_start(store, caller.actor, names, note)
     path = _temp_path(".zip")
     try:
         files = _write_bundle(store, caller, names, format, path)
-        store.record(
-            actor=caller.actor,
-            action="export",
-            layers=names,
-            rows=sum(f["features"] for f in files.values()),
-            content_hash=_file_sha256(path),
-            note=f"bundle ({format}) of {', '.join(names)}"
-            + ("; with personal fields" if caller.may(Permission.PERSONAL) else ""),
-        )
-    except BaseException:
+        rows = sum(f["features"] for f in files.values())
+        _record_end(store, caller.actor, names, note, rows=rows, content_hash=_file_sha256(path))
+    except BaseException as exc:
         _discard(path)
+        _record_failed(store, caller.actor, names, note, 0, hashlib.sha256(), exc)
         raise
     return FileResponse(
         path,
@@ -322,11 +328,13 @@ def _write_bundle(
             fields = caller.fields(schema)
             if format == "gpkg":
                 target = tmp / f"{name}.gpkg"
-                count = _write_gpkg(store, schema, fields, None, {}, target)
+                pages = _pages(store, schema, fields, None, {})
+                count = _write_gpkg(store, schema, fields, pages, target)
             else:
                 target = tmp / f"{name}.geojson"
+                features = _feature_pages(store, schema, fields, None, {})
                 with target.open("wb") as handle:
-                    for chunk in _geojson_stream(store, schema, fields, None, {}):
+                    for chunk in _geojson_stream(store.site().synthetic, features):
                         handle.write(chunk)
                 count = store.count(name)
             digest = _file_sha256(target)
@@ -359,32 +367,75 @@ def _write_bundle(
     return files
 
 
-def _audited(
-    stream: Iterator[bytes], store: Store, caller: Principal, layer: str, note: str
-) -> Iterator[bytes]:
-    """``stream``, recorded in the audit log as it starts and once it ends.
+def _record_start(store: Store, actor: str, layers: Sequence[str], note: str) -> None:
+    """The ``export-start`` entry, written before the status line (a failure is a 503)."""
+    store.record(actor=actor, action="export-start", layers=layers, note=note)
 
-    The first entry (``export-start``) is written before any byte leaves, so an
-    export is on record even if the server dies mid-stream; the second
-    (``export``) has the number of bytes handed to the server for sending and
-    their SHA-256 (a client that disconnects early may have read fewer).
+
+def _record_end(
+    store: Store, actor: str, layers: Sequence[str], note: str, *, rows: int, content_hash: str
+) -> None:
+    """The ``export`` entry of an export whose every byte was handed over."""
+    store.record(
+        actor=actor,
+        action="export",
+        layers=layers,
+        rows=rows,
+        content_hash=content_hash,
+        note=note,
+    )
+
+
+def _record_failed(
+    store: Store,
+    actor: str,
+    layers: Sequence[str],
+    note: str,
+    sent: int,
+    digest: Any,
+    reason: BaseException,
+) -> None:
+    """The ``export-failed`` entry: how many bytes were sent before ``reason``, and their hash.
+
+    Written on a best-effort basis: the failure may be the store's own, and the
+    caller re-raises the original error either way.
     """
-    store.record(actor=caller.actor, action="export-start", layers=[layer], note=note)
-    digest, sent, complete = hashlib.sha256(), 0, False
+    why = "the client stopped reading" if isinstance(reason, GeneratorExit) else repr(reason)
+    try:
+        store.record(
+            actor=actor,
+            action="export-failed",
+            layers=layers,
+            content_hash=digest.hexdigest(),
+            note=f"{note}; failed after {sent:,} bytes sent: {why}"[:2000],
+        )
+    except Exception:  # the original failure is what the caller raises
+        log.exception("cannot record the failed export %s", note)
+
+
+def _audited(
+    stream: Iterator[bytes], store: Store, actor: str, layers: Sequence[str], note: str
+) -> Iterator[bytes]:
+    """``stream``, recorded in the audit log once it ends.
+
+    The ``export-start`` entry is the caller's, written before the response
+    starts.  At the end comes ``export`` (the bytes handed to the server for
+    sending, their number and SHA-256; a client may still lose the last ones)
+    or, if the stream raised or was closed before its end, ``export-failed``
+    with the bytes sent so far and their SHA-256.
+    """
+    digest, sent = hashlib.sha256(), 0
     try:
         for chunk in stream:
             digest.update(chunk)
             sent += len(chunk)
             yield chunk
-        complete = True
-    finally:
-        store.record(
-            actor=caller.actor,
-            action="export",
-            layers=[layer],
-            content_hash=digest.hexdigest(),
-            note=f"{note}; {sent:,} bytes" + ("" if complete else ", cut short"),
-        )
+    except BaseException as exc:
+        _record_failed(store, actor, layers, note, sent, digest, exc)
+        raise
+    _record_end(
+        store, actor, layers, f"{note}; {sent:,} bytes", rows=0, content_hash=digest.hexdigest()
+    )
 
 
 def _file_sha256(path: Path) -> str:

@@ -46,6 +46,38 @@ def test_a_selection_of_one_structure_reveals_nothing(planner: httpx.Client) -> 
         assert totals[field] is None
 
 
+def test_usd_totals_of_a_suppressed_selection_are_null(planner: httpx.Client) -> None:
+    feature = geojson("structures")["features"][11]
+    response = planner.post(
+        "/resettlement/estimate", json={"polygon": feature["geometry"], "usd_rate": 280}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["totals"][0]["suppressed"] is True
+    assert body["totals_usd"]["total"] is None
+    assert set(body["totals_usd"].values()) == {None}
+    assert "too few structures" in body["totals_usd_note"]
+
+
+def test_usd_totals_are_the_pkr_totals_over_the_rate(planner: httpx.Client) -> None:
+    # each business: 50,000 PKR a month for 12 months, 600,000 PKR; USD = PKR / 280
+    body = planner.post(
+        "/resettlement/estimate",
+        json={"kind": "scrapyard", "overrides": {"business_loss.rate": 50000}, "usd_rate": 280},
+    ).json()
+    totals = body["totals"][0]
+    assert totals["suppressed"] is False
+    assert body["totals_usd"]["business_loss"] == round(totals["businesses"] * 600_000 / 280, 2)
+    assert body["totals_usd"]["total"] == round(totals["total"] / 280, 2)
+    assert "totals_usd_note" not in body
+
+
+def test_a_usd_rate_too_small_to_divide_by_is_a_400(planner: httpx.Client) -> None:
+    response = planner.post("/resettlement/estimate", json={"usd_rate": 1e-320})
+    assert response.status_code == 400, response.text
+    assert "usd_rate" in response.json()["detail"]
+
+
 def test_water_is_not_costed_as_excavation(client: httpx.Client) -> None:
     response = client.get(
         "/remediation/estimate",

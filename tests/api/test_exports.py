@@ -9,12 +9,20 @@ import itertools
 import json
 import sqlite3
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pyogrio
+import pytest
 
-from tests.conftest import geojson, results_csv
+from api.routers.exports import _audited, _geojson_stream
+from site_gis.access import Role
+from site_gis.errors import StoreError
+from site_gis.store import FeaturePage, GeoPackageStore, PostGISStore, Store
+from tests.api.conftest import serve
+from tests.conftest import geojson, key_header, make_keys, results_csv
 
 
 def _ring_area(ring: list[list[float]]) -> float:
@@ -92,3 +100,108 @@ def test_bad_export_requests(consultant: httpx.Client) -> None:
         consultant.get("/exports", params={"layers": "parcels,../../etc/passwd"}).status_code == 404
     )
     assert consultant.get("/exports", params={"layers": "parcels,parcels"}).status_code == 400
+
+
+NO_GEOMETRY_BBOX = {"analyte": "Lead", "medium": "soil", "bbox": "67.30,24.78,67.32,24.80"}
+
+
+@pytest.mark.parametrize("format", ["csv", "geojson", "gpkg"])
+def test_a_bbox_on_a_table_is_the_items_400_and_no_export_is_recorded(
+    server: str, keys: dict[Role, str], format: str
+) -> None:
+    consultant = key_header(keys[Role.CONSULTANT])
+    query = {**NO_GEOMETRY_BBOX, "format": format}
+    response = httpx.get(f"{server}/exports/results", params=query, headers=consultant)
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"] == "layer 'results' has no geometry to filter by bbox"
+    items = httpx.get(f"{server}/collections/results/items", params=NO_GEOMETRY_BBOX)
+    assert items.status_code == 400 and items.json()["detail"] == response.json()["detail"]
+    officer = key_header(keys[Role.OFFICER])
+    log = httpx.get(f"{server}/audit", params={"limit": 10_000}, headers=officer).json()
+    assert not [e for e in log["entries"] if "bbox=67.30" in e["note"]]
+
+
+def _refuse_audit_entries(store: Store) -> None:
+    """Make the audit log refuse new entries: a corrupt access log; a refusing trigger."""
+    if isinstance(store, GeoPackageStore):
+        access_log = store.path.with_name(store.path.name + "-access.sqlite")
+        access_log.write_bytes(b"this is not an SQLite database" * 100)
+        return
+    assert isinstance(store, PostGISStore)
+    with psycopg.connect(store.url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION refuse_entries() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'the audit log takes no new entries'; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER refuse_entries BEFORE INSERT ON site_gis_audit "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_entries()"
+        )
+
+
+def test_an_export_that_cannot_be_audited_is_an_error_not_a_200(
+    store: Store, tmp_path: Path
+) -> None:
+    consultant = key_header(make_keys(store)[Role.CONSULTANT])  # keys are audited too
+    _refuse_audit_entries(store)
+    for base in serve(store.url, tmp_path / "uvicorn.log"):
+        for path, params in [
+            ("/exports/eia_zones", {"format": "geojson"}),
+            ("/exports/results", {"format": "csv", "analyte": "Lead"}),
+            ("/exports/eia_zones", {"format": "gpkg"}),
+            ("/exports", {"layers": "eia_zones,results"}),
+        ]:
+            response = httpx.get(f"{base}{path}", params=params, headers=consultant, timeout=60)
+            assert response.status_code >= 500, (path, params, response.status_code)
+            assert "FeatureCollection" not in response.text
+        assert httpx.get(f"{base}/collections/eia_zones/items").status_code == 200
+
+
+def _failing_pages(store: Store, after: int) -> Iterator[FeaturePage]:
+    """Real pages of the structures layer, then the store failing (as a dropped table would)."""
+    for offset in range(after):
+        yield store.features("structures", columns=["structure_id"], limit=100, offset=offset * 100)
+    raise StoreError("the structures layer went away")
+
+
+def test_a_stream_that_fails_midway_is_recorded_as_failed_with_what_was_sent(
+    store: Store,
+) -> None:
+    note = "geojson of structures (failing)"
+    sent = b""
+    with pytest.raises(StoreError, match="went away"):
+        for chunk in _audited(
+            _geojson_stream(True, _failing_pages(store, 2)), store, "tests", ["structures"], note
+        ):
+            sent += chunk
+    assert sent.startswith(b'{"type":"FeatureCollection"') and sent.count(b'"Feature"') == 200
+    log = store.audit_log()
+    entries = log[log["note"].str.startswith(note)]
+    assert entries["action"].tolist() == ["export-failed"]
+    failed = entries.iloc[0]
+    assert failed["content_hash"] == hashlib.sha256(sent).hexdigest()
+    assert f"failed after {len(sent):,} bytes sent" in failed["note"]
+    assert "went away" in failed["note"]
+
+
+def test_a_stream_closed_early_is_recorded_as_failed_and_a_whole_one_as_done(
+    store: Store,
+) -> None:
+    stopped = _audited(
+        _geojson_stream(True, _failing_pages(store, 3)), store, "tests", ["structures"], "early"
+    )
+    first = next(stopped)
+    stopped.close()  # what a dropped connection does to the stream
+    whole = b"".join(
+        _audited(_geojson_stream(True, iter(())), store, "tests", ["structures"], "whole")
+    )
+    assert whole == b'{"type":"FeatureCollection","synthetic":true,"features":[]}'
+    log = store.audit_log()
+    early = log[log["note"].str.startswith("early")]
+    assert early["action"].tolist() == ["export-failed"]
+    assert early.iloc[0]["content_hash"] == hashlib.sha256(first).hexdigest()
+    assert "the client stopped reading" in early.iloc[0]["note"]
+    done = log[log["note"].str.startswith("whole")]
+    assert done["action"].tolist() == ["export"]
+    assert done.iloc[0]["content_hash"] == hashlib.sha256(whole).hexdigest()
+    assert f"{len(whole):,} bytes" in done.iloc[0]["note"]
