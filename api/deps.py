@@ -11,7 +11,6 @@ from fastapi import Depends, FastAPI, Request
 from api.settings import Settings
 from site_gis.errors import StoreError
 from site_gis.store import Store, open_store
-from site_gis.surfaces import SurfaceBudget
 
 log = logging.getLogger("site_gis.api")
 _opening = threading.Lock()
@@ -52,10 +51,3 @@ def get_settings(request: Request) -> Settings:
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
-
-def surface_budget(request: Request) -> SurfaceBudget:
-    """The most a surface built for a request may cost (from the settings)."""
-    return get_settings(request).surface_budget()
-
-
-Budget = Annotated[SurfaceBudget, Depends(surface_budget)]

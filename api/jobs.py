@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import pydantic
-from fastapi import Request
+from fastapi import Depends, Request
 
 from api.access import Principal
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
@@ -33,11 +33,14 @@ from api.tables import CSV_MEDIA_TYPE, escape_formulas, records
 from site_gis.crs import to_storage
 from site_gis.errors import InvalidRequestError, JobNotFoundError, SiteGISError
 from site_gis.processes import (
+    PAGE_PROCESSES,
     PROCESSES,
     Engine,
     EngineConfig,
     JobRecord,
     JobRecords,
+    MapSurface,
+    MapSurfaceInputs,
     Run,
     canonical,
     reuse_key,
@@ -160,6 +163,7 @@ FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "remediation-curve": _curve,
     "receptors-at-risk": _receptors,
     "zonal-statistics": _zonal,
+    "map-surface": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
 }
 """How each process's result is written out (the GET routes' bytes)."""
 
@@ -200,6 +204,14 @@ def worker_store_url(settings: Settings) -> str:
     if is_postgres_url(settings.store):
         return settings.store
     return str(store_path(settings.store).resolve())
+
+
+@dataclass(frozen=True)
+class JobPending:
+    """A page's job that has not finished yet: its id and progress (0--100)."""
+
+    job_id: str
+    progress: int
 
 
 @dataclass
@@ -251,7 +263,7 @@ class JobService:
         time_limit_s: float,
     ) -> tuple[JobRecord, threading.Event]:
         """Start (or reuse) a job; its record and an event set once it has ended."""
-        process = PROCESSES[process_id]
+        process = PROCESSES.get(process_id) or PAGE_PROCESSES[process_id]
         owner = owner_of(caller)
         text = canonical(inputs.model_dump(mode="json"))
         key = reuse_key(process_id, text, store.version(), owner)
@@ -336,6 +348,39 @@ class JobService:
             progress=live.run.progress(),
         )
 
+    def compute(self, request: SurfaceRequest, finish: Callable[..., Any], *args: Any) -> Any:
+        """A surface's ``finish(surface, store, *args)`` on the engine, waited for here.
+
+        For routes that need the result as an object (not a kept job): the work runs on
+        a worker with the surface budget, and is stopped at the request time limit.
+        """
+        run = self.engine.submit_surface(
+            worker_store_url(self.settings),
+            request,
+            finish,
+            *args,
+            budget=self.settings.surface_budget(),
+        )
+        if not run.wait(self.settings.request_timeout_s):
+            run.time_out(self.settings.request_timeout_s)
+        return run.result()
+
+    def page_surface(
+        self, inputs: MapSurfaceInputs, caller: Principal, store: Store, *, wait_s: float
+    ) -> MapSurface | JobPending:
+        """A map page's surface: the kept or finished ``map-surface`` job's, or its progress.
+
+        Waits up to ``wait_s`` seconds for the job; a page drawn before it ends follows
+        the job and reloads (the next load reuses the kept result).  Raises the job's
+        error if it failed (a budget refusal, too few samples).
+        """
+        record, ended = self.execute(
+            "map-surface", inputs, caller, store, time_limit_s=self.settings.request_timeout_s
+        )
+        if not ended.wait(wait_s):
+            return JobPending(record.job_id, self.get(record.job_id, caller).progress)
+        return MapSurface.from_bytes(self.finished_output(record.job_id, caller).body)
+
     def get(self, job_id: str, caller: Principal) -> JobRecord:
         """A job of the caller's; :class:`JobNotFoundError` for anyone else's."""
         record = self.records.get(job_id)
@@ -403,6 +448,15 @@ class JobService:
         live = self._live.get(job_id)
         if live is not None:
             live.run.dismiss()
+
+
+def get_jobs(request: Request) -> JobService:
+    """The app's job service (a dependency)."""
+    jobs: JobService = request.app.state.jobs
+    return jobs
+
+
+Jobs = Annotated[JobService, Depends(get_jobs)]
 
 
 def _rebuilt(record: JobRecord) -> Exception:

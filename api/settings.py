@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     job_time_limit_s: float = Field(
         900.0, gt=0, le=86_400, description="Longest an asynchronous analysis job may run"
     )
+    map_wait_s: float = Field(
+        1.0,
+        ge=0,
+        le=600,
+        description="How long a map page waits for its surface; after that it is drawn "
+        "without it, shows the job's progress and reloads when the surface is ready",
+    )
     jobs_dir: Path | None = Field(
         None,
         description="Folder of job records and results (default: beside a GeoPackage store, "

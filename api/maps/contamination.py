@@ -4,6 +4,7 @@ interpolated surface, hotspots above the level and statistics per EIA zone."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +14,17 @@ import pandas as pd
 from folium.raster_layers import ImageOverlay
 from markupsafe import Markup
 
+from api.jobs import JobPending
 from api.maps import MapRequestError
 from api.maps.assets import new_map
-from api.maps.elements import Header, Legend, ReadySignal, SampleLayer, form_markup
+from api.maps.elements import (
+    Header,
+    JobProgress,
+    Legend,
+    ReadySignal,
+    SampleLayer,
+    form_markup,
+)
 from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     EXCEEDING_CLASSES,
@@ -35,17 +44,15 @@ from api.maps.legend import (
     swatches,
 )
 from site_gis.contamination import compute_statistics, load_results, resolve_analyte, screen_results
-from site_gis.errors import InsufficientDataError, InvalidRequestError
+from site_gis.errors import InsufficientDataError, InvalidRequestError, JobError
+from site_gis.processes import MapSurface, MapSurfaceInputs
+from site_gis.processes.display import finish_map_surface
 from site_gis.schemas import LAND_USES, MEDIA
 from site_gis.store import Store
-from site_gis.surfaces import (
-    Surface,
-    SurfaceBudget,
-    SurfaceRequest,
-    build_surface,
-    find_hotspots,
-    surface_to_web_mercator,
-)
+from site_gis.surfaces import SurfaceBudget, build_surface
+
+SurfaceSource = Callable[[MapSurfaceInputs], "MapSurface | JobPending"]
+"""Where a map page's surface comes from: ready, or a job still running."""
 
 SURFACE_OPACITY = 0.6
 _DEPTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
@@ -202,11 +209,11 @@ def _points(rows: pd.DataFrame) -> list[list[Any]]:
 
 
 def _surface_image(
-    surface: Surface, level: float | None
+    shown: MapSurface, level: float | None
 ) -> tuple[np.ndarray, list[list[float]], tuple[float, ...], tuple[str, ...]]:
     """The surface as classified RGBA pixels in Web Mercator, its lon/lat bounds,
     the class breaks (surface unit) and colours."""
-    values, (west, south, east, north) = surface_to_web_mercator(surface)
+    values, (west, south, east, north) = shown.values, shown.bounds
     finite = values[np.isfinite(values)]
     if level is not None:
         breaks: tuple[float, ...] = tuple(b * level for b in SURFACE_BREAKS)
@@ -231,8 +238,18 @@ def _zone_statistics(store: Store, screened: pd.DataFrame) -> Any:
     return zones.merge(stats[keep], on="zone_id", how="left")
 
 
+def local_surface(store: Store, budget: SurfaceBudget | None = None) -> SurfaceSource:
+    """A surface source computing in this process (for scripts and tests; the app's pages
+    use the engine: :meth:`api.jobs.JobService.page_surface`)."""
+
+    def source(inputs: MapSurfaceInputs) -> MapSurface:
+        return finish_map_surface(build_surface(store, inputs, budget=budget), store, inputs)
+
+    return source
+
+
 def build_contamination_map(
-    store: Store, query: ContaminationQuery, *, budget: SurfaceBudget | None = None
+    store: Store, query: ContaminationQuery, *, surface: SurfaceSource | None = None
 ) -> folium.Map:
     """The contamination map of one analyte in one medium against one standard.
 
@@ -242,6 +259,10 @@ def build_contamination_map(
     for display) is classified by the same ratios; hotspots are the surface's
     areas above the level; each EIA zone's popup gives its statistics
     (Kaplan–Meier where there are non-detects, UCL95 with its method).
+
+    ``surface`` gives the surface for display: ready, or a job still running (the page
+    then shows its progress and reloads when it is done); by default it is computed
+    here (:func:`local_surface`).
 
     Raises
     ------
@@ -281,7 +302,9 @@ def build_contamination_map(
         ],
         fill_opacity=0.05,
     ).add_to(fmap)
-    surface_part, hotspot_part = _surface_layers(fmap, store, query, analyte, level, unit, budget)
+    surface_part, hotspot_part = _surface_layers(
+        fmap, query, analyte, level, unit, surface or local_surface(store)
+    )
     rows = sample_rows(store, screened)
     SampleLayer(
         _points(rows),
@@ -339,51 +362,57 @@ def build_contamination_map(
 
 def _surface_layers(
     fmap: folium.Map,
-    store: Store,
     query: ContaminationQuery,
     analyte: str,
     level: _Level,
     unit: str,
-    budget: SurfaceBudget | None,
+    source: SurfaceSource,
 ) -> tuple[Markup, Markup]:
     """Add the surface and its hotspots to ``fmap``; return their legend sections."""
     top, bottom = parse_depth(query.depth)
     method = "IDW" if query.method == "idw" else "ordinary kriging"
+    title = f"Interpolated surface ({method})"
     try:
-        surface = build_surface(
-            store,
-            SurfaceRequest(
+        shown = source(
+            MapSurfaceInputs(
                 analyte=analyte,
                 medium=query.medium,
                 depth_top_m=top,
                 depth_bottom_m=bottom,
                 method=query.method,
-            ),
-            budget=budget,
+                cleanup_level=level.value if level.value and level.value > 0 else None,
+            )
         )
-    except (InsufficientDataError, InvalidRequestError) as exc:
+    except (InsufficientDataError, InvalidRequestError, JobError) as exc:
         reason = section("Interpolated surface", note(f"No surface: {exc}", warn=True))
         return reason, Markup("")
-    rgba, bounds, breaks, colors = _surface_image(surface, level.value)
+    if isinstance(shown, JobPending):
+        JobProgress(f"/jobs/{shown.job_id}", shown.progress).add_to(fmap)
+        waiting = Markup(
+            '<p class="sg-job-text" role="status">Computing the surface: {} %</p>'
+            '<progress class="sg-job-progress" max="100" value="{}"></progress>'
+            "<p>The page is drawn without it and reloads when it is ready.</p>"
+        ).format(shown.progress, shown.progress)
+        return section(title, waiting), section("Hotspots", "Waiting for the surface.")
+    rgba, bounds, breaks, colors = _surface_image(shown, level.value)
     ImageOverlay(
         rgba,
         bounds=bounds,
-        name=f"Interpolated surface ({method})",
+        name=title,
         interactive=False,
         zindex=1,
     ).add_to(fmap)
-    cell = surface.grid.cell_size
     surface_part = section(
-        f"Interpolated surface ({method}, {cell:g} m cells)",
+        f"Interpolated surface ({method}, {shown.cell_size_m:g} m cells)",
         surface_scale(breaks, colors, unit),
-        f"{len(surface.samples)} locations; non-detects at {surface.tags()['non_detects']}; "
-        f"leave-one-out RMSE {surface.cv.rmse:.3g} {unit}.",
+        f"{shown.samples} locations; non-detects at {shown.non_detects}; "
+        f"leave-one-out RMSE {shown.rmse:.3g} {unit}.",
     )
-    if level.value is None:
+    if level.value is None or shown.hotspots is None:
         return surface_part, section("Hotspots", "No level, so no hotspots.")
-    hotspots = find_hotspots(surface, level.value, store.read("eia_zones"))
-    hotspots = hotspots.assign(zone=hotspots["zone_id"].fillna("outside EIA zones").map(label))
+    hotspots = shown.hotspots
     if not hotspots.empty:
+        hotspots = hotspots.assign(zone=hotspots["zone_id"].fillna("outside EIA zones").map(label))
         geojson_layer(
             hotspots,
             name=f"Hotspots (> {level.value:g} {unit})",

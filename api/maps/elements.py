@@ -223,6 +223,24 @@ class ReadySignal(MacroElement):
         self._name = "ReadySignal"
 
 
+class JobProgress(MacroElement):
+    """Follows a job's progress in the legend's bar and reloads the page once it is done."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.followJob({{ this.url|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, progress: int) -> None:
+        super().__init__()
+        self._name = "JobProgress"
+        self.url = url
+        self.progress = progress
+
+
 def form_markup(template: str, **values: Any) -> Markup:
     """Render a small HTML form template with autoescaping."""
     return Markup(JinjaTemplate(template, autoescape=True).render(**values))  # noqa: S704

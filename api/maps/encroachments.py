@@ -11,6 +11,7 @@ layer itself is never drawn.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import folium
@@ -33,7 +34,7 @@ from api.maps.legend import (
     swatches,
 )
 from site_gis.contamination import resolve_analyte, select_levels
-from site_gis.errors import InsufficientDataError, InvalidRequestError
+from site_gis.errors import InsufficientDataError, InvalidRequestError, JobError
 from site_gis.resettlement import MIN_GROUP, analyse_parcels, estimate_resettlement, load_matrix
 from site_gis.schemas import LAND_USES
 from site_gis.store import Store
@@ -77,18 +78,31 @@ def _cleanup_level(store: Store, query: EncroachmentQuery, analyte: str) -> floa
     return float(row["value"].iloc[0]) if len(row) else None
 
 
+ExposureSource = Callable[[SurfaceRequest, float], tuple[Surface, gpd.GeoDataFrame]]
+"""Where the map's soil surface and its hotspots above a level come from."""
+
+
+def local_exposure(store: Store, budget: SurfaceBudget | None = None) -> ExposureSource:
+    """Surface and hotspots computed in this process (for scripts and tests; the app's
+    pages compute them on the engine: :meth:`api.jobs.JobService.compute`)."""
+
+    def source(request: SurfaceRequest, level: float) -> tuple[Surface, gpd.GeoDataFrame]:
+        surface = build_surface(store, request, budget=budget)
+        return surface, find_hotspots(surface, level, store.read("eia_zones"))
+
+    return source
+
+
 def _hotspots(
-    store: Store, analyte: str, level: float | None, budget: SurfaceBudget | None
+    analyte: str, level: float | None, source: ExposureSource
 ) -> tuple[Surface | None, gpd.GeoDataFrame | None, str]:
     if level is None:
         return None, None, f"the standard has no level for {analyte} in soil: no hotspots"
     try:
-        surface = build_surface(
-            store, SurfaceRequest(analyte=analyte, medium=MEDIUM), budget=budget
-        )
-    except (InsufficientDataError, InvalidRequestError) as exc:
+        surface, hotspots = source(SurfaceRequest(analyte=analyte, medium=MEDIUM), level)
+    except (InsufficientDataError, InvalidRequestError, JobError) as exc:
         return None, None, f"no hotspots: {exc}"
-    return surface, find_hotspots(surface, level, store.read("eia_zones")), ""
+    return surface, hotspots, ""
 
 
 def _money(value: float) -> str:
@@ -102,7 +116,7 @@ def build_encroachment_map(
     query: EncroachmentQuery,
     *,
     household_detail: bool = False,
-    budget: SurfaceBudget | None = None,
+    exposure: ExposureSource | None = None,
 ) -> folium.Map:
     """The planners' map of encroachments, parcels, hotspots and resettlement.
 
@@ -128,7 +142,7 @@ def build_encroachment_map(
         raise MapRequestError(422, "phases must be between 1 and 10")
     level = _cleanup_level(store, query, analyte)
     site = store.site()
-    surface, hotspots, hotspot_note = _hotspots(store, analyte, level, budget)
+    surface, hotspots, hotspot_note = _hotspots(analyte, level, exposure or local_exposure(store))
     encroachments = store.read("encroachments")
     parcels, zones = store.read("parcels"), store.read("eia_zones")
     structures = store.read("structures")

@@ -17,13 +17,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Planner, Principal, Reader, demand, read_access
-from api.deps import Budget, StoreDep
+from api.deps import StoreDep
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection
+from api.jobs import Jobs, JobService
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
 from site_gis.access import Permission
 from site_gis.errors import InvalidRequestError
 from site_gis.io import polygon_from_geojson
+from site_gis.processes import finish_exposure
 from site_gis.resettlement import (
     CATEGORIES,
     COMPONENTS,
@@ -36,13 +38,7 @@ from site_gis.resettlement import (
     query_parcels,
 )
 from site_gis.store import Store
-from site_gis.surfaces import (
-    Surface,
-    SurfaceBudget,
-    SurfaceRequest,
-    build_surface,
-    find_hotspots,
-)
+from site_gis.surfaces import Surface, SurfaceRequest
 
 router = APIRouter(tags=["encroachment and resettlement"], dependencies=[Depends(read_access)])
 
@@ -93,35 +89,31 @@ class ResettlementRequest(Exposure):
 
 
 def _exposure(
-    store: Store, exposure: Exposure, budget: SurfaceBudget
+    exposure: Exposure, jobs: JobService
 ) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
+    """The soil surface and its hotspots above the level, computed on the engine."""
     if (exposure.analyte is None) != (exposure.cleanup_level is None):
         raise InvalidRequestError("give both analyte and cleanup_level, or neither")
     if exposure.analyte is None or exposure.cleanup_level is None:
         return None, None
-    surface = build_surface(
-        store,
-        SurfaceRequest(
-            analyte=exposure.analyte,
-            medium=exposure.medium,
-            depth_top_m=exposure.depth_top_m,
-            depth_bottom_m=exposure.depth_bottom_m,
-        ),
-        budget=budget,
+    request = SurfaceRequest(
+        analyte=exposure.analyte,
+        medium=exposure.medium,
+        depth_top_m=exposure.depth_top_m,
+        depth_bottom_m=exposure.depth_bottom_m,
     )
-    return surface, find_hotspots(surface, exposure.cleanup_level, store.read("eia_zones"))
+    surface, hotspots = jobs.compute(request, finish_exposure, exposure.cleanup_level)
+    return surface, hotspots
 
 
-def _parcels(
-    store: Store, search: ParcelSearch, budget: SurfaceBudget, caller: Principal
-) -> Response:
+def _parcels(store: Store, search: ParcelSearch, jobs: JobService, caller: Principal) -> Response:
     personal = caller.may(Permission.PERSONAL)
     if search.min_households or search.sort_by in HOUSEHOLD_FIGURES:
         demand(caller, Permission.PERSONAL, "filtering or sorting parcels by households")
     polygon = (
         polygon_from_geojson(search.polygon, store.site()) if search.polygon is not None else None
     )
-    surface, hotspots = _exposure(store, search, budget)
+    surface, hotspots = _exposure(search, jobs)
     analysed = analyse_parcels(
         store.read("parcels"),
         store.read("encroachments"),
@@ -159,10 +151,10 @@ def _parcels(
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
 def parcels(
-    store: StoreDep, budget: Budget, caller: Reader, search: Annotated[ParcelSearch, Query()]
+    store: StoreDep, jobs: Jobs, caller: Reader, search: Annotated[ParcelSearch, Query()]
 ) -> Response:
     """Filter by zone, kind, encroached area, households and hotspot distance; sort; page."""
-    return _parcels(store, search, budget, caller)
+    return _parcels(store, search, jobs, caller)
 
 
 @router.post(
@@ -172,10 +164,10 @@ def parcels(
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}}},
 )
 def parcels_in_polygon(
-    store: StoreDep, budget: Budget, caller: Reader, search: Annotated[ParcelSearch, Body()]
+    store: StoreDep, jobs: Jobs, caller: Reader, search: Annotated[ParcelSearch, Body()]
 ) -> Response:
     """The same query with a GeoJSON polygon (lon/lat) in the body."""
-    return _parcels(store, search, budget, caller)
+    return _parcels(store, search, jobs, caller)
 
 
 @router.post(
@@ -184,7 +176,7 @@ def parcels_in_polygon(
 )
 def resettlement(
     store: StoreDep,
-    budget: Budget,
+    jobs: Jobs,
     caller: Planner,
     request: Annotated[ResettlementRequest, Body()],
 ) -> FastJSONResponse:
@@ -208,7 +200,7 @@ def resettlement(
 
         placed = place_structures(selected, store.read("parcels"), store.read("eia_zones"))
         selected = selected[(placed["zone_id"] == request.zone).to_numpy(bool)]
-    surface, hotspots = _exposure(store, request, budget)
+    surface, hotspots = _exposure(request, jobs)
     report = estimate_resettlement(
         selected,
         encroachments,

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.access import Reader, read_access
-from api.deps import Budget, StoreDep
+from api.deps import StoreDep
 from api.html import BANNER
+from api.jobs import JobPending, Jobs
 from api.maps import MapRequestError
 from api.maps.assets import render
 from api.maps.contamination import ContaminationQuery, build_contamination_map, sample_detail
@@ -20,6 +21,7 @@ from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
 from api.maps.site import build_site_map
 from api.responses import FastJSONResponse
 from site_gis.access import Permission
+from site_gis.processes import MapSurface, MapSurfaceInputs, finish_exposure
 from site_gis.store import Store
 
 router = APIRouter(prefix="/maps", tags=["maps"], dependencies=[Depends(read_access)])
@@ -31,11 +33,16 @@ HTML_ERRORS: dict[int | str, dict[str, object]] = {
 
 
 def _page(
-    request: Request, store: Store, build: Callable[[], folium.Map], *variant: object
+    request: Request,
+    store: Store,
+    build: Callable[[], folium.Map],
+    *variant: object,
+    complete: Callable[[], bool] = lambda: True,
 ) -> HTMLResponse:
     """Render a map (remembered until the store changes), or a short page saying why not.
 
-    ``variant`` is whatever besides the URL changes the page (e.g. the caller's detail).
+    ``variant`` is whatever besides the URL changes the page (e.g. the caller's detail);
+    a page drawn before its surface was ready (``complete()`` false) is not remembered.
     """
     key = (store.version(), "map", request.url.path, str(request.url.query), *variant)
     cached = request.app.state.cache.get(key)
@@ -43,7 +50,8 @@ def _page(
         return HTMLResponse(cached)
     try:
         page = render(build()).encode()
-        request.app.state.cache.put(key, page)
+        if complete():
+            request.app.state.cache.put(key, page)
         return HTMLResponse(page)
     except MapRequestError as exc:
         banner = BANNER if store.site().synthetic else ""
@@ -74,7 +82,8 @@ def site_map(request: Request, store: StoreDep) -> HTMLResponse:
 def contamination_map(
     request: Request,
     store: StoreDep,
-    budget: Budget,
+    jobs: Jobs,
+    caller: Reader,
     analyte: Annotated[str, Query(description="Analyte name, synonym or CAS number")] = "Lead",
     medium: Annotated[str, Query(description="soil, sediment, groundwater, surface_water")] = (
         "soil"
@@ -91,7 +100,20 @@ def contamination_map(
     """Samples coloured by the ratio of their result to the level, with the standard and its
     source in the legend; the interpolated surface; hotspots; statistics per EIA zone."""
     query = ContaminationQuery(analyte, medium, depth or None, standard, land_use, method)
-    return _page(request, store, lambda: build_contamination_map(store, query, budget=budget))
+    pending: list[JobPending] = []
+
+    def surface(inputs: MapSurfaceInputs) -> MapSurface | JobPending:
+        shown = jobs.page_surface(inputs, caller, store, wait_s=jobs.settings.map_wait_s)
+        if isinstance(shown, JobPending):
+            pending.append(shown)
+        return shown
+
+    return _page(
+        request,
+        store,
+        lambda: build_contamination_map(store, query, surface=surface),
+        complete=lambda: not pending,
+    )
 
 
 @router.get(
@@ -129,7 +151,7 @@ def sample(
 def encroachment_map(
     request: Request,
     store: StoreDep,
-    budget: Budget,
+    jobs: Jobs,
     caller: Reader,
     analyte: Annotated[str, Query(description="Analyte whose hotspots are shown")] = "Lead",
     standard: Annotated[str, Query(description="Standard giving the cleanup level")] = "dutch_iv",
@@ -147,6 +169,11 @@ def encroachment_map(
     return _page(
         request,
         store,
-        lambda: build_encroachment_map(store, query, household_detail=detail, budget=budget),
+        lambda: build_encroachment_map(
+            store,
+            query,
+            household_detail=detail,
+            exposure=lambda request, level: jobs.compute(request, finish_exposure, level),
+        ),
         detail,
     )

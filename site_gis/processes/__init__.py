@@ -10,27 +10,39 @@ Public verbs (what each takes and returns):
   ``wait()``, ``result()``, ``dismiss()`` and ``time_out()``
 * ``PROCESSES`` -- every ``Process`` by id: title, description, inputs model (JSON Schema),
   its last step and output media types
+* ``PAGE_PROCESSES`` -- jobs the app's own pages run (``map-surface``: a ``MapSurface``, the
+  surface warped for display and its hotspots); ``finish_exposure`` -> surface and hotspots
 * ``JobRecords(folder)`` -- the jobs table and result files beside the store: ``create``,
   ``update``, ``get``, ``list``, ``find_result`` (reuse), ``fail_unfinished`` (after a restart);
   each a ``JobRecord``
 * ``reuse_key(process, inputs_json, data_version, fields)`` -> the SHA-256 naming a result;
   ``canonical(inputs)`` -> inputs as sorted JSON text
 
-Modules: ``engine``, ``catalogue``, ``records``.
+Modules: ``engine``, ``catalogue``, ``display``, ``records``.
 """
 
 from site_gis.processes.catalogue import PROCESSES, Process
+from site_gis.processes.display import (
+    PAGE_PROCESSES,
+    MapSurface,
+    MapSurfaceInputs,
+    finish_exposure,
+)
 from site_gis.processes.engine import Engine, EngineConfig, Run
 from site_gis.processes.records import JobRecord, JobRecords, canonical, reuse_key
 
 __all__ = [
+    "PAGE_PROCESSES",
     "PROCESSES",
     "Engine",
     "EngineConfig",
     "JobRecord",
     "JobRecords",
+    "MapSurface",
+    "MapSurfaceInputs",
     "Process",
     "Run",
     "canonical",
+    "finish_exposure",
     "reuse_key",
 ]

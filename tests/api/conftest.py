@@ -34,6 +34,7 @@ def serve(store: str | Path, log: Path, **settings: str) -> Iterator[str]:
         **os.environ,
         "SITE_GIS_STORE": str(store),
         "SITE_GIS_JOBS_DIR": str(log.parent / "jobs"),  # never the working directory
+        "SITE_GIS_MAP_WAIT_S": "120",  # map pages drawn whole (tests of progress set 0)
         **{f"SITE_GIS_{k.upper()}": v for k, v in settings.items()},
     }
     with log.open("w") as out:

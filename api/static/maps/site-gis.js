@@ -213,7 +213,38 @@
     });
   }
 
+  // A surface still being computed: show its job's progress, reload once it has a result.
+  function followJob(url) {
+    var every = 500;
+    function shown(text, progress) {
+      document.querySelectorAll(".sg-job-text").forEach(function (el) { el.textContent = text; });
+      document.querySelectorAll(".sg-job-progress").forEach(function (el) {
+        if (progress === null) { el.remove(); } else { el.value = progress; }
+      });
+    }
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      }).then(function (job) {
+        if (job.status === "successful") {
+          shown("The surface is ready: drawing it\u2026", 100);
+          window.location.reload();
+        } else if (job.status === "failed" || job.status === "dismissed") {
+          shown("No surface: " + (job.message || "the job was " + job.status), null);
+        } else {
+          shown("Computing the surface: " + (job.progress || 0) + " %", job.progress || 0);
+          setTimeout(poll, every);
+        }
+      }).catch(function (err) {
+        shown("Cannot follow the surface's job (" + err.message + "); reload the page.", null);
+      });
+    }
+    setTimeout(poll, every);
+  }
+
   window.siteGis = {
+    followJob: followJob,
     registry: registry,
     bindFeaturePopup: bindFeaturePopup,
     bboxLayer: bboxLayer,

@@ -1,0 +1,129 @@
+"""What the map pages need of a surface, computed on a worker and kept as a small result.
+
+A map page never interpolates in the web server: it asks for the ``map-surface`` job
+(the surface warped to Web Mercator for display, and its hotspots above the page's
+level), draws what is ready and follows what is not.  The encroachment pages and
+routes ask for ``exposure`` (the surface and its hotspots, used to rank and place
+parcels).  Neither is offered through OGC API -- Processes; both are ordinary jobs of
+the engine, with the same budget, memory and time limits.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+from pydantic import Field
+
+from site_gis.processes.catalogue import Process
+from site_gis.store import Store
+from site_gis.surfaces import Surface, SurfaceRequest, find_hotspots, surface_to_web_mercator
+
+
+class MapSurfaceInputs(SurfaceRequest):
+    """A surface for display and its hotspots above ``cleanup_level`` (if any)."""
+
+    cleanup_level: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="Level for hotspots, in the result unit"
+    )
+
+
+@dataclass(frozen=True)
+class MapSurface:
+    """A surface as a map draws it.
+
+    ``values`` are estimates on a Web Mercator (EPSG:3857) grid, NaN outside the clip;
+    ``bounds`` are its west, south, east, north in lon/lat; ``hotspots`` are lon/lat
+    polygons (EPSG:4326) above the level, or ``None`` without one.
+    """
+
+    values: np.ndarray
+    bounds: tuple[float, float, float, float]
+    hotspots: gpd.GeoDataFrame | None
+    cell_size_m: float
+    samples: int
+    non_detects: str
+    rmse: float
+
+    def to_bytes(self) -> bytes:
+        """The map surface as one compressed NumPy archive (kept as a job's result)."""
+        about = {
+            "bounds": list(self.bounds),
+            "cell_size_m": self.cell_size_m,
+            "samples": self.samples,
+            "non_detects": self.non_detects,
+            "rmse": self.rmse,
+            "hotspots": None if self.hotspots is None else self.hotspots.to_json(),
+        }
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer, values=self.values.astype("float32"), about=np.array(json.dumps(about))
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> MapSurface:
+        """The map surface :meth:`to_bytes` wrote."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            values = archive["values"]
+            about = json.loads(str(archive["about"]))
+        hotspots = None
+        if about["hotspots"] is not None:
+            parsed = json.loads(about["hotspots"])
+            hotspots = (
+                gpd.GeoDataFrame.from_features(parsed["features"], crs="EPSG:4326")
+                if parsed["features"]
+                else gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+            )
+        west, south, east, north = about["bounds"]
+        return cls(
+            values=values,
+            bounds=(west, south, east, north),
+            hotspots=hotspots,
+            cell_size_m=float(about["cell_size_m"]),
+            samples=int(about["samples"]),
+            non_detects=str(about["non_detects"]),
+            rmse=float(about["rmse"]),
+        )
+
+
+def finish_map_surface(surface: Surface, store: Store, inputs: MapSurfaceInputs) -> MapSurface:
+    """The surface warped for display and its hotspots (lon/lat) above the level."""
+    values, (west, south, east, north) = surface_to_web_mercator(surface)
+    hotspots = None
+    if inputs.cleanup_level is not None:
+        found = find_hotspots(surface, inputs.cleanup_level, store.read("eia_zones"))
+        hotspots = found.to_crs("EPSG:4326")
+    return MapSurface(
+        values=np.asarray(values, dtype="float32"),
+        bounds=(west, south, east, north),
+        hotspots=hotspots,
+        cell_size_m=surface.grid.cell_size,
+        samples=len(surface.samples),
+        non_detects=surface.tags()["non_detects"],
+        rmse=float(surface.cv.rmse),
+    )
+
+
+def finish_exposure(
+    surface: Surface, store: Store, cleanup_level: float
+) -> tuple[Surface, gpd.GeoDataFrame]:
+    """The surface and its hotspots above ``cleanup_level`` (in the surface's metric CRS)."""
+    return surface, find_hotspots(surface, cleanup_level, store.read("eia_zones"))
+
+
+PAGE_PROCESSES: dict[str, Process] = {
+    "map-surface": Process(
+        "map-surface",
+        "Surface for a map page",
+        "The surface warped to Web Mercator for display, with its hotspots (lon/lat) above "
+        "the page's level.",
+        MapSurfaceInputs,
+        finish_map_surface,
+        {"npz": "application/octet-stream"},
+    )
+}
+"""Jobs the app's own pages run (not offered through OGC API -- Processes), by id."""
