@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.access import new_key_ring
+from api.access import CheckKeys, new_key_ring
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.jobs import JobService
@@ -91,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(RefuseControlCharacters)  # in any query parameter or path id: 400
+    # outermost: a bad key is a 401 on every path before anything else, the body unread
+    app.add_middleware(CheckKeys)
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(contamination.router)

@@ -8,11 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import StoreDep, current_store
-from api.html import landing_page
+from api.access import Caller
+from api.deps import current_store
+from api.html import landing_page, minimal_landing_page
 from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
 from site_gis import __version__
+from site_gis.access import Permission
 from site_gis.errors import StoreError
 
 log = logging.getLogger("site_gis.api")
@@ -22,6 +24,11 @@ SUMMARY = (
     "site-gis serves the layers of a contaminated industrial site -- boundary, EIA zones, "
     "plant units, parcels, encroachments, sample locations and lab results, receptors -- "
     "for environmental officers, planners and consultants."
+)
+
+CLOSED = (
+    "site-gis serves the layers of a contaminated industrial site. This server is closed "
+    "for reading: send an API key as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'."
 )
 
 
@@ -78,13 +85,26 @@ def _links(request: Request) -> list[dict[str, str]]:
 @router.get("/", summary="Landing page: what this service is, with links", response_model=None)
 def landing(
     request: Request,
-    store: StoreDep,
+    caller: Caller,
     f: Annotated[
         Literal["json", "html"] | None,
         Query(description="Output format; default from the Accept header"),
     ] = None,
 ) -> Response:
-    """Describe the service and the site it serves, with links to everything else."""
+    """Describe the service and the site it serves, with links to everything else.
+
+    A caller who may not read (no key while the server is closed for reading)
+    gets the links alone: nothing of the site -- its name, extent or layers.
+    """
+    wants_html = f == "html" or (f is None and _prefers_html(request))
+    if not caller.may(Permission.READ):
+        links = _links(request)
+        if wants_html:
+            return HTMLResponse(minimal_landing_page(CLOSED, links))
+        return FastJSONResponse(
+            {"title": "site-gis", "description": CLOSED, "version": __version__, "links": links}
+        )
+    store = current_store(request.app)
     site = store.site()
     body: dict[str, Any] = {
         "title": f"site-gis: {site.name}",
@@ -99,7 +119,6 @@ def landing(
         "version": __version__,
         "links": _links(request),
     }
-    wants_html = f == "html" or (f is None and _prefers_html(request))
     if not wants_html:
         return FastJSONResponse(body)
     layers = [(info.name, info.title, info.personal) for info in store.layers()]
