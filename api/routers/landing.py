@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from api.access import Caller
@@ -13,6 +15,7 @@ from api.deps import current_store
 from api.html import landing_page, minimal_landing_page
 from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
+from api.security import inline_script_hashes, policy
 from site_gis import __version__
 from site_gis.access import Permission
 from site_gis.errors import StoreError
@@ -161,6 +164,51 @@ def health(request: Request) -> FastJSONResponse:
             "layers": len(layers),
         }
     )
+
+
+DOCS_CDN = "https://cdn.jsdelivr.net"
+"""Where FastAPI's pages load Swagger UI and ReDoc from."""
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger_ui(request: Request) -> HTMLResponse:
+    """Interactive documentation (Swagger UI, from :data:`DOCS_CDN`) of ``/openapi.json``."""
+    page = get_swagger_ui_html(
+        openapi_url=_root(request) + "/openapi.json",
+        title="site-gis - Swagger UI",
+        swagger_favicon_url="data:,",
+    )
+    return _docs_page(page, styles=[DOCS_CDN], images=["https://validator.swagger.io"])
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc(request: Request) -> HTMLResponse:
+    """The same documentation in ReDoc (from :data:`DOCS_CDN`)."""
+    page = get_redoc_html(
+        openapi_url=_root(request) + "/openapi.json",
+        title="site-gis - ReDoc",
+        redoc_favicon_url="data:,",
+        with_google_fonts=False,
+    )
+    return _docs_page(page, workers=["blob:"])
+
+
+def _docs_page(
+    page: HTMLResponse,
+    *,
+    styles: Sequence[str] = (),
+    images: Sequence[str] = (),
+    workers: Sequence[str] = (),
+) -> HTMLResponse:
+    """``page`` with a policy allowing the CDN's scripts and the page's own inline ones."""
+    text = bytes(page.body).decode()
+    scripts = [DOCS_CDN, *inline_script_hashes(text)]
+    csp = policy(scripts=scripts, styles=styles, images=images, workers=workers)
+    return HTMLResponse(text, headers={"Content-Security-Policy": csp})
+
+
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
 def _prefers_html(request: Request) -> bool:
