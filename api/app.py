@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.access import new_key_ring
+from api.access import CheckKeys, new_key_ring
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.jobs import JobService
@@ -31,6 +31,7 @@ from api.routers import (
     remediation,
     surfaces,
 )
+from api.security import SecurityHeaders
 from api.settings import Settings
 from site_gis import __version__
 from site_gis.errors import StoreError
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are served by api.routers.landing, with their CSP
+        redoc_url=None,
         # refused before anything is spooled to disk or a key is checked (a declared
         # length at once, a streamed body as it arrives); the margin is multipart framing
         max_body_size=settings.max_upload_bytes + MULTIPART_MARGIN,
@@ -91,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(RefuseControlCharacters)  # in any query parameter or path id: 400
+    # outermost: a bad key is a 401 on every path before anything else, the body unread
+    app.add_middleware(CheckKeys)
+    app.add_middleware(SecurityHeaders)  # on every response, the 401s and 400s above too
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(contamination.router)

@@ -150,3 +150,19 @@ def landing_page(
         "<p class=note>Household-level fields are exported only with a key that also has the "
         "planner role.</p></main></body></html>"
     )
+
+
+def minimal_landing_page(summary: str, links: list[dict[str, str]]) -> str:
+    """The HTML home page for a caller who may not read: what this is and the links, no site."""
+    api = "".join(
+        f'<li><a href="{escape(link["href"])}">{escape(link["title"])}</a></li>'
+        for link in links
+        if link["rel"] not in ("self", "alternate")
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,"><title>site-gis</title></head>'
+        f'<body style="font-family:system-ui,sans-serif"><h1>site-gis</h1>'
+        f"<p>{escape(summary)}</p><ul>{api}</ul></body></html>"
+    )

@@ -18,6 +18,8 @@ import folium
 from branca.element import Figure
 from folium import plugins
 
+from api.security import inline_script_hashes, policy
+
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 """Directory served at :data:`STATIC_URL`."""
 STATIC_URL = "/static"
@@ -39,6 +41,7 @@ BASE_MAP_NAME = "OpenStreetMap base map (needs internet)"
 BASE_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 """The one remote URL a page may hold: tiles of the optional base map, off by default."""
 BASE_MAP_ATTRIBUTION = "© OpenStreetMap contributors"
+BASE_MAP_ORIGIN = "https://tile.openstreetmap.org"
 
 
 def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
@@ -111,3 +114,14 @@ def render(fmap: folium.Map) -> str:
     """The complete HTML page of a built map."""
     html: str = fmap.get_root().render()
     return html
+
+
+def map_policy(page: str) -> str:
+    """The ``Content-Security-Policy`` of a rendered map page.
+
+    Scripts from this server and the page's own inline scripts (by hash: every
+    value in them is escaped, see :mod:`api.maps.elements`); images from here,
+    ``data:`` and the base map's tiles.  ``'unsafe-eval'`` because the vendored
+    leaflet-measure compiles its lodash templates with ``new Function``.
+    """
+    return policy(scripts=inline_script_hashes(page), images=[BASE_MAP_ORIGIN], unsafe_eval=True)

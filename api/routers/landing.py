@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import StoreDep, current_store
-from api.html import landing_page
+from api.access import Caller
+from api.deps import current_store
+from api.html import landing_page, minimal_landing_page
 from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
+from api.security import inline_script_hashes, policy
 from site_gis import __version__
+from site_gis.access import Permission
 from site_gis.errors import StoreError
 
 log = logging.getLogger("site_gis.api")
@@ -22,6 +27,11 @@ SUMMARY = (
     "site-gis serves the layers of a contaminated industrial site -- boundary, EIA zones, "
     "plant units, parcels, encroachments, sample locations and lab results, receptors -- "
     "for environmental officers, planners and consultants."
+)
+
+CLOSED = (
+    "site-gis serves the layers of a contaminated industrial site. This server is closed "
+    "for reading: send an API key as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'."
 )
 
 
@@ -78,13 +88,26 @@ def _links(request: Request) -> list[dict[str, str]]:
 @router.get("/", summary="Landing page: what this service is, with links", response_model=None)
 def landing(
     request: Request,
-    store: StoreDep,
+    caller: Caller,
     f: Annotated[
         Literal["json", "html"] | None,
         Query(description="Output format; default from the Accept header"),
     ] = None,
 ) -> Response:
-    """Describe the service and the site it serves, with links to everything else."""
+    """Describe the service and the site it serves, with links to everything else.
+
+    A caller who may not read (no key while the server is closed for reading)
+    gets the links alone: nothing of the site -- its name, extent or layers.
+    """
+    wants_html = f == "html" or (f is None and _prefers_html(request))
+    if not caller.may(Permission.READ):
+        links = _links(request)
+        if wants_html:
+            return HTMLResponse(minimal_landing_page(CLOSED, links))
+        return FastJSONResponse(
+            {"title": "site-gis", "description": CLOSED, "version": __version__, "links": links}
+        )
+    store = current_store(request.app)
     site = store.site()
     body: dict[str, Any] = {
         "title": f"site-gis: {site.name}",
@@ -99,7 +122,6 @@ def landing(
         "version": __version__,
         "links": _links(request),
     }
-    wants_html = f == "html" or (f is None and _prefers_html(request))
     if not wants_html:
         return FastJSONResponse(body)
     layers = [(info.name, info.title, info.personal) for info in store.layers()]
@@ -142,6 +164,51 @@ def health(request: Request) -> FastJSONResponse:
             "layers": len(layers),
         }
     )
+
+
+DOCS_CDN = "https://cdn.jsdelivr.net"
+"""Where FastAPI's pages load Swagger UI and ReDoc from."""
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger_ui(request: Request) -> HTMLResponse:
+    """Interactive documentation (Swagger UI, from :data:`DOCS_CDN`) of ``/openapi.json``."""
+    page = get_swagger_ui_html(
+        openapi_url=_root(request) + "/openapi.json",
+        title="site-gis - Swagger UI",
+        swagger_favicon_url="data:,",
+    )
+    return _docs_page(page, styles=[DOCS_CDN], images=["https://validator.swagger.io"])
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc(request: Request) -> HTMLResponse:
+    """The same documentation in ReDoc (from :data:`DOCS_CDN`)."""
+    page = get_redoc_html(
+        openapi_url=_root(request) + "/openapi.json",
+        title="site-gis - ReDoc",
+        redoc_favicon_url="data:,",
+        with_google_fonts=False,
+    )
+    return _docs_page(page, workers=["blob:"])
+
+
+def _docs_page(
+    page: HTMLResponse,
+    *,
+    styles: Sequence[str] = (),
+    images: Sequence[str] = (),
+    workers: Sequence[str] = (),
+) -> HTMLResponse:
+    """``page`` with a policy allowing the CDN's scripts and the page's own inline ones."""
+    text = bytes(page.body).decode()
+    scripts = [DOCS_CDN, *inline_script_hashes(text)]
+    csp = policy(scripts=scripts, styles=styles, images=images, workers=workers)
+    return HTMLResponse(text, headers={"Content-Security-Policy": csp})
+
+
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
 def _prefers_html(request: Request) -> bool:

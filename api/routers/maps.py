@@ -15,7 +15,7 @@ from api.deps import StoreDep
 from api.html import BANNER
 from api.jobs import JobPending, Jobs
 from api.maps import MapRequestError
-from api.maps.assets import render
+from api.maps.assets import map_policy, render
 from api.maps.contamination import ContaminationQuery, build_contamination_map, sample_detail
 from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
 from api.maps.site import build_site_map
@@ -47,12 +47,12 @@ def _page(
     key = (store.version(), "map", request.url.path, str(request.url.query), *variant)
     cached = request.app.state.cache.get(key)
     if cached is not None:
-        return HTMLResponse(cached)
+        return _map_response(cached)
     try:
         page = render(build()).encode()
         if complete():
             request.app.state.cache.put(key, page)
-        return HTMLResponse(page)
+        return _map_response(page)
     except MapRequestError as exc:
         banner = BANNER if store.site().synthetic else ""
         body = (
@@ -65,6 +65,12 @@ def _page(
             "</div></body></html>"
         )
         return HTMLResponse(body, status_code=exc.status)
+
+
+def _map_response(page: bytes) -> HTMLResponse:
+    """A map page with its script policy (its inline scripts by hash)."""
+    csp = map_policy(page.decode())
+    return HTMLResponse(page, headers={"Content-Security-Policy": csp})
 
 
 @router.get("/site", summary="Site map (HTML)", response_class=HTMLResponse)

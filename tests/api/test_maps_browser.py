@@ -1,6 +1,8 @@
 """The map pages in headless Chromium against the app under real uvicorn.
 
-Each page must load with no console error and no request leaving 127.0.0.1, draw
+Each page must load with no console error, no Content-Security-Policy violation
+(the server's policy is on: no inline script but the page's own, by hash) and no
+request leaving 127.0.0.1, draw
 the features the shipped layer files hold (counted here with the json and csv
 modules), hide a layer when it is unticked and open popups.  Screenshots go to
 ``tests/out/`` for review.  Without ``/usr/bin/chromium`` these tests skip, unless
@@ -53,6 +55,7 @@ class Visit:
     page: Any
     errors: list[str] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
+    policy: str = ""
 
     def count(self, selector: str) -> int:
         return int(self.page.locator(selector).count())
@@ -60,12 +63,22 @@ class Visit:
     def check_clean(self) -> None:
         assert self.errors == []
         assert self.hosts <= {"127.0.0.1"}, self.hosts
+        assert "frame-ancestors 'self'" in self.policy  # the checks above ran under the policy
+        script_src = next(d for d in self.policy.split(";") if d.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src
+
+
+REPORT_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', e => console.error(
+    `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`));
+"""
 
 
 @pytest.fixture
 def visit(browser: Any, server: str) -> Iterator[Any]:
     """Open a path of the server and wait for the map to be ready."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.add_init_script(REPORT_VIOLATIONS)
     visits: list[Visit] = []
 
     def open_path(path: str, *, ready: bool = True) -> Visit:
@@ -74,7 +87,8 @@ def visit(browser: Any, server: str) -> Iterator[Any]:
         page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: seen.errors.append(str(e)))
         page.on("request", lambda r: seen.hosts.add(urlparse(r.url).hostname or "data"))
-        page.goto(server + path)
+        response = page.goto(server + path)
+        seen.policy = response.headers.get("content-security-policy", "")
         if ready:
             page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=30_000)
         visits.append(seen)
