@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.access import CheckKeys, new_key_ring
 from api.cache import ResponseCache
+from api.deps import report_store_problem
 from api.errors import install_error_handlers
 from api.jobs import JobService
 from api.leftovers import remove_dead_exports
@@ -65,8 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.store = open_store(settings.store)
             app.state.store_error = None
         except StoreError as exc:
-            log.error("cannot open store %s: %s", settings.store, exc)
             app.state.store, app.state.store_error = None, str(exc)
+            report_store_problem(app, f"store not open: {exc}")
         await asyncio.to_thread(app.state.jobs.start_up)
         yield
         await asyncio.to_thread(app.state.jobs.close)
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = JobService(settings)  # the analysis engine starts on the first job
     app.state.store = None
     app.state.store_error = "not started"
+    app.state.store_problem = None  # what is wrong with the store, as last logged
     install_error_handlers(app)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(RefuseControlCharacters)  # in any query parameter or path id: 400

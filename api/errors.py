@@ -8,11 +8,16 @@ logged in full on the server and reported to the client without internals.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.deps import checked_store, report_store_problem
+from api.html import prefers_html
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
@@ -34,6 +39,9 @@ from site_gis.errors import (
 
 log = logging.getLogger("site_gis.api")
 
+STORE_UNAVAILABLE = "the data store is unavailable; the operator has been told why in the log"
+RETRY_AFTER_S = 30
+
 # (error class, status, client message or None to pass the error's own message)
 ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (NotAuthenticatedError, 401, None),
@@ -49,21 +57,51 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (JobDismissedError, 409, None),
     (JobTimeoutError, 503, None),
     (RebuildRefusedError, 409, None),
-    (StoreError, 503, "the data store is unavailable; the operator has been told why in the log"),
+    (StoreError, 503, STORE_UNAVAILABLE),  # answered by store_unavailable, JSON or HTML
 ]
 
 
-def problem_response(status: int, detail: str, kind: str, **extra: object) -> FastJSONResponse:
+def problem_response(status: int, detail: str, kind: str, /, **extra: object) -> FastJSONResponse:
     """A JSON error body with the given status."""
     body = {"detail": detail, "type": kind, "code": kind, "description": detail, **extra}
     return FastJSONResponse(body, status_code=status)
 
 
-async def _site_gis_error(request: Request, exc: Exception) -> FastJSONResponse:
+def store_unavailable(request: Request, *, html: bool | None = None, **extra: object) -> Response:
+    """The one 503 for a store that cannot be used: JSON, or HTML for a browser or a map page.
+
+    Says nothing of why (the log does), and asks the client to retry later.
+    ``html`` forces the format (default: from the request); ``extra`` joins the JSON body.
+    """
+    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    if _wants_html(request) if html is None else html:
+        page = (
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Data store unavailable"
+            '</title><link rel="icon" href="data:,"></head><body style="font-family:system-ui,'
+            'sans-serif"><div style="max-width:640px;margin:40px auto">'
+            f"<h1>Data store unavailable</h1><p>{escape(STORE_UNAVAILABLE)}.</p>"
+            f"<p>Try again in {RETRY_AFTER_S} seconds.</p></div></body></html>"
+        )
+        return HTMLResponse(page, status_code=503, headers=headers)
+    response = problem_response(503, STORE_UNAVAILABLE, StoreError.__name__, **extra)
+    response.headers.update(headers)
+    return response
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    chosen = request.query_params.get("f")
+    if chosen is not None:
+        return chosen == "html"
+    return path == "/maps" or path.startswith("/maps/") or prefers_html(request)
+
+
+async def _site_gis_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, StoreError):
+        report_store_problem(request.app, str(exc))
+        return store_unavailable(request)
     for cls, status, message in ERROR_TABLE:
         if isinstance(exc, cls):
-            if message is not None:
-                log.error("%s %s failed: %s", request.method, request.url.path, exc)
             extra = {}
             if isinstance(exc, ValidationError):
                 extra["problems"] = [p.as_dict() for p in exc.problems]
@@ -76,9 +114,24 @@ async def _site_gis_error(request: Request, exc: Exception) -> FastJSONResponse:
     return await _unexpected(request, exc)
 
 
-async def _unexpected(request: Request, exc: Exception) -> FastJSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """500, unless the store turns out not to answer now: a read it cut short is its 503."""
+    problem = await run_in_threadpool(_store_problem, request)
+    if problem is not None:
+        log.debug("%s %s failed with the store", request.method, request.url.path, exc_info=exc)
+        return await _site_gis_error(request, problem)
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return problem_response(500, "internal server error", "InternalError")
+
+
+def _store_problem(request: Request) -> StoreError | None:
+    try:
+        checked_store(request.app)
+    except StoreError as exc:
+        return exc
+    except Exception:  # the check itself failed: the original error is what to report
+        return None
+    return None
 
 
 async def _invalid_parameters(request: Request, exc: Exception) -> FastJSONResponse:

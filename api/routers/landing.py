@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -11,7 +10,8 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from api.access import Caller
-from api.deps import current_store
+from api.deps import checked_store, current_store, report_store_problem
+from api.errors import store_unavailable
 from api.html import landing_page, minimal_landing_page
 from api.ogc import CONFORMANCE
 from api.responses import FastJSONResponse
@@ -20,7 +20,6 @@ from site_gis import __version__
 from site_gis.access import Permission
 from site_gis.errors import StoreError
 
-log = logging.getLogger("site_gis.api")
 router = APIRouter(tags=["service"])
 
 SUMMARY = (
@@ -137,24 +136,27 @@ def conformance() -> FastJSONResponse:
     return FastJSONResponse({"conformsTo": CONFORMANCE})
 
 
-@router.get("/health", summary="Liveness and store status")
-def health(request: Request) -> FastJSONResponse:
+@router.get("/health", summary="Liveness and store status", response_model=None)
+def health(request: Request) -> Response:
     """``200`` with the store kind and layer count when the store answers, else ``503``.
 
-    The store is asked for its layers on every call, so a database that went
-    away shows here (and a database that came back too).
+    The store is checked and asked for its layers on every call, so a
+    database that went away or a GeoPackage deleted or replaced shows here
+    (and one that came back too).  The 503 is the one every route gives
+    while the store is unavailable, with ``status`` and ``store`` added.
     """
     try:
         store = current_store(request.app)
-    except StoreError:
-        return FastJSONResponse({"status": "unavailable", "store": "not open"}, status_code=503)
+    except StoreError as exc:
+        report_store_problem(request.app, str(exc))
+        return store_unavailable(request, html=False, status="unavailable", store="not open")
     try:
+        store = checked_store(request.app)
         layers = store.layers()
     except StoreError as exc:
-        log.error("health: store %s does not answer: %s", store.url, exc)
-        return FastJSONResponse(
-            {"status": "unavailable", "store": type(store).__name__, "reachable": False},
-            status_code=503,
+        report_store_problem(request.app, str(exc))
+        return store_unavailable(
+            request, html=False, status="unavailable", store=type(store).__name__, reachable=False
         )
     return FastJSONResponse(
         {

@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
@@ -101,6 +102,9 @@ class GeoPackageStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self._checked = ""  # the file version the metadata were read from
+        self._refused: tuple[str, StoreError] | None = None  # a version that failed its check
+        self._checking = threading.Lock()
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not a GeoPackage file")
         remove_stale_staging(self.path)
@@ -228,8 +232,44 @@ class GeoPackageStore:
         return self._site
 
     def version(self) -> str:
-        """Inode, modification time and size of the file: every write replaces the file."""
-        return file_version(self.path)
+        """Inode, modification time and size of the file: every write replaces the file.
+
+        Also the store's check that it can still be served, cheap enough for
+        every request (one ``stat``): a file that is gone raises
+        :class:`~site_gis.errors.StoreNotFoundError`; a file that is not the
+        one last checked (replaced by another process, overwritten, put back)
+        gets the open-time checks again, once per version -- it raises
+        :class:`~site_gis.errors.StoreCorruptError` while it is not a
+        readable store, and its site description is re-read once it is.
+        """
+        try:
+            current = file_version(self.path)
+        except OSError as exc:
+            raise StoreNotFoundError(
+                f"GeoPackage {self.path} is gone ({exc.strerror or exc}); "
+                "serving again once it is back"
+            ) from exc
+        if current != self._checked:
+            self._check_version(current)
+        return current
+
+    def _check_version(self, current: str) -> None:
+        with self._checking:
+            if current == self._checked:
+                return
+            refused = self._refused
+            if refused is not None and refused[0] == current:
+                raise refused[1]
+            try:
+                self._load_metadata(current)
+            except StoreError as exc:
+                self._refused = (current, exc)
+                raise
+            except (OSError, sqlite3.Error, DataSourceError, DataLayerError) as exc:
+                error = StoreCorruptError(f"{self.path} cannot be read: {_first_line(exc)}")
+                self._refused = (current, error)
+                raise error from exc
+            self._refused = None
 
     def metadata(self) -> dict[str, str]:
         """The store's key/value metadata (schema version, layers digest, creation time)."""
@@ -456,9 +496,17 @@ class GeoPackageStore:
             raise StoreError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         self._load_metadata()
 
-    def _load_metadata(self) -> None:
-        self._metadata = _check_store(self.path)
-        self._site = SiteInfo.from_dict(json.loads(self._metadata["site"]), source=self.url)
+    def _load_metadata(self, version: str | None = None) -> None:
+        """Check the file and read its metadata; remember the version they were read from."""
+        if version is None:
+            try:
+                version = file_version(self.path)
+            except OSError as exc:
+                raise StoreNotFoundError(f"GeoPackage {self.path} is gone: {exc}") from exc
+        metadata = _check_store(self.path)
+        self._site = SiteInfo.from_dict(json.loads(metadata["site"]), source=self.url)
+        self._metadata = metadata
+        self._checked = version
 
     def _read_info(self, name: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -110,6 +110,10 @@ _ARRAY_TYPES: dict[FieldKind, str] = {
 }
 
 
+_TABLES = [*CATALOGUE, METADATA_TABLE, AUDIT_TABLE]
+"""Tables :meth:`PostGISStore.version` checks are there (besides the state table it reads)."""
+
+
 class PostGISStore:
     """A site's layers in a PostGIS database.
 
@@ -276,13 +280,28 @@ class PostGISStore:
         return {str(k): str(v) for k, v in rows}
 
     def version(self) -> str:
-        """The store's id and its data version, which every write increments."""
+        """The store's id and its data version, which every write increments.
+
+        Also the store's check that it can still be served, in one query: a
+        server that went away raises
+        :class:`~site_gis.errors.StoreUnavailableError`, a store whose tables
+        were dropped (all or some) :class:`~site_gis.errors.StoreError`, until
+        they are back.
+        """
         with self._db.connection() as conn:
             row = conn.execute(
-                sql.SQL("SELECT store_id, data_version FROM {}").format(sql.Identifier(STATE_TABLE))
+                sql.SQL(
+                    "SELECT store_id, data_version, array(SELECT t FROM unnest(%s::text[]) AS t "
+                    "WHERE to_regclass(quote_ident(t)) IS NULL) FROM {}"
+                ).format(sql.Identifier(STATE_TABLE)),
+                [_TABLES],
             ).fetchone()
         if row is None:
             raise StoreCorruptError(f"{self.url} has no data version; rebuild it")
+        if row[2]:
+            raise StoreCorruptError(
+                f"{self.url} is not a complete site-gis store: missing {', '.join(row[2])}"
+            )
         return f"{row[0]}-{row[1]}"
 
     def layers(self) -> list[LayerInfo]:
