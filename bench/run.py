@@ -25,6 +25,7 @@ import geopandas as gpd
 
 from bench.common import OUT, ROOT, SCALED, Row, timed
 from bench.contamination import bench_contamination
+from bench.engine import bench_engine
 from bench.load import bench_load
 from bench.maps import bench_maps
 from bench.memory import bench_memory
@@ -132,6 +133,7 @@ def main() -> None:
         bench_load("demo", demo_store, rows)
         bench_maps("demo", demo_store, rows)
         bench_surfaces(rows)
+        bench_engine("demo", demo_store, rows)  # dispatch overhead; kriging on 2 workers vs 1
         if not args.quick:
             scaled = OUT / "scaled"
             scaled_store = Path(tmp) / "scaled.gpkg"
