@@ -400,6 +400,14 @@ class JobService:
             live.ended.wait(60)
         elif record.status in ("accepted", "running"):
             self.records.update(job_id, status="dismissed", finished=_now())
+        else:  # an ended job: dismissing it deletes its result (OGC API - Processes, dismiss)
+            self.records.discard_result(job_id)
+            self.records.update(
+                job_id,
+                status="dismissed",
+                error_type="JobDismissedError",
+                message="the job was dismissed and its result deleted",
+            )
         return self.get(job_id, caller)
 
     def output(self, record: JobRecord) -> Output:

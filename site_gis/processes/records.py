@@ -168,6 +168,10 @@ class JobRecords:
         """A job's result file."""
         return self.result_path(job_id).read_bytes()
 
+    def discard_result(self, job_id: str) -> None:
+        """Remove a job's result file (a dismissed job keeps no result)."""
+        self.result_path(job_id).unlink(missing_ok=True)
+
     def fail_unfinished(self, reason: str) -> int:
         """Mark jobs left accepted or running (by a stopped server) as failed; how many."""
         with self._lock, self._connect() as db:

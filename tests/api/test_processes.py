@@ -119,7 +119,8 @@ def test_a_callers_job_is_invisible_to_another_caller(
 
 
 def test_a_dismissed_job_stops_and_the_server_carries_on(client: httpx.Client) -> None:
-    job = submit(client, "surface", {**KRIGING, "cell_size_m": 20, "neighbours": 200})
+    # the largest IDW the default budget allows: 25 M cell-neighbour pairs, several seconds
+    job = submit(client, "surface", {"analyte": "Lead", "cell_size_m": 15, "neighbours": 75})
     dismissed = client.delete(f"/jobs/{job}")
     assert dismissed.status_code == 200
     assert dismissed.json()["status"] in {"dismissed", "successful"}
@@ -127,6 +128,17 @@ def test_a_dismissed_job_stops_and_the_server_carries_on(client: httpx.Client) -
         assert client.get(f"/jobs/{job}/results").status_code == 409
     assert client.get("/health").status_code == 200
     assert client.get("/collections/eia_zones/items").status_code == 200
+
+
+def test_dismissing_a_finished_job_deletes_its_result(planner: httpx.Client) -> None:
+    job = submit(planner, "zonal-statistics", {"analyte": "Zinc", "cell_size_m": 60})
+    assert wait_for(planner, job, until={"successful", "failed"})["status"] == "successful"
+    assert planner.get(f"/jobs/{job}/results").status_code == 200
+    dismissed = planner.delete(f"/jobs/{job}")
+    assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"
+    assert planner.get(f"/jobs/{job}/results").status_code == 409
+    again = submit(planner, "zonal-statistics", {"analyte": "Zinc", "cell_size_m": 60})
+    assert again != job  # the deleted result is not reused
 
 
 def test_jobs_and_results_survive_a_restart(tmp_path: Path) -> None:
