@@ -29,8 +29,8 @@ from site_gis.contamination.analytes import cas_numbers, resolve_analytes
 from site_gis.contamination.screening import EXCEEDING_FLAGS, screen_results, select_levels
 from site_gis.contamination.units import canonical_unit, conversion_factors, convert
 from site_gis.errors import Problem, ValidationError
-from site_gis.progress import Progress, Steps
 from site_gis.io import read_csv_bytes
+from site_gis.progress import Progress, Steps
 from site_gis.schemas import MEDIA
 from site_gis.site import place_near_site
 from site_gis.store import AuditEntry, Store
