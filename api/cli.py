@@ -1,19 +1,28 @@
-"""The ``site-gis`` command line: generate, init, layers, serve.
+"""The ``site-gis`` command line: generate, init, layers, import-results, run, serve.
 
-Errors the user can fix (bad layers, a missing or corrupt store) are printed
-as one clear message and exit with status 1; no traceback.
+Errors the user can fix (bad layers, a missing or corrupt store, a bad process
+input) are printed as one clear message and exit with status 1; no traceback.
+Long work shows a progress bar on standard error when that is a terminal, and
+nothing in a pipe (no bar, no control characters); result lines go to standard
+output either way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from api.settings import Settings
-from site_gis.errors import SiteGISError
+from site_gis.errors import InvalidRequestError, SiteGISError
+
+if TYPE_CHECKING:
+    from site_gis.progress import Progress
 
 app = typer.Typer(
     help="site-gis: layers and analyses of a contaminated industrial site.",
@@ -44,6 +53,52 @@ def _settings(**overrides: object) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
 
 
+BarMaker = Callable[[str], "Progress | None"]
+
+
+@contextlib.contextmanager
+def _bars() -> Iterator[BarMaker]:
+    """Progress bars on standard error, one per call of the yielded maker.
+
+    On a terminal each bar is a rich progress bar (done of total steps, the
+    current step, time elapsed); when standard error is not a terminal the maker
+    gives ``None`` and nothing is drawn.  Standard output is never touched.
+    """
+    if not sys.stderr.isatty():
+        yield lambda title: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as Bars
+
+    bars = Bars(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
+
+    def make(title: str) -> Progress:
+        task = bars.add_task(title, total=None)
+
+        def report(done: int, total: int, step: str) -> None:
+            label = f"{title}: {step}" if step and step != "done" else title
+            bars.update(task, completed=done, total=total, description=label)
+
+        return report
+
+    with bars:
+        yield make
+
+
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Directory to write the layers to")] = Path("layers"),
@@ -56,12 +111,14 @@ def generate(
     from site_gis.synthetic import DEFAULT_SEED, DEMO_SAMPLES, DEMO_STRUCTURES, generate_site
     from site_gis.synthetic.readme import layers_readme
 
-    site, frames = generate_site(
-        DEFAULT_SEED if seed is None else seed,
-        n_samples=samples or DEMO_SAMPLES,
-        n_structures=structures or DEMO_STRUCTURES,
-    )
-    write_layers_dir(out, site, frames)
+    with _bars() as bar:
+        site, frames = generate_site(
+            DEFAULT_SEED if seed is None else seed,
+            n_samples=samples or DEMO_SAMPLES,
+            n_structures=structures or DEMO_STRUCTURES,
+            progress=bar("generating"),
+        )
+        write_layers_dir(out, site, frames, progress=bar("writing"))
     (out / "README.md").write_text(layers_readme(site, frames), encoding="utf-8")
     typer.echo(f"wrote {len(frames)} layers to {out} (SYNTHETIC data)")
 
@@ -89,13 +146,15 @@ def init(
     from site_gis.io import rebuild_store
 
     settings = _settings(store=store, layers_dir=layers)
-    done = rebuild_store(
-        settings.store,
-        settings.layers_dir,
-        actor=settings.actor,
-        note=f"site-gis init from {settings.layers_dir}",
-        replace=replace,
-    )
+    with _bars() as bar:
+        done = rebuild_store(
+            settings.store,
+            settings.layers_dir,
+            actor=settings.actor,
+            note=f"site-gis init from {settings.layers_dir}",
+            replace=replace,
+            progress=bar("init"),
+        )
     previous = done.previous
     if previous is not None and previous.problem is None and not previous.loses_data:
         typer.echo(f"the existing store held nothing beyond {settings.layers_dir}: rebuilt it")
@@ -142,14 +201,17 @@ def import_results_command(
     from site_gis.store import open_store
 
     settings = _settings(store=store, actor=actor)
-    report = import_results(
-        open_store(settings.store),
-        file.read_bytes(),
-        actor=settings.actor,
-        source=file.name,
-        standard=standard,
-        land_use=land_use,
-    )
+    opened = open_store(settings.store)
+    with _bars() as bar:
+        report = import_results(
+            opened,
+            file.read_bytes(),
+            actor=settings.actor,
+            source=file.name,
+            standard=standard,
+            land_use=land_use,
+            progress=bar("import"),
+        )
     typer.echo(
         f"{file.name}: {report.new_results} new result(s), {report.already_stored} "
         f"already stored, {len(report.new_locations)} new location(s)"
@@ -260,6 +322,198 @@ def resettle(
         typer.echo("(SYNTHETIC demo data; rates marked verified = false are assumptions)")
 
 
+_PROCESS_HELP = (
+    "Process to run (see --list): surface, hotspots, remediation-estimate, "
+    "remediation-curve, receptors-at-risk, zonal-statistics"
+)
+_EXTENSIONS = {"image/tiff": "tif", "application/geo+json": "geojson", "text/csv": "csv"}
+
+
+@app.command(
+    "run",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def run_command(
+    ctx: typer.Context,
+    process: Annotated[str | None, typer.Argument(help=_PROCESS_HELP, show_default=False)] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="File to write the result to; '-' for standard output "
+            "[default: a file named for the result in the working directory]",
+        ),
+    ] = None,
+    list_: Annotated[
+        bool,
+        typer.Option("--list", help="List the processes (with PROCESS: its inputs) and stop"),
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Run an analysis process on the engine and write its result, showing its progress.
+
+    Inputs are options named like the process's inputs, with '-' for '_':
+    `site-gis run surface --analyte Lead --method kriging --cell-size-m 50
+    --zone blast_furnace_yard --out lead.tif`.  A list input is repeated or
+    comma-separated (`--levels 400,800`).  `site-gis run PROCESS --list` lists
+    its inputs.  The engine, memory per worker and time limit come from the
+    settings (SITE_GIS_DASK_SCHEDULER, SITE_GIS_WORKER_MEMORY_GB,
+    SITE_GIS_JOB_TIME_LIMIT_S).
+    """
+    from site_gis.processes import PROCESSES
+
+    if process is None or (list_ and process not in PROCESSES):
+        if process is not None:
+            raise InvalidRequestError(_unknown_process(process))
+        for known in PROCESSES.values():
+            typer.echo(f"{known.id:<22} {known.description}")
+        return
+    if process not in PROCESSES:
+        raise InvalidRequestError(_unknown_process(process))
+    chosen = PROCESSES[process]
+    if list_:
+        for line in _describe_inputs(chosen.inputs):
+            typer.echo(line)
+        return
+    inputs = _process_inputs(chosen.inputs, ctx.args, process)
+    settings = _settings(store=store)
+    output = _run_process(settings, process, inputs)
+    if out == "-":
+        if output.media_type.startswith("image/") and sys.stdout.isatty():
+            raise InvalidRequestError(
+                "the result is a GeoTIFF: give --out FILE (or redirect standard output)"
+            )
+        sys.stdout.buffer.write(output.body)
+        sys.stdout.buffer.flush()
+        typer.echo(f"wrote {len(output.body):,} bytes of {output.media_type}", err=True)
+        return
+    target = Path(out) if out else Path.cwd() / _default_name(process, inputs, output)
+    target.write_bytes(output.body)
+    typer.echo(f"wrote {target} ({output.media_type}, {len(output.body):,} bytes)")
+
+
+def _unknown_process(process: str) -> str:
+    from site_gis.processes import PROCESSES
+
+    return f"no process {process!r}; the processes are {', '.join(PROCESSES)}"
+
+
+def _describe_inputs(model: Any) -> list[str]:
+    """One line per input: its option, type or choices, default and description."""
+    lines = []
+    for name, field in model.model_fields.items():
+        default = "required" if field.is_required() else f"default {field.default!r}"
+        lines.append(f"--{name.replace('_', '-'):<24} {default:<22} {field.description or ''}")
+    return lines
+
+
+def _process_inputs(model: Any, args: list[str], process: str) -> Any:
+    """The process's inputs from the extra options; a message naming each bad one otherwise."""
+    import pydantic
+
+    fields = model.model_fields
+    values: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if not token.startswith("--") or len(token) < 3:
+            raise InvalidRequestError(
+                f"unexpected {token!r}: give inputs as --name value (site-gis run {process} --list)"
+            )
+        name, has_value, value = token[2:].partition("=")
+        if not has_value:
+            following = args[i + 1] if i + 1 < len(args) else None
+            if following is None or following.startswith("--"):
+                value = "true"  # a bare flag: --log-transform
+            else:
+                value = following
+                i += 1
+        i += 1
+        key = name.replace("-", "_")
+        if key not in fields:
+            raise InvalidRequestError(
+                f"--{name} is not an input of {process}; its inputs: "
+                + ", ".join(f"--{f.replace('_', '-')}" for f in fields)
+            )
+        if _is_list(fields[key].annotation):
+            values.setdefault(key, []).extend(v.strip() for v in value.split(",") if v.strip())
+        elif key in values:
+            raise InvalidRequestError(f"--{name} is given twice")
+        else:
+            values[key] = value
+    try:
+        return model.model_validate(values)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"--{'.'.join(str(p) for p in e['loc']).replace('_', '-') or 'inputs'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise InvalidRequestError(f"bad inputs for {process}: {problems}") from exc
+
+
+def _is_list(annotation: Any) -> bool:
+    import typing
+
+    return annotation is list or typing.get_origin(annotation) is list
+
+
+def _run_process(settings: Settings, process: str, inputs: Any) -> Any:
+    """Run ``process`` on a fresh engine, drawing its progress; its output (``api.jobs``)."""
+    from api.jobs import FORMATS, worker_store_url
+    from site_gis.processes import PROCESSES, Engine, EngineConfig
+    from site_gis.store import open_store
+    from site_gis.surfaces import SurfaceRequest
+
+    opened = open_store(settings.store)  # a missing or corrupt store is told before any worker
+    if hasattr(opened, "close"):
+        opened.close()
+    engine = Engine(
+        EngineConfig(
+            scheduler=settings.dask_scheduler,
+            workers=settings.dask_workers,
+            memory_limit_bytes=int(settings.worker_memory_gb * 1024**3),
+        )
+    )
+    request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
+    try:
+        run = engine.submit_surface(
+            worker_store_url(settings),
+            request,
+            PROCESSES[process].finish,
+            inputs,
+            budget=settings.surface_budget(),
+        )
+        limit = settings.job_time_limit_s
+        try:
+            with _bars() as bar:
+                report = bar(process)
+                deadline = time.monotonic() + limit
+                while not run.wait(0.2):
+                    if time.monotonic() > deadline:
+                        run.time_out(limit)
+                        break
+                    if report is not None:
+                        step = "computing" if engine.started else "starting the workers"
+                        report(run.progress(), 100, step)
+                if report is not None and run.error() is None:
+                    report(100, 100, "done")
+        except KeyboardInterrupt:
+            run.dismiss()
+            raise
+        return FORMATS[process](run.result(), inputs)
+    finally:
+        engine.close()
+
+
+def _default_name(process: str, inputs: Any, output: Any) -> str:
+    """The result's own download name, else the process and analyte with the format's suffix."""
+    if output.filename:
+        return str(output.filename)
+    kind = output.media_type.split(";")[0].strip()
+    suffix = _EXTENSIONS.get(kind, "json")
+    return f"{process}_{inputs.analyte}_{inputs.medium}.{suffix}".replace(" ", "_")
+
+
 keys_app = typer.Typer(help="API keys: create, list and revoke (stored hashed, audited).")
 app.add_typer(keys_app, name="keys")
 
@@ -331,7 +585,10 @@ def serve(
     from site_gis.io import layers_digest, open_or_build_store
 
     settings = _settings(store=store, layers_dir=layers, host=host, port=port)
-    opened, built = open_or_build_store(settings.store, settings.layers_dir, actor=settings.actor)
+    with _bars() as bar:
+        opened, built = open_or_build_store(
+            settings.store, settings.layers_dir, actor=settings.actor, progress=bar("building")
+        )
     if built:
         typer.echo(f"built {opened.url} from {settings.layers_dir}")
     elif opened.metadata().get("layers_digest") not in ("", layers_digest(settings.layers_dir)):
@@ -370,3 +627,7 @@ def main() -> None:
         where = f" ({exc.filename})" if exc.filename else ""
         typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,10 +13,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "site_gis"
-FOUNDATION = {"__init__", "schemas", "validation", "crs", "errors", "site", "access", "arrays"}
+FOUNDATION = {
+    "__init__",
+    "schemas",
+    "validation",
+    "crs",
+    "errors",
+    "site",
+    "access",
+    "arrays",
+    "progress",
+}
 WINGS = ("contamination", "surfaces", "resettlement", "io", "processes")
 SUBPACKAGES = {*WINGS, "store", "synthetic", "reference"}
-WEB = ("fastapi", "starlette", "folium", "uvicorn")
+WEB = ("fastapi", "starlette", "folium", "uvicorn", "typer", "rich")
 
 
 def _module_name(source: Path) -> str:

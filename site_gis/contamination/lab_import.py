@@ -30,6 +30,7 @@ from site_gis.contamination.screening import EXCEEDING_FLAGS, screen_results, se
 from site_gis.contamination.units import canonical_unit, conversion_factors, convert
 from site_gis.errors import Problem, ValidationError
 from site_gis.io import read_csv_bytes
+from site_gis.progress import Progress, Steps
 from site_gis.schemas import MEDIA
 from site_gis.site import place_near_site
 from site_gis.store import AuditEntry, Store
@@ -146,8 +147,13 @@ def parse_results(
     source: str = "upload.csv",
     today: date | None = None,
     max_rows: int = MAX_ROWS,
+    progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, int]:
     """Parse and validate a lab file (at most ``max_rows`` data rows) against the store.
+
+    ``progress`` is told of its four steps: parsing the CSV, validating the rows,
+    checking their locations and samples against the store, and finding rows
+    already stored.
 
     Returns
     -------
@@ -160,7 +166,11 @@ def parse_results(
     ValidationError
         Listing every problem (row = CSV line number).
     """
+    steps = Steps(progress, 4)
+    steps.start(f"parsing {source}")
     frame = read_csv_bytes(data, source, max_rows=max_rows)
+    steps.finish()
+    steps.start(f"validating {len(frame):,} rows")
     problems = _Collector(source)
     rows = _normalise_columns(frame, problems)
     if problems.items:
@@ -280,13 +290,18 @@ def parse_results(
         "analyte",
         "the same sample and analyte appear on an earlier row",
     )
+    steps.finish()
+    steps.start("checking locations and samples against the store")
     locations = _check_locations(text, blank, results, line, problems, store)
     _check_samples(results, line, problems, store)
     if problems.items:
         raise problems.error()
+    steps.finish()
+    steps.start("finding rows already stored")
     results, skipped = _drop_already_stored(results, line, problems, store)
     if problems.items:
         raise problems.error()
+    steps.finish()
     return results, locations, skipped
 
 
@@ -300,6 +315,7 @@ def import_results(
     land_use: str = "industrial",
     today: date | None = None,
     max_rows: int = MAX_ROWS,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Validate a lab file and append its results (and new locations) in one write.
 
@@ -317,6 +333,9 @@ def import_results(
         The screening used for the alert of new exceedances.
     max_rows
         The most data rows the file may hold.
+    progress
+        Told of each step: reading the screening levels, the four steps of
+        :func:`parse_results`, writing the new rows, screening them.
 
     Returns
     -------
@@ -325,10 +344,13 @@ def import_results(
         (``None`` when every row was already stored).
     """
     digest = hashlib.sha256(data).hexdigest()
+    steps = Steps(progress, 7)
+    steps.start("reading the screening levels")
     levels = store.read("screening_levels")
     select_levels(levels, standard, land_use)  # an unknown standard fails before any write
+    steps.finish()
     results, locations, skipped = parse_results(
-        data, store, source=source, today=today, max_rows=max_rows
+        data, store, source=source, today=today, max_rows=max_rows, progress=steps.part(4)
     )
     report = ImportReport(
         source=source,
@@ -342,6 +364,7 @@ def import_results(
         land_use=land_use,
     )
     if len(results):
+        steps.start(f"writing {len(results):,} results")
         changes: dict[str, pd.DataFrame] = {"results": results}
         if len(locations):
             changes["sample_locations"] = locations
@@ -353,10 +376,13 @@ def import_results(
             note=f"{source}: {len(results)} result(s), {len(locations)} new location(s)",
             source_hash=digest,
         )
+        steps.finish()
+        steps.start(f"screening against {standard} ({land_use})")
         screened = screen_results(results, levels, standard=standard, land_use=land_use)
         report.exceedances = screened[screened["flag"].isin(EXCEEDING_FLAGS)]
     else:
         report.notes.append("every row is already stored: nothing written")
+    steps.complete()
     return report
 
 

@@ -24,6 +24,7 @@ import shapely
 
 from site_gis.errors import RebuildRefusedError, StoreCorruptError, StoreNotFoundError
 from site_gis.io.sources import layers_digest, read_layers_dir
+from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, SCREENING_LEVELS
 from site_gis.store import PostGISStore, Store, backup_store_url, open_store, recreate_store
 from site_gis.store.common import no_stored
@@ -178,7 +179,13 @@ def compare_with_layers(store: Store, frames: Mapping[str, Frame]) -> StoreDiffe
 
 
 def rebuild_store(
-    url: str, layers_dir: Path, *, actor: str, note: str = "", replace: bool = False
+    url: str,
+    layers_dir: Path,
+    *,
+    actor: str,
+    note: str = "",
+    replace: bool = False,
+    progress: Progress | None = None,
 ) -> Rebuild:
     """Build the store at ``url`` from a layers directory, never dropping data unasked.
 
@@ -186,7 +193,9 @@ def rebuild_store(
     nothing beyond the directory (see :func:`compare_with_layers`) is rebuilt;
     one that holds more is rebuilt only with ``replace``, after a backup
     (GeoPackage: a dated copy beside the file; PostGIS: a dated schema in the
-    same database).
+    same database).  ``progress`` is told of each step: every layer file read,
+    their validation, the comparison with the existing store, then the steps of
+    the write (see :func:`~site_gis.store.create_store`).
 
     Raises
     ------
@@ -196,8 +205,14 @@ def rebuild_store(
         Without ``replace``, if the store holds data the directory does not (the
         message lists it), cannot be read, or changed while it was compared.
     """
-    site, frames = read_layers_dir(layers_dir, validate=False)
+    reading = len(CATALOGUE) + 1
+    writing = len(CATALOGUE) + 2
+    steps = Steps(progress, reading + 2 + writing)
+    site, frames = read_layers_dir(layers_dir, validate=False, progress=steps.part(reading))
+    steps.start("checking the layers")
     after = plan_write(frames, "replace", no_stored, site=site)
+    steps.finish()
+    steps.start("comparing with the existing store")
     previous: StoreDifference | None
     version: str | None = None
     try:
@@ -220,6 +235,7 @@ def rebuild_store(
             f"{lines}nothing was changed. `site-gis init --replace` backs the store up first "
             f"and then rebuilds it (keeping its {kept})"
         )
+    steps.finish()
     built, backup = recreate_store(
         url,
         site,
@@ -229,6 +245,7 @@ def rebuild_store(
         layers_digest=layers_digest(layers_dir),
         expect_version=None if replace else version,
         backup=replace and previous is not None,
+        progress=steps.part(writing),
     )
     return Rebuild(
         built, previous, backup, None if backup is None else backup_store_url(url, backup)

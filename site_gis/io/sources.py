@@ -19,6 +19,7 @@ import pyogrio
 
 from site_gis.crs import to_storage
 from site_gis.errors import LayerValidationError, Problem, StoreNotFoundError
+from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SITE_FILE, SiteInfo
 from site_gis.store import Store, create_store, open_store
@@ -28,7 +29,9 @@ GEOJSON_OPTIONS = {"RFC7946": "YES", "WRITE_NAME": "YES", "COORDINATE_PRECISION"
 """GDAL GeoJSON options: lon/lat, right-hand winding, 7 decimals (about 1 cm)."""
 
 
-def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dict[str, Frame]]:
+def read_layers_dir(
+    path: Path, *, validate: bool = True, progress: Progress | None = None
+) -> tuple[SiteInfo, dict[str, Frame]]:
     """Read and validate every layer in a layers directory.
 
     Parameters
@@ -37,6 +40,8 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
         Directory holding ``site.json`` and the layer files.
     validate
         Whether to validate the layers (a store validates them again on write).
+    progress
+        Told of each step: one per layer file read, then one for the validation.
 
     Returns
     -------
@@ -52,19 +57,23 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
     site = SiteInfo.read(path / SITE_FILE)
     frames: dict[str, Frame] = {}
     problems: list[Problem] = []
+    steps = Steps(progress, len(CATALOGUE) + 1)
     for schema in CATALOGUE.values():
         file = path / schema.file_name
+        steps.start(f"reading {schema.file_name}")
         if not file.exists():
             problems.append(Problem(schema.name, None, None, str(file), "layer file is missing"))
-            continue
-        try:
-            frames[schema.name] = read_layer_file(file, schema)
-        except LayerValidationError as exc:
-            problems.extend(exc.problems)
-        except (pyogrio.errors.DataSourceError, ValueError, UnicodeDecodeError) as exc:
-            problems.append(
-                Problem(schema.name, None, None, file.name, f"cannot read the file: {exc}")
-            )
+        else:
+            try:
+                frames[schema.name] = read_layer_file(file, schema)
+            except LayerValidationError as exc:
+                problems.extend(exc.problems)
+            except (pyogrio.errors.DataSourceError, ValueError, UnicodeDecodeError) as exc:
+                problems.append(
+                    Problem(schema.name, None, None, file.name, f"cannot read the file: {exc}")
+                )
+        steps.finish()
+    steps.start("validating the layers")
     if problems or validate:  # with a file missing, still report what is wrong in the rest
         try:
             frames = validate_site(frames)
@@ -75,6 +84,7 @@ def read_layers_dir(path: Path, *, validate: bool = True) -> tuple[SiteInfo, dic
                 problems.extend(site_extent_problems(frame, CATALOGUE[name], site))
     if problems:
         raise LayerValidationError(problems, summary=f"cannot load the layers in {path}")
+    steps.finish()
     return site, frames
 
 
@@ -118,17 +128,26 @@ def _values_with_nul(data: bytes, schema: LayerSchema) -> list[Problem]:
     return problems
 
 
-def write_layers_dir(path: Path, site: SiteInfo, frames: Mapping[str, Frame]) -> None:
+def write_layers_dir(
+    path: Path,
+    site: SiteInfo,
+    frames: Mapping[str, Frame],
+    *,
+    progress: Progress | None = None,
+) -> None:
     """Write ``site.json`` and every layer to ``path`` (created if needed).
 
     Spatial layers are written as RFC 7946 GeoJSON, tables as UTF-8 CSV with
     ``\\n`` line ends, so the same input always gives byte-identical files.
+    ``progress`` is told of each layer file written.
     """
     path.mkdir(parents=True, exist_ok=True)
     (path / SITE_FILE).write_text(json.dumps(site.to_dict(), indent=2) + "\n", encoding="utf-8")
+    steps = Steps(progress, len(frames))
     for name, frame in frames.items():
         schema = CATALOGUE[name]
         file = path / schema.file_name
+        steps.start(f"writing {schema.file_name}")
         if schema.is_table:
             frame.to_csv(file, index=False, lineterminator="\n", encoding="utf-8")
         else:
@@ -137,6 +156,7 @@ def write_layers_dir(path: Path, site: SiteInfo, frames: Mapping[str, Frame]) ->
             pyogrio.write_dataframe(
                 to_storage(frame), file, driver="GeoJSON", layer=name, layer_options=GEOJSON_OPTIONS
             )
+        steps.finish()
 
 
 def layers_digest(path: Path) -> str:
@@ -150,23 +170,44 @@ def layers_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_store(url: str, layers_dir: Path, *, actor: str, note: str = "") -> Store:
+def build_store(
+    url: str,
+    layers_dir: Path,
+    *,
+    actor: str,
+    note: str = "",
+    progress: Progress | None = None,
+) -> Store:
     """Build (or rebuild) the store at ``url`` from a layers directory.
 
     Every layer is validated first; on any problem nothing is written and
     :class:`~site_gis.errors.LayerValidationError` lists them all.
+    ``progress`` is told of each step: every layer file read, the validation,
+    every layer written and the finishing (indexes, renderings, audit entry).
     """
-    site, frames = read_layers_dir(layers_dir, validate=False)
+    steps = Steps(progress, 2 * (len(CATALOGUE) + 1))
+    site, frames = read_layers_dir(
+        layers_dir, validate=False, progress=steps.part(len(CATALOGUE) + 1)
+    )
     return create_store(
-        url, site, frames, actor=actor, note=note, layers_digest=layers_digest(layers_dir)
+        url,
+        site,
+        frames,
+        actor=actor,
+        note=note,
+        layers_digest=layers_digest(layers_dir),
+        progress=steps.part(len(CATALOGUE) + 1),
     )
 
 
-def open_or_build_store(url: str, layers_dir: Path, *, actor: str) -> tuple[Store, bool]:
+def open_or_build_store(
+    url: str, layers_dir: Path, *, actor: str, progress: Progress | None = None
+) -> tuple[Store, bool]:
     """Open the store at ``url``, building it from ``layers_dir`` if it does not exist yet.
 
     A GeoPackage is built when its file is missing, a PostGIS store when the
-    database holds no site-gis tables (the database itself must exist).
+    database holds no site-gis tables (the database itself must exist);
+    ``progress`` is told of the build's steps (see :func:`build_store`).
 
     Returns
     -------
@@ -176,7 +217,10 @@ def open_or_build_store(url: str, layers_dir: Path, *, actor: str) -> tuple[Stor
     try:
         return open_store(url), False
     except StoreNotFoundError:
-        return build_store(url, layers_dir, actor=actor, note=f"built from {layers_dir}"), True
+        built = build_store(
+            url, layers_dir, actor=actor, note=f"built from {layers_dir}", progress=progress
+        )
+        return built, True
 
 
 __all__ = [

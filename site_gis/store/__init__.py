@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from psycopg.conninfo import conninfo_to_dict
 
 from site_gis.errors import StoreError
+from site_gis.progress import Progress
 from site_gis.site import SiteInfo
 from site_gis.store.base import (
     AuditEntry,
@@ -57,14 +58,31 @@ def create_store(
     actor: str,
     note: str = "",
     layers_digest: str = "",
+    progress: Progress | None = None,
 ) -> Store:
-    """Create (or replace) the store at ``url`` from a site and its layers (all validated)."""
+    """Create (or replace) the store at ``url`` from a site and its layers (all validated).
+
+    ``progress`` is told of each step: the check of the layers, every layer
+    written, then the finishing (indexes, renderings, metadata, audit entry).
+    """
     if is_postgres_url(url):
         return PostGISStore.create(
-            url, site, frames, actor=actor, note=note, layers_digest=layers_digest
+            url,
+            site,
+            frames,
+            actor=actor,
+            note=note,
+            layers_digest=layers_digest,
+            progress=progress,
         )
     return GeoPackageStore.create(
-        store_path(url), site, frames, actor=actor, note=note, layers_digest=layers_digest
+        store_path(url),
+        site,
+        frames,
+        actor=actor,
+        note=note,
+        layers_digest=layers_digest,
+        progress=progress,
     )
 
 
@@ -78,6 +96,7 @@ def recreate_store(
     layers_digest: str = "",
     expect_version: str | None = None,
     backup: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Store, str | None]:
     """:func:`create_store` over an existing store: guarded and, if asked, backed up first.
 
@@ -90,6 +109,8 @@ def recreate_store(
     backup
         Back the old store up first, under its write lock: a GeoPackage to a dated
         copy beside it, a PostGIS store to a dated schema in its database.
+    progress
+        Told of each step, as for :func:`create_store`.
 
     Returns
     -------
@@ -107,6 +128,7 @@ def recreate_store(
             layers_digest=layers_digest,
             expect_version=expect_version,
             backup=backup,
+            progress=progress,
         )
     built, copy = GeoPackageStore.rebuild(
         store_path(url),
@@ -117,6 +139,7 @@ def recreate_store(
         layers_digest=layers_digest,
         expect_version=expect_version,
         backup=backup,
+        progress=progress,
     )
     return built, None if copy is None else str(copy)
 

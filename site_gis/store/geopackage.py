@@ -50,6 +50,7 @@ from site_gis.errors import (
     StoreError,
     StoreNotFoundError,
 )
+from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
@@ -130,14 +131,22 @@ class GeoPackageStore:
         actor: str,
         note: str = "",
         layers_digest: str = "",
+        progress: Progress | None = None,
     ) -> GeoPackageStore:
         """Build a GeoPackage at ``path`` from layers, replacing any old one.
 
         Every layer is validated first.  The file appears only once complete;
         the audit log and API keys of a store it replaces are carried over.
+        ``progress`` is told of each step (see :meth:`rebuild`).
         """
         built, _ = cls.rebuild(
-            path, site, frames, actor=actor, note=note, layers_digest=layers_digest
+            path,
+            site,
+            frames,
+            actor=actor,
+            note=note,
+            layers_digest=layers_digest,
+            progress=progress,
         )
         return built
 
@@ -153,6 +162,7 @@ class GeoPackageStore:
         layers_digest: str = "",
         expect_version: str | None = None,
         backup: bool = False,
+        progress: Progress | None = None,
     ) -> tuple[GeoPackageStore, Path | None]:
         """:meth:`create`, guarded: checked against and backed up from the store it replaces.
 
@@ -165,6 +175,9 @@ class GeoPackageStore:
         backup
             Copy the old file (if any) to ``<stem>.<YYYY-MM-DDTHHMM>.gpkg`` (UTC) beside
             it first, under the write lock, so the copy is one consistent state.
+        progress
+            Told of each step: the check of the layers, every layer written, then
+            the finishing (renderings, metadata, audit log and keys).
 
         Returns
         -------
@@ -175,7 +188,10 @@ class GeoPackageStore:
         missing_layers(frames)
         if target.is_dir():
             raise StoreError(f"{target} is a directory, not a GeoPackage file")
+        steps = Steps(progress, len(CATALOGUE) + 2)
+        steps.start("checking the layers")
         after = plan_write(frames, "replace", no_stored, site=site)
+        steps.finish()
         copy: Path | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +205,7 @@ class GeoPackageStore:
                     if backup:
                         copy = _backup_copy(target)
                 with _staging(target, copy=False) as staging:
-                    cls._build(staging, target, site, after, actor, note, layers_digest)
+                    cls._build(staging, target, site, after, actor, note, layers_digest, steps)
         except OSError as exc:
             raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from exc
         return cls(target), copy
@@ -203,11 +219,15 @@ class GeoPackageStore:
         actor: str,
         note: str,
         layers_digest: str,
+        steps: Steps,
     ) -> None:
         """Write a whole new store to ``staging``, keeping the audit log and keys of ``target``."""
         history, keys = _previous_audit(target), _previous_keys(target)
         for name, schema in CATALOGUE.items():
+            steps.start(f"writing {name} ({len(after[name]):,} rows)")
             _write_layer(staging, schema, after[name])
+            steps.finish()
+        steps.start("writing renderings, metadata and the audit log")
         sync_renderings(staging, list(CATALOGUE.values()))
         metadata = {
             "schema_version": SCHEMA_VERSION,
@@ -226,6 +246,7 @@ class GeoPackageStore:
             rows = pd.DataFrame([k.as_row() for k in keys], dtype=object)
             _write_table(staging, KEYS_TABLE, rows)
         _append_audit(staging, len(history) + 1, actor, "create", "replace", after, note)
+        steps.finish()
 
     def site(self) -> SiteInfo:
         """The site description stored with the layers."""

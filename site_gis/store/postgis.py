@@ -43,6 +43,7 @@ from psycopg import sql
 
 from site_gis.access import ApiKey
 from site_gis.errors import RebuildRefusedError, StoreCorruptError
+from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
 from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
@@ -171,15 +172,23 @@ class PostGISStore:
         actor: str,
         note: str = "",
         layers_digest: str = "",
+        progress: Progress | None = None,
     ) -> PostGISStore:
         """Build the store in the database at ``url`` from layers, replacing any old one.
 
         Every layer is validated first; the tables are replaced in one
         transaction, so readers see the old store until the new one is
         complete.  The audit log and API keys of a store it replaces are kept.
+        ``progress`` is told of each step (see :meth:`rebuild`).
         """
         built, _ = cls.rebuild(
-            url, site, frames, actor=actor, note=note, layers_digest=layers_digest
+            url,
+            site,
+            frames,
+            actor=actor,
+            note=note,
+            layers_digest=layers_digest,
+            progress=progress,
         )
         return built
 
@@ -195,6 +204,7 @@ class PostGISStore:
         layers_digest: str = "",
         expect_version: str | None = None,
         backup: bool = False,
+        progress: Progress | None = None,
     ) -> tuple[PostGISStore, str | None]:
         """:meth:`create`, guarded: checked against and backed up from the store it replaces.
 
@@ -210,6 +220,9 @@ class PostGISStore:
             copies of its audit log and keys, in the rebuild's own transaction.
             It opens as a store with ``?options=-csearch_path%3D<schema>,public``
             on the URL.
+        progress
+            Told of each step: the check of the layers, every layer copied in (with
+            its indexes), then the finishing (metadata, audit entry, ``ANALYZE``, commit).
 
         Returns
         -------
@@ -217,7 +230,10 @@ class PostGISStore:
             The new store and the backup schema's name (``None`` if none was written).
         """
         missing_layers(frames)
+        steps = Steps(progress, len(CATALOGUE) + 2)
+        steps.start("checking the layers")
         after = plan_write(frames, "replace", no_stored, site=site)
+        steps.finish()
         db = Database(url)
         saved: str | None = None
         try:
@@ -241,8 +257,11 @@ class PostGISStore:
                 create_tables(conn)
                 create_keys_table(conn)
                 for name, schema in CATALOGUE.items():
+                    steps.start(f"writing {name} ({len(after[name]):,} rows)")
                     _copy_in(conn, schema, after[name])
                     create_indexes(conn, schema)
+                    steps.finish()
+                steps.start("writing metadata and the audit log")
                 metadata = {
                     "schema_version": SCHEMA_VERSION,
                     "site": json.dumps(site.to_dict()),
@@ -265,6 +284,7 @@ class PostGISStore:
                 conn.execute("ANALYZE")
         finally:
             db.close()
+        steps.finish()
         return cls(url), saved
 
     def site(self) -> SiteInfo:

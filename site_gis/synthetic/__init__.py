@@ -14,6 +14,7 @@ import shapely
 
 from site_gis.contamination import prepare_levels, shipped_levels
 from site_gis.crs import to_storage
+from site_gis.progress import Progress, Steps
 from site_gis.site import SiteInfo
 from site_gis.synthetic import contamination, encroachment, layout
 from site_gis.validation import Frame
@@ -53,6 +54,7 @@ def generate_site(
     *,
     n_samples: int = DEMO_SAMPLES,
     n_structures: int = DEMO_STRUCTURES,
+    progress: Progress | None = None,
 ) -> tuple[SiteInfo, dict[str, Frame]]:
     """Generate every layer of the synthetic PSM site.
 
@@ -64,6 +66,9 @@ def generate_site(
         Approximate number of physical samples; results are about 17 per sample.
     n_structures
         Exact number of structures in the encroachments.
+    progress
+        Told of each of the generator's steps (layout, parcels, encroachments,
+        structures, sample locations, lab results, reprojection, standards).
 
     Returns
     -------
@@ -76,19 +81,33 @@ def generate_site(
     def stream(k: int) -> np.random.Generator:
         return np.random.default_rng([seed, k])
 
+    steps = Steps(progress, 8)
+    steps.start("laying out the site, zones and facilities")
     frame, boundary = layout.site_frame()
     zones = layout.zone_geometries(frame, boundary)
     facilities = layout.facilities_layer(frame, zones)
+    steps.finish()
+    steps.start("dividing the parcels")
     parcels = layout.parcels_layer(frame, boundary, zones, facilities, stream(1))
+    steps.finish()
+    steps.start("drawing the encroachments")
     outlines = encroachment.encroachment_outlines(frame, boundary, stream(2))
+    steps.finish()
+    steps.start(f"placing {n_structures:,} structures")
     structures = encroachment.structures_layer(outlines, n_structures, stream(3))
     encroachments = encroachment.encroachments_layer(outlines, structures)
+    steps.finish()
+    steps.start("placing the sample locations")
     canals = layout.canal_centrelines(frame, boundary)
     reservoir = facilities.geometry[facilities["unit"] == "water_reservoir"].iloc[0]
     locations = contamination.sample_locations(
         frame, boundary, zones, canals, reservoir, n_samples / DEMO_SAMPLES, stream(4)
     )
+    steps.finish()
+    steps.start(f"simulating the lab results of {len(locations):,} locations")
     results = contamination.lab_results(frame, locations, canals, stream(5))
+    steps.finish()
+    steps.start("reprojecting the layers to lon/lat")
     spatial = {
         "site_boundary": layout.boundary_layer(boundary),
         "eia_zones": layout.zones_layer(zones),
@@ -104,8 +123,11 @@ def generate_site(
         wgs84 = to_storage(layer)
         wgs84["geometry"] = shapely.orient_polygons(wgs84.geometry.to_numpy())
         frames[name] = wgs84
+    steps.finish()
+    steps.start("adding the shipped standards")
     frames["results"] = results
     frames["screening_levels"] = prepare_levels(shipped_levels(), source="shipped standards")
+    steps.finish()
     return psm_site_info(), frames
 
 
