@@ -38,10 +38,11 @@ REQUESTS = (
 
 
 class PeakRss:
-    """The highest resident memory of a process and its children while running."""
+    """The highest resident memory of a process (and its children) while running."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, *, children: bool = True) -> None:
         self.process = psutil.Process(pid)
+        self.children = children
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -49,7 +50,8 @@ class PeakRss:
     def _sample(self) -> None:
         while not self._stop.wait(0.05):
             total = 0
-            for process in (self.process, *self.process.children(recursive=True)):
+            family = self.process.children(recursive=True) if self.children else []
+            for process in (self.process, *family):
                 with contextlib.suppress(psutil.Error):
                     total += process.memory_info().rss
             self.peak = max(self.peak, total)
