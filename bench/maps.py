@@ -136,7 +136,8 @@ def _first_paint(label: str, base: str, pid: int, browser: Any, rows: list[Row])
     page.close()
     rows.append(
         Row(
-            "kriging map page, cold: navigation → first paint (the map, its surface pending if not ready in map_wait_s)",
+            "kriging map page, cold: navigation → first paint "
+            "(its surface pending if not ready within map_wait_s)",
             label,
             painted,
             target="< 2 s",
