@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT, Row
+from site_gis.processes import Engine, EngineConfig
 from site_gis.processes.catalogue import SurfaceInputs, finish_surface_output
-from site_gis.processes.engine import Engine, EngineConfig
 from site_gis.store import open_store
 from site_gis.surfaces import SurfaceBudget
 from site_gis.surfaces.interpolation import PIECE_CELLS, build_surface, clip_polygon

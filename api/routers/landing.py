@@ -106,7 +106,7 @@ def landing(
         return FastJSONResponse(
             {"title": "site-gis", "description": CLOSED, "version": __version__, "links": links}
         )
-    store = current_store(request.app)
+    store = checked_store(request.app)  # a store gone or replaced shows here too
     site = store.site()
     body: dict[str, Any] = {
         "title": f"site-gis: {site.name}",

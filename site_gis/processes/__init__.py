@@ -10,8 +10,9 @@ Public verbs (what each takes and returns):
   ``wait()``, ``result()``, ``dismiss()`` and ``time_out()``
 * ``PROCESSES`` -- every ``Process`` by id: title, description, inputs model (JSON Schema),
   its last step and output media types
-* ``PAGE_PROCESSES`` -- jobs the app's own pages run (``map-surface``: a ``MapSurface``, the
-  surface warped for display and its hotspots); ``finish_exposure`` -> surface and hotspots
+* ``PAGE_PROCESSES`` -- jobs the app's own pages run: ``map-surface`` (``MapSurfaceInputs``:
+  a surface request and a level) -> a ``MapSurface``, the surface warped for display and its
+  hotspots (lon/lat); ``finish_exposure(surface, store, level)`` -> surface and hotspots
 * ``JobRecords(folder)`` -- the jobs table and result files beside the store: ``create``,
   ``update``, ``get``, ``list``, ``find_result`` (reuse), ``fail_unfinished`` (after a restart);
   each a ``JobRecord``

@@ -9,10 +9,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from bench.maps import ARGS, CHROMIUM
 from site_gis.access import Role
 from site_gis.store import Store
 from tests.conftest import key_header
@@ -100,3 +102,23 @@ def planner(server: str, keys: dict[Role, str]) -> Iterator[httpx.Client]:
     """A client with a planner's key (household detail, resettlement scenarios)."""
     with httpx.Client(base_url=server, timeout=30, headers=key_header(keys[Role.PLANNER])) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    required = os.environ.get("SITE_GIS_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("SITE_GIS_REQUIRE_BROWSER=1 but the playwright package is missing")
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.exists():
+        if required:
+            pytest.fail(f"SITE_GIS_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium to run the browser tests")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

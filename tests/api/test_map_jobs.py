@@ -15,7 +15,7 @@ import pytest
 
 from site_gis.store import GeoPackageStore
 from tests.api.conftest import serve
-from tests.api.test_maps_browser import REPORT_VIOLATIONS, browser  # noqa: F401
+from tests.api.test_maps_browser import REPORT_VIOLATIONS
 
 PAGE = "/maps/contamination?analyte=Lead&medium=soil&method=kriging"
 DRAWN = re.compile(r"Interpolated surface \(ordinary kriging, [0-9.]+ m cells\)")
@@ -66,7 +66,7 @@ def test_a_cold_surface_is_drawn_later_and_the_unfinished_page_is_not_kept(
 
 def test_the_page_follows_its_job_and_reloads_with_the_surface(
     hurried: str,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     context.add_init_script(REPORT_VIOLATIONS)

@@ -12,7 +12,6 @@ modules), hide a layer when it is unticked and open popups.  Screenshots go to
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,32 +19,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bench.maps import ARGS, CHROMIUM
 from tests.conftest import LAYERS, ROOT, geojson
 
 SHOTS = ROOT / "tests" / "out"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
-    required = os.environ.get("SITE_GIS_REQUIRE_BROWSER") == "1"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            pytest.fail("SITE_GIS_REQUIRE_BROWSER=1 but the playwright package is missing")
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.exists():
-        if required:
-            pytest.fail(f"SITE_GIS_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium to run the browser tests")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass
