@@ -120,7 +120,8 @@ def check_cost(
         raise AnalysisTooCostlyError(
             f"kriging fits its variogram over every pair of samples: {cost.samples:,} sampled "
             f"locations; the limit is {budget.max_kriging_samples:,} (max_kriging_samples): "
-            "narrow the selection (a zone, a depth interval) or use method=idw",
+            "narrow the selection with a depth interval (a zone clips the grid, not the "
+            "samples) or use method=idw",
             limit="max_kriging_samples",
         )
     if cost.kriging_work <= budget.max_kriging_work:
