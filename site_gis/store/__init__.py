@@ -65,25 +65,10 @@ def create_store(
     ``progress`` is told of each step: the check of the layers, every layer
     written, then the finishing (indexes, renderings, metadata, audit entry).
     """
-    if is_postgres_url(url):
-        return PostGISStore.create(
-            url,
-            site,
-            frames,
-            actor=actor,
-            note=note,
-            layers_digest=layers_digest,
-            progress=progress,
-        )
-    return GeoPackageStore.create(
-        store_path(url),
-        site,
-        frames,
-        actor=actor,
-        note=note,
-        layers_digest=layers_digest,
-        progress=progress,
+    built, _ = recreate_store(
+        url, site, frames, actor=actor, note=note, layers_digest=layers_digest, progress=progress
     )
+    return built
 
 
 def recreate_store(
