@@ -37,6 +37,8 @@ from site_gis.processes import (
     PROCESSES,
     Engine,
     EngineConfig,
+    Exposure,
+    ExposureInputs,
     JobRecord,
     JobRecords,
     MapSurface,
@@ -164,6 +166,7 @@ FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "receptors-at-risk": _receptors,
     "zonal-statistics": _zonal,
     "map-surface": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
+    "exposure": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
 }
 """How each process's result is written out (the GET routes' bytes)."""
 
@@ -348,23 +351,6 @@ class JobService:
             progress=live.run.progress(),
         )
 
-    def compute(self, request: SurfaceRequest, finish: Callable[..., Any], *args: Any) -> Any:
-        """A surface's ``finish(surface, store, *args)`` on the engine, waited for here.
-
-        For routes that need the result as an object (not a kept job): the work runs on
-        a worker with the surface budget, and is stopped at the request time limit.
-        """
-        run = self.engine.submit_surface(
-            worker_store_url(self.settings),
-            request,
-            finish,
-            *args,
-            budget=self.settings.surface_budget(),
-        )
-        if not run.wait(self.settings.request_timeout_s):
-            run.time_out(self.settings.request_timeout_s)
-        return run.result()
-
     def page_surface(
         self, inputs: MapSurfaceInputs, caller: Principal, store: Store, *, wait_s: float
     ) -> MapSurface | JobPending:
@@ -374,12 +360,39 @@ class JobService:
         the job and reloads (the next load reuses the kept result).  Raises the job's
         error if it failed (a budget refusal, too few samples).
         """
+        body = self._page_result("map-surface", inputs, caller, store, wait_s)
+        return body if isinstance(body, JobPending) else MapSurface.from_bytes(body)
+
+    def page_exposure(
+        self, inputs: ExposureInputs, caller: Principal, store: Store, *, wait_s: float
+    ) -> Exposure | JobPending:
+        """The encroachment map's exposure: the kept or finished ``exposure`` job's, or
+        its progress after ``wait_s`` seconds (as :meth:`page_surface`)."""
+        body = self._page_result("exposure", inputs, caller, store, wait_s)
+        return body if isinstance(body, JobPending) else Exposure.from_bytes(body)
+
+    def exposure(self, inputs: ExposureInputs, caller: Principal, store: Store) -> Exposure:
+        """The ``exposure`` job's result (estimate raster and hotspots), kept and reused;
+        waited for until the job ends (at the latest at the request time limit)."""
+        body = self._page_result("exposure", inputs, caller, store, None)
+        if isinstance(body, JobPending):  # unreachable: waited without a timeout
+            raise RuntimeError("the exposure job did not end")
+        return Exposure.from_bytes(body)
+
+    def _page_result(
+        self,
+        process_id: str,
+        inputs: Any,
+        caller: Principal,
+        store: Store,
+        wait_s: float | None,
+    ) -> bytes | JobPending:
         record, ended = self.execute(
-            "map-surface", inputs, caller, store, time_limit_s=self.settings.request_timeout_s
+            process_id, inputs, caller, store, time_limit_s=self.settings.request_timeout_s
         )
         if not ended.wait(wait_s):
             return JobPending(record.job_id, self.get(record.job_id, caller).progress)
-        return MapSurface.from_bytes(self.finished_output(record.job_id, caller).body)
+        return self.finished_output(record.job_id, caller).body
 
     def get(self, job_id: str, caller: Principal) -> JobRecord:
         """A job of the caller's; :class:`JobNotFoundError` for anyone else's."""

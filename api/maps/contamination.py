@@ -34,6 +34,7 @@ from api.maps.legend import (
     SURFACE_BREAKS,
     SURFACE_COLORS,
     Swatch,
+    job_progress,
     label,
     legend,
     link,
@@ -387,12 +388,9 @@ def _surface_layers(
         reason = section("Interpolated surface", note(f"No surface: {exc}", warn=True))
         return reason, Markup("")
     if isinstance(shown, JobPending):
-        JobProgress(f"/jobs/{shown.job_id}", shown.progress).add_to(fmap)
-        waiting = Markup(
-            '<p class="sg-job-text" role="status">Computing the surface: {} %</p>'
-            '<progress class="sg-job-progress" max="100" value="{}"></progress>'
-            "<p>The page is drawn without it and reloads when it is ready.</p>"
-        ).format(shown.progress, shown.progress)
+        JobProgress(f"/jobs/{shown.job_id}", shown.progress, subject="surface").add_to(fmap)
+        meanwhile = "The page is drawn without it and reloads when it is ready."
+        waiting = job_progress("surface", shown.progress, meanwhile)
         return section(title, waiting), section("Hotspots", "Waiting for the surface.")
     rgba, bounds, breaks, colors = _surface_image(shown, level.value)
     ImageOverlay(

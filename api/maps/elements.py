@@ -229,16 +229,17 @@ class JobProgress(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        siteGis.followJob({{ this.url|tojson }});
+        siteGis.followJob({{ this.url|tojson }}, {{ this.subject|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, url: str, progress: int) -> None:
+    def __init__(self, url: str, progress: int, *, subject: str) -> None:
         super().__init__()
         self._name = "JobProgress"
         self.url = url
         self.progress = progress
+        self.subject = subject
 
 
 def form_markup(template: str, **values: Any) -> Markup:

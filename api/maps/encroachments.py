@@ -17,16 +17,19 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import pandas as pd
+from markupsafe import Markup
 
+from api.jobs import JobPending
 from api.maps import MapRequestError
 from api.maps.assets import new_map
-from api.maps.elements import Header, Legend, ReadySignal
+from api.maps.elements import Header, JobProgress, Legend, ReadySignal
 from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     HOTSPOT_STYLE,
     KIND_COLORS,
     PHASE_COLORS,
     Swatch,
+    job_progress,
     label,
     legend,
     note,
@@ -35,16 +38,11 @@ from api.maps.legend import (
 )
 from site_gis.contamination import resolve_analyte, select_levels
 from site_gis.errors import InsufficientDataError, InvalidRequestError, JobError
+from site_gis.processes import Exposure, ExposureInputs, finish_exposure
 from site_gis.resettlement import MIN_GROUP, analyse_parcels, estimate_resettlement, load_matrix
 from site_gis.schemas import LAND_USES
 from site_gis.store import Store
-from site_gis.surfaces import (
-    Surface,
-    SurfaceBudget,
-    SurfaceRequest,
-    build_surface,
-    find_hotspots,
-)
+from site_gis.surfaces import EstimateRaster, SurfaceBudget, build_surface
 
 MEDIUM = "soil"
 """Hotspots near homes are of soil (every depth, the highest at each location)."""
@@ -78,31 +76,41 @@ def _cleanup_level(store: Store, query: EncroachmentQuery, analyte: str) -> floa
     return float(row["value"].iloc[0]) if len(row) else None
 
 
-ExposureSource = Callable[[SurfaceRequest, float], tuple[Surface, gpd.GeoDataFrame]]
-"""Where the map's soil surface and its hotspots above a level come from."""
+ExposureSource = Callable[[ExposureInputs], "Exposure | JobPending"]
+"""Where the map's soil estimate and its hotspots above a level come from (or the
+progress of the job computing them)."""
 
 
 def local_exposure(store: Store, budget: SurfaceBudget | None = None) -> ExposureSource:
-    """Surface and hotspots computed in this process (for scripts and tests; the app's
-    pages compute them on the engine: :meth:`api.jobs.JobService.compute`)."""
+    """Estimate and hotspots computed in this process (for scripts and tests; the app's
+    pages take them from the engine: :meth:`api.jobs.JobService.page_exposure`)."""
 
-    def source(request: SurfaceRequest, level: float) -> tuple[Surface, gpd.GeoDataFrame]:
-        surface = build_surface(store, request, budget=budget)
-        return surface, find_hotspots(surface, level, store.read("eia_zones"))
+    def source(inputs: ExposureInputs) -> Exposure:
+        return finish_exposure(build_surface(store, inputs, budget=budget), store, inputs)
 
     return source
 
 
-def _hotspots(
-    analyte: str, level: float | None, source: ExposureSource
-) -> tuple[Surface | None, gpd.GeoDataFrame | None, str]:
+@dataclass(frozen=True)
+class _Shown:
+    """The exposure the page draws: estimate and hotspots, or why there are none."""
+
+    estimate: EstimateRaster | None = None
+    hotspots: gpd.GeoDataFrame | None = None
+    note: str = ""
+    pending: JobPending | None = None
+
+
+def _exposure(analyte: str, level: float | None, source: ExposureSource) -> _Shown:
     if level is None:
-        return None, None, f"the standard has no level for {analyte} in soil: no hotspots"
+        return _Shown(note=f"the standard has no level for {analyte} in soil: no hotspots")
     try:
-        surface, hotspots = source(SurfaceRequest(analyte=analyte, medium=MEDIUM), level)
+        shown = source(ExposureInputs(analyte=analyte, medium=MEDIUM, cleanup_level=level))
     except (InsufficientDataError, InvalidRequestError, JobError) as exc:
-        return None, None, f"no hotspots: {exc}"
-    return surface, hotspots, ""
+        return _Shown(note=f"no hotspots: {exc}")
+    if isinstance(shown, JobPending):
+        return _Shown(pending=shown)
+    return _Shown(shown.estimate, shown.hotspots)
 
 
 def _money(value: float) -> str:
@@ -142,7 +150,8 @@ def build_encroachment_map(
         raise MapRequestError(422, "phases must be between 1 and 10")
     level = _cleanup_level(store, query, analyte)
     site = store.site()
-    surface, hotspots, hotspot_note = _hotspots(analyte, level, exposure or local_exposure(store))
+    exposed = _exposure(analyte, level, exposure or local_exposure(store))
+    hotspots = exposed.hotspots
     encroachments = store.read("encroachments")
     parcels, zones = store.read("parcels"), store.read("eia_zones")
     structures = store.read("structures")
@@ -156,7 +165,7 @@ def build_encroachment_map(
         crs=site.crs,
         phases=query.phases,
         hotspots=hotspots,
-        surface=surface,
+        estimate=exposed.estimate,
         cleanup_level=level,
     )
     ranked = report["by_encroachment"].drop(columns=["kind"])
@@ -175,7 +184,7 @@ def build_encroachment_map(
         zones,
         crs=site.crs,
         hotspots=hotspots,
-        surface=surface,
+        estimate=exposed.estimate,
         cleanup_level=level,
     )
     analysed = analysed.assign(
@@ -328,12 +337,7 @@ def build_encroachment_map(
                     ]
                 ),
             ),
-            section(
-                "Hotspots",
-                swatches([Swatch(f"soil above the level: {level_text}", "#000000", "line")])
-                if not hotspot_note
-                else note(hotspot_note, warn=True),
-            ),
+            _hotspot_section(exposed, level_text),
             section(
                 "Personal data",
                 f"Aggregates only: counts of groups of fewer than {MIN_GROUP} structures are "
@@ -341,9 +345,26 @@ def build_encroachment_map(
             ),
         )
     ).add_to(fmap)
+    if exposed.pending is not None:
+        job = exposed.pending
+        JobProgress(f"/jobs/{job.job_id}", job.progress, subject="hotspots").add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     ReadySignal().add_to(fmap)
     return fmap
+
+
+def _hotspot_section(exposed: _Shown, level_text: str) -> Markup:
+    if exposed.pending is not None:
+        meanwhile = (
+            "Parcels and encroachments are drawn without them and ranked by households; "
+            "the page reloads when the hotspots are ready."
+        )
+        return section("Hotspots", job_progress("hotspots", exposed.pending.progress, meanwhile))
+    if exposed.note:
+        return section("Hotspots", note(exposed.note, warn=True))
+    return section(
+        "Hotspots", swatches([Swatch(f"soil above the level: {level_text}", "#000000", "line")])
+    )
 
 
 def _phase_color(phase_label: str) -> str:

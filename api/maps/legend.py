@@ -116,6 +116,15 @@ def swatches(items: Iterable[Swatch]) -> Markup:
     return Markup("<ul>{}</ul>").format(Markup("").join(rows))
 
 
+def job_progress(subject: str, progress: int, meanwhile: str) -> Markup:
+    """A job's progress bar (fed by ``siteGis.followJob``) and what the page shows meanwhile."""
+    return Markup(
+        '<p class="sg-job-text" role="status">Computing the {}: {} %</p>'
+        '<progress class="sg-job-progress" max="100" value="{}"></progress>'
+        "<p>{}</p>"
+    ).format(subject, progress, progress, meanwhile)
+
+
 def section(title: str, *parts: Markup | str) -> Markup:
     """A legend section: a heading and its parts (plain strings become notes)."""
     body = Markup("").join(part if isinstance(part, Markup) else note(part) for part in parts)

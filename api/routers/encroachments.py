@@ -25,7 +25,7 @@ from api.tables import csv_response, records
 from site_gis.access import Permission
 from site_gis.errors import InvalidRequestError
 from site_gis.io import polygon_from_geojson
-from site_gis.processes import finish_exposure
+from site_gis.processes import ExposureInputs
 from site_gis.resettlement import (
     CATEGORIES,
     COMPONENTS,
@@ -38,7 +38,7 @@ from site_gis.resettlement import (
     query_parcels,
 )
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest
+from site_gis.surfaces import EstimateRaster
 
 router = APIRouter(tags=["encroachment and resettlement"], dependencies=[Depends(read_access)])
 
@@ -89,21 +89,22 @@ class ResettlementRequest(Exposure):
 
 
 def _exposure(
-    exposure: Exposure, jobs: JobService
-) -> tuple[Surface | None, gpd.GeoDataFrame | None]:
-    """The soil surface and its hotspots above the level, computed on the engine."""
+    exposure: Exposure, jobs: JobService, caller: Principal, store: Store
+) -> tuple[EstimateRaster | None, gpd.GeoDataFrame | None]:
+    """The soil estimate and its hotspots above the level, from the engine's kept job."""
     if (exposure.analyte is None) != (exposure.cleanup_level is None):
         raise InvalidRequestError("give both analyte and cleanup_level, or neither")
     if exposure.analyte is None or exposure.cleanup_level is None:
         return None, None
-    request = SurfaceRequest(
+    inputs = ExposureInputs(
         analyte=exposure.analyte,
         medium=exposure.medium,
         depth_top_m=exposure.depth_top_m,
         depth_bottom_m=exposure.depth_bottom_m,
+        cleanup_level=exposure.cleanup_level,
     )
-    surface, hotspots = jobs.compute(request, finish_exposure, exposure.cleanup_level)
-    return surface, hotspots
+    result = jobs.exposure(inputs, caller, store)
+    return result.estimate, result.hotspots
 
 
 def _parcels(store: Store, search: ParcelSearch, jobs: JobService, caller: Principal) -> Response:
@@ -113,7 +114,7 @@ def _parcels(store: Store, search: ParcelSearch, jobs: JobService, caller: Princ
     polygon = (
         polygon_from_geojson(search.polygon, store.site()) if search.polygon is not None else None
     )
-    surface, hotspots = _exposure(search, jobs)
+    estimate, hotspots = _exposure(search, jobs, caller, store)
     analysed = analyse_parcels(
         store.read("parcels"),
         store.read("encroachments"),
@@ -122,7 +123,7 @@ def _parcels(store: Store, search: ParcelSearch, jobs: JobService, caller: Princ
         crs=store.site().crs,
         household_size=search.household_size,
         hotspots=hotspots,
-        surface=surface,
+        estimate=estimate,
         cleanup_level=search.cleanup_level,
     )
     page, matched = query_parcels(analysed, search, polygon=polygon)
@@ -200,7 +201,7 @@ def resettlement(
 
         placed = place_structures(selected, store.read("parcels"), store.read("eia_zones"))
         selected = selected[(placed["zone_id"] == request.zone).to_numpy(bool)]
-    surface, hotspots = _exposure(request, jobs)
+    estimate, hotspots = _exposure(request, jobs, caller, store)
     report = estimate_resettlement(
         selected,
         encroachments,
@@ -211,7 +212,7 @@ def resettlement(
         household_size=request.household_size,
         phases=request.phases,
         hotspots=hotspots,
-        surface=surface,
+        estimate=estimate,
         cleanup_level=request.cleanup_level,
     )
     body: dict[str, Any] = {name: records(table) for name, table in report.items()}

@@ -21,7 +21,7 @@ from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
 from api.maps.site import build_site_map
 from api.responses import FastJSONResponse
 from site_gis.access import Permission
-from site_gis.processes import MapSurface, MapSurfaceInputs, finish_exposure
+from site_gis.processes import Exposure, ExposureInputs, MapSurface, MapSurfaceInputs
 from site_gis.store import Store
 
 router = APIRouter(prefix="/maps", tags=["maps"], dependencies=[Depends(read_access)])
@@ -172,14 +172,18 @@ def encroachment_map(
     and people per parcel for planners."""
     query = EncroachmentQuery(analyte, standard, land_use, phases, cleanup_level)
     detail = caller.may(Permission.PERSONAL)
+    pending: list[JobPending] = []
+
+    def exposure(inputs: ExposureInputs) -> Exposure | JobPending:
+        shown = jobs.page_exposure(inputs, caller, store, wait_s=jobs.settings.map_wait_s)
+        if isinstance(shown, JobPending):
+            pending.append(shown)
+        return shown
+
     return _page(
         request,
         store,
-        lambda: build_encroachment_map(
-            store,
-            query,
-            household_detail=detail,
-            exposure=lambda request, level: jobs.compute(request, finish_exposure, level),
-        ),
+        lambda: build_encroachment_map(store, query, household_detail=detail, exposure=exposure),
         detail,
+        complete=lambda: not pending,
     )

@@ -12,7 +12,8 @@ Public verbs (what each takes and returns):
   its last step and output media types
 * ``PAGE_PROCESSES`` -- jobs the app's own pages run: ``map-surface`` (``MapSurfaceInputs``:
   a surface request and a level) -> a ``MapSurface``, the surface warped for display and its
-  hotspots (lon/lat); ``finish_exposure(surface, store, level)`` -> surface and hotspots
+  hotspots (lon/lat); ``exposure`` (``ExposureInputs``: a surface request and a level) -> an
+  ``Exposure``, the estimate band as a raster and its hotspots (metric CRS)
 * ``JobRecords(folder)`` -- the jobs table and result files beside the store: ``create``,
   ``update``, ``get``, ``list``, ``find_result`` (reuse), ``fail_unfinished`` (after a restart);
   each a ``JobRecord``
@@ -25,6 +26,8 @@ Modules: ``engine``, ``catalogue``, ``display``, ``records``.
 from site_gis.processes.catalogue import PROCESSES, Process
 from site_gis.processes.display import (
     PAGE_PROCESSES,
+    Exposure,
+    ExposureInputs,
     MapSurface,
     MapSurfaceInputs,
     finish_exposure,
@@ -37,6 +40,8 @@ __all__ = [
     "PROCESSES",
     "Engine",
     "EngineConfig",
+    "Exposure",
+    "ExposureInputs",
     "JobRecord",
     "JobRecords",
     "MapSurface",

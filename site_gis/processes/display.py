@@ -1,11 +1,14 @@
-"""What the map pages need of a surface, computed on a worker and kept as a small result.
+"""What the pages and the encroachment routes need of a surface, computed on a worker
+and kept as a small result.
 
-A map page never interpolates in the web server: it asks for the ``map-surface`` job
-(the surface warped to Web Mercator for display, and its hotspots above the page's
-level), draws what is ready and follows what is not.  The encroachment pages and
-routes ask for ``exposure`` (the surface and its hotspots, used to rank and place
-parcels).  Neither is offered through OGC API -- Processes; both are ordinary jobs of
-the engine, with the same budget, memory and time limits.
+A map page never interpolates in the web server: the contamination map asks for the
+``map-surface`` job (the surface warped to Web Mercator for display, and its hotspots
+above the page's level); the encroachment map, the parcel queries and the resettlement
+estimate ask for the ``exposure`` job (the estimate band as a raster in the site's
+metric CRS and its hotspots, which rank and place parcels and encroachments).  A page
+draws what is ready and follows what is not.  Neither is offered through OGC API --
+Processes; both are ordinary jobs of the engine, with the same budget, memory and time
+limits, and are kept and reused like any job.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from pydantic import Field
 
 from site_gis.processes.catalogue import Process
 from site_gis.store import Store
-from site_gis.surfaces import Surface, SurfaceRequest, find_hotspots, surface_to_web_mercator
+from site_gis.surfaces import (
+    EstimateRaster,
+    Surface,
+    SurfaceRequest,
+    find_hotspots,
+    surface_to_web_mercator,
+)
 
 
 class MapSurfaceInputs(SurfaceRequest):
@@ -108,11 +117,51 @@ def finish_map_surface(surface: Surface, store: Store, inputs: MapSurfaceInputs)
     )
 
 
-def finish_exposure(
-    surface: Surface, store: Store, cleanup_level: float
-) -> tuple[Surface, gpd.GeoDataFrame]:
-    """The surface and its hotspots above ``cleanup_level`` (in the surface's metric CRS)."""
-    return surface, find_hotspots(surface, cleanup_level, store.read("eia_zones"))
+class ExposureInputs(SurfaceRequest):
+    """A surface and its hotspots above ``cleanup_level``, to rank parcels by exposure."""
+
+    cleanup_level: float = Field(
+        gt=0, allow_inf_nan=False, description="Level for hotspots, in the result unit"
+    )
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What parcels and encroachments are ranked against: the estimate and its hotspots.
+
+    ``estimate`` is the surface's estimate band (site's metric CRS, metres); ``hotspots``
+    are polygons above the level, split by EIA zone, in the same CRS.
+    """
+
+    estimate: EstimateRaster
+    hotspots: gpd.GeoDataFrame
+
+    def to_bytes(self) -> bytes:
+        """The exposure as one compressed NumPy archive (kept as a job's result)."""
+        arrays: dict[str, np.ndarray] = {"hotspots": np.array(self.hotspots.to_json())}
+        self.estimate.save(arrays)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Exposure:
+        """The exposure :meth:`to_bytes` wrote."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            estimate = EstimateRaster.load(archive)
+            parsed = json.loads(str(archive["hotspots"]))
+        hotspots = (
+            gpd.GeoDataFrame.from_features(parsed["features"], crs=estimate.crs)
+            if parsed["features"]
+            else gpd.GeoDataFrame(geometry=[], crs=estimate.crs)
+        )
+        return cls(estimate=estimate, hotspots=hotspots)
+
+
+def finish_exposure(surface: Surface, store: Store, inputs: ExposureInputs) -> Exposure:
+    """The estimate band and its hotspots above the level (the surface's metric CRS)."""
+    hotspots = find_hotspots(surface, inputs.cleanup_level, store.read("eia_zones"))
+    return Exposure(EstimateRaster.of(surface), hotspots)
 
 
 PAGE_PROCESSES: dict[str, Process] = {
@@ -124,6 +173,15 @@ PAGE_PROCESSES: dict[str, Process] = {
         MapSurfaceInputs,
         finish_map_surface,
         {"npz": "application/octet-stream"},
-    )
+    ),
+    "exposure": Process(
+        "exposure",
+        "Exposure of parcels and encroachments",
+        "The estimate band in the site's metric CRS and its hotspots above the level, "
+        "which rank parcels and encroachments by exposure.",
+        ExposureInputs,
+        finish_exposure,
+        {"npz": "application/octet-stream"},
+    ),
 }
 """Jobs the app's own pages run (not offered through OGC API -- Processes), by id."""

@@ -28,7 +28,7 @@ import shapely
 from site_gis.crs import to_metric
 from site_gis.resettlement.entitlements import CATEGORIES, EntitlementMatrix
 from site_gis.resettlement.privacy import MIN_GROUP, suppress_small_groups
-from site_gis.surfaces import Surface, zonal_statistics
+from site_gis.surfaces import EstimateRaster, zonal_statistics
 
 HOUSEHOLD_SIZE = 6.3
 """Persons per household, Pakistan Census 2023 (241.499 M people / 38.34 M households)."""
@@ -180,7 +180,7 @@ def rank_encroachments(
     *,
     crs: object,
     hotspots: gpd.GeoDataFrame | None = None,
-    surface: Surface | None = None,
+    estimate: EstimateRaster | None = None,
     cleanup_level: float | None = None,
     phases: int = 3,
 ) -> pd.DataFrame:
@@ -199,12 +199,12 @@ def rank_encroachments(
     if hotspots is not None and not hotspots.empty:
         spots = shapely.union_all(to_metric(hotspots, crs).geometry.to_numpy())
         table["distance_to_hotspot_m"] = shapely.distance(metric.geometry.to_numpy(), spots)
-    if surface is not None and cleanup_level:
+    if estimate is not None and cleanup_level:
         stats = zonal_statistics(
-            surface.raster("estimate"),
-            surface.grid.transform,
+            estimate.values,
+            estimate.transform,
             list(metric.geometry.to_numpy()),
-            nodata=-9999.0,
+            nodata=estimate.nodata,
         )
         table["max_exceedance_ratio"] = stats["max"].to_numpy() / cleanup_level
     table["on_hotspot"] = table["distance_to_hotspot_m"] == 0
@@ -230,7 +230,7 @@ def estimate_resettlement(
     household_size: float = HOUSEHOLD_SIZE,
     phases: int = 3,
     hotspots: gpd.GeoDataFrame | None = None,
-    surface: Surface | None = None,
+    estimate: EstimateRaster | None = None,
     cleanup_level: float | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Resettlement cost of ``structures`` (already selected), in aggregates only.
@@ -250,7 +250,7 @@ def estimate_resettlement(
         by_encroachment.set_index("encroachment_id")["households"],
         crs=crs,
         hotspots=hotspots,
-        surface=surface,
+        estimate=estimate,
         cleanup_level=cleanup_level,
         phases=phases,
     )

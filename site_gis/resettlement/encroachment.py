@@ -22,7 +22,7 @@ from site_gis.errors import InvalidRequestError
 from site_gis.resettlement.costs import HOUSEHOLD_SIZE, place_structures
 from site_gis.resettlement.privacy import suppress_small_groups
 from site_gis.schemas import STRUCTURE_TYPES
-from site_gis.surfaces import Surface, zonal_statistics
+from site_gis.surfaces import EstimateRaster, zonal_statistics
 
 HOUSEHOLD_FIGURES = ("households", "people", "businesses")
 """Parcel columns counted from household-level records: for roles allowed household detail.
@@ -79,7 +79,7 @@ def analyse_parcels(
     crs: object,
     household_size: float = HOUSEHOLD_SIZE,
     hotspots: gpd.GeoDataFrame | None = None,
-    surface: Surface | None = None,
+    estimate: EstimateRaster | None = None,
     cleanup_level: float | None = None,
 ) -> gpd.GeoDataFrame:
     """One row per encroached parcel (geometry in EPSG:4326).
@@ -129,12 +129,12 @@ def analyse_parcels(
     if hotspots is not None and not hotspots.empty:
         spots = shapely.union_all(to_metric(hotspots, crs).geometry.to_numpy())
         table["distance_to_hotspot_m"] = shapely.distance(footprints.to_numpy(), spots)
-    if surface is not None and cleanup_level:
+    if estimate is not None and cleanup_level:
         stats = zonal_statistics(
-            surface.raster("estimate"),
-            surface.grid.transform,
+            estimate.values,
+            estimate.transform,
             list(footprints.to_numpy()),
-            nodata=-9999.0,
+            nodata=estimate.nodata,
         )
         table["max_exceedance_ratio"] = stats["max"].to_numpy() / cleanup_level
     table["on_hotspot"] = table["distance_to_hotspot_m"] == 0

@@ -9,6 +9,7 @@ Public verbs (what each takes and returns):
 * ``interpolate_idw(x, y, z, gx, gy, IdwParams)`` / ``krige(x, y, z, gx, gy, KrigingParams)``
   -- sample arrays in metres -> estimates on grid points
 * ``surface_to_cog(surface)`` -> Cloud-Optimised GeoTIFF bytes (EPSG of the surface);
+  ``EstimateRaster.of(surface)`` -> the estimate band as a plain raster (kept, sent);
   ``surface_to_web_mercator(surface, band)`` -> one band warped to EPSG:3857 for maps
 * ``find_hotspots(surface, cleanup_level, zones)`` -> polygons above the level, split by EIA
   zone (ha)
@@ -41,7 +42,7 @@ from site_gis.surfaces.interpolation import (
     interpolate_idw,
     krige,
 )
-from site_gis.surfaces.rasters import surface_to_cog, surface_to_web_mercator
+from site_gis.surfaces.rasters import EstimateRaster, surface_to_cog, surface_to_web_mercator
 from site_gis.surfaces.receptors import ReceptorParams, receptors_at_risk
 from site_gis.surfaces.remediation import (
     RemediationParams,
@@ -54,6 +55,7 @@ from site_gis.surfaces.remediation import (
 from site_gis.surfaces.zonal import zonal_statistics
 
 __all__ = [
+    "EstimateRaster",
     "IdwParams",
     "KrigingParams",
     "ReceptorParams",

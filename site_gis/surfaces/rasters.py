@@ -3,7 +3,9 @@ Mercator copy for display on web maps."""
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from affine import Affine
@@ -16,6 +18,48 @@ from site_gis.crs import STORAGE_CRS
 from site_gis.surfaces.interpolation import NODATA, Surface
 
 WEB_MERCATOR = "EPSG:3857"
+
+
+@dataclass(frozen=True)
+class EstimateRaster:
+    """A surface's estimate band as a plain raster, small enough to keep and send.
+
+    ``values`` are float32 estimates in the surface's unit, ``nodata`` (-9999) outside
+    the clip; ``transform`` places them in ``crs``, the site's metric CRS (metres).
+    """
+
+    values: np.ndarray
+    transform: Affine
+    crs: str
+    unit: str
+    nodata: float = NODATA
+
+    @classmethod
+    def of(cls, surface: Surface) -> EstimateRaster:
+        """The estimate band of ``surface``."""
+        return cls(
+            values=surface.raster("estimate").astype("float32"),
+            transform=surface.grid.transform,
+            crs=str(surface.grid.crs),
+            unit=surface.unit,
+        )
+
+    def save(self, archive: dict[str, np.ndarray]) -> None:
+        """Put the raster into ``archive`` (arrays for ``numpy.savez``)."""
+        archive["estimate"] = self.values
+        about = {"transform": list(self.transform)[:6], "crs": self.crs, "unit": self.unit}
+        archive["estimate_about"] = np.array(json.dumps(about))
+
+    @classmethod
+    def load(cls, archive: np.lib.npyio.NpzFile) -> EstimateRaster:
+        """The raster :meth:`save` put into an archive."""
+        about = json.loads(str(archive["estimate_about"]))
+        return cls(
+            values=archive["estimate"],
+            transform=Affine(*about["transform"]),
+            crs=about["crs"],
+            unit=about["unit"],
+        )
 
 
 def surface_to_cog(surface: Surface) -> bytes:

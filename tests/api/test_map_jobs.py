@@ -84,3 +84,38 @@ def test_the_page_follows_its_job_and_reloads_with_the_surface(
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_encroachment_map_draws_parcels_at_once_and_hotspots_later(hurried: str) -> None:
+    # Arsenic at a chosen level: no other test asks for this exposure, so its job is cold.
+    page = "/maps/encroachments?analyte=Arsenic&cleanup_level=20"
+    first = httpx.get(f"{hurried}{page}", timeout=60)
+    assert first.status_code == 200
+    assert "Computing the hotspots" in first.text and "sg-job-progress" in first.text
+    assert "Encroached parcels" in first.text  # parcels and encroachments drawn at once
+    assert "Hotspots (Arsenic" not in first.text
+    progress = _until_done(hurried, _job_of(first.text))
+    assert progress[-1] == 100 and progress == sorted(progress)
+    second = httpx.get(f"{hurried}{page}", timeout=60)
+    assert "sg-job-progress" not in second.text
+    assert "Hotspots (Arsenic \\u003e 20 mg/kg (chosen level))" in second.text  # their layer
+
+
+def test_the_parcel_route_reuses_the_pages_exposure_job(hurried: str) -> None:
+    """The encroachment routes take the same kept ``exposure`` job as the page (same inputs,
+    same data version, same caller): the route's answer matches the page's hotspots."""
+    page = httpx.get(f"{hurried}/maps/encroachments?analyte=Nickel&cleanup_level=50", timeout=60)
+    job = _job_of(page.text)
+    _until_done(hurried, job)
+    listed_before = httpx.get(f"{hurried}/jobs", timeout=30).json()["jobs"]
+    parcels = httpx.get(
+        f"{hurried}/encroachments/parcels",
+        params={"analyte": "Nickel", "cleanup_level": 50, "limit": 1000},
+        timeout=60,
+    )
+    assert parcels.status_code == 200, parcels.text
+    listed_after = httpx.get(f"{hurried}/jobs", timeout=30).json()["jobs"]
+    assert len(listed_after) == len(listed_before)  # no new job: the kept result
+    features = parcels.json()["features"]
+    distances = [f["properties"]["distance_to_hotspot_m"] for f in features]
+    assert features and any(d is not None for d in distances)  # ranked against hotspots

@@ -214,7 +214,7 @@
   }
 
   // A surface still being computed: show its job's progress, reload once it has a result.
-  function followJob(url) {
+  function followJob(url, subject) {
     var every = 500;
     function shown(text, progress) {
       document.querySelectorAll(".sg-job-text").forEach(function (el) { el.textContent = text; });
@@ -228,16 +228,16 @@
         return response.json();
       }).then(function (job) {
         if (job.status === "successful") {
-          shown("The surface is ready: drawing it\u2026", 100);
+          shown("Ready: drawing the " + subject + "\u2026", 100);
           window.location.reload();
         } else if (job.status === "failed" || job.status === "dismissed") {
-          shown("No surface: " + (job.message || "the job was " + job.status), null);
+          shown("No " + subject + ": " + (job.message || "the job was " + job.status), null);
         } else {
-          shown("Computing the surface: " + (job.progress || 0) + " %", job.progress || 0);
+          shown("Computing the " + subject + ": " + (job.progress || 0) + " %", job.progress || 0);
           setTimeout(poll, every);
         }
       }).catch(function (err) {
-        shown("Cannot follow the surface's job (" + err.message + "); reload the page.", null);
+        shown("Cannot follow the job computing the " + subject + " (" + err.message + "); reload the page.", null);
       });
     }
     setTimeout(poll, every);
