@@ -7,7 +7,8 @@ existing Dask cluster instead.  The analysis functions stay plain library functi
 (:mod:`site_gis.surfaces`); this module only submits them:
 
 1. ``plan``: :func:`~site_gis.surfaces.interpolation.plan_surface` (checks, samples,
-   grid, fitted variogram), one task;
+   grid, fitted variogram), one task; a surface of one chunk is then finished in one
+   more task (cells, cross-validation, the last step), one round trip in all;
 2. ``cells``: :func:`~site_gis.surfaces.interpolation.interpolate_cells` in chunks of
    ``chunk_cells`` cells, one task each, in parallel across workers (and the measure of
    progress), beside one task of :func:`~site_gis.surfaces.interpolation.cross_validate`;
@@ -194,9 +195,18 @@ class Run:
         try:
             client = self.engine.client()
             plan = client.submit(_plan, self.store_url, self.request, self.budget, pure=False)
-            self.futures = [plan]
-            cells = client.submit(_cells, plan, pure=False).result()
             step = max(self.engine.config.chunk_cells, 1)
+            head = client.submit(
+                _whole_if_small, plan, step, self.finish, self.store_url, self.args, pure=False
+            )
+            self.futures = [plan, head]  # progress stays 0 until the chunks are known
+            cells, whole = head.result()
+            if whole is not None:  # one chunk: computed in one task, no second round trip
+                self._final = whole[0]
+                return
+            if self._dismissed:
+                self._stop()
+                return
             bounds = [(s, min(s + step, cells)) for s in range(0, cells, step)] or [(0, 0)]
             chunks = [client.submit(interpolate_cells, plan, a, b, pure=False) for a, b in bounds]
             loo = client.submit(cross_validate, plan, pure=False)
@@ -288,8 +298,22 @@ def _plan(url: str, request: SurfaceRequest, budget: SurfaceBudget) -> SurfacePl
     return plan_surface(worker_store(url), request, budget=budget)
 
 
-def _cells(plan: SurfacePlan) -> int:
-    return plan.cells
+def _whole_if_small(
+    plan: SurfacePlan,
+    chunk_cells: int,
+    finish: Callable[..., Any],
+    url: str,
+    args: tuple[Any, ...],
+) -> tuple[int, tuple[Any] | None]:
+    """The plan's cell count, and the whole job's result if its cells fit one chunk.
+
+    A small job then costs one round trip to the cluster; a larger one is split into
+    chunks by the caller.
+    """
+    if plan.cells > chunk_cells:
+        return plan.cells, None
+    piece = interpolate_cells(plan, 0, plan.cells)
+    return plan.cells, (_finish(finish, plan, cross_validate(plan), url, args, piece),)
 
 
 def _finish(
