@@ -13,7 +13,8 @@ Public verbs (what each takes and returns):
 * ``PAGE_PROCESSES`` -- jobs the app's own pages run: ``map-surface`` (``MapSurfaceInputs``:
   a surface request and a level) -> a ``MapSurface``, the surface warped for display and its
   hotspots (lon/lat); ``exposure`` (``ExposureInputs``: a surface request and a level) -> an
-  ``Exposure``, the estimate band as a raster and its hotspots (metric CRS)
+  ``Exposure``, the estimate band as a raster and its hotspots (metric CRS), made by
+  ``finish_exposure(surface, store, inputs)``
 * ``JobRecords(folder)`` -- the jobs table and result files beside the store: ``create``,
   ``update``, ``get``, ``list``, ``find_result`` (reuse), ``fail_unfinished`` (after a restart);
   each a ``JobRecord``
