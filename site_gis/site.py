@@ -10,7 +10,7 @@ layers, the lab import for new locations, user polygons).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,12 @@ class SiteInfo:
         Whether (part of) the data is synthetic; shown wherever data is shown.
     provenance
         One paragraph on where the data comes from.
+    surface_domains
+        Where each medium may be interpolated (optional; ``site.json``'s
+        ``surface_domains`` section), by medium: ``{"within": "site" | "zones" |
+        "sample_hull", "zones": [zone ids], "facility_units": [facility units],
+        "buffer_m": metres, "search_radius_m": metres}``.  Media left out take the
+        defaults of :mod:`site_gis.surfaces.domains`.
     """
 
     site_id: str
@@ -56,6 +62,7 @@ class SiteInfo:
     centre_lat: float
     synthetic: bool
     provenance: str
+    surface_domains: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def crs(self) -> CRS:
@@ -76,7 +83,7 @@ class SiteInfo:
         """Build from a mapping, reporting every missing or bad entry at once."""
         problems = []
         for name in cls.__dataclass_fields__:
-            if name not in data:
+            if name not in data and name not in _OPTIONAL:
                 problems.append(Problem(source, None, name, None, "required entry is missing"))
         if not problems:
             try:
@@ -93,9 +100,10 @@ class SiteInfo:
                     problems.append(
                         Problem(source, None, key, data[key], f"must be within ±{limit:g}°")
                     )
+            problems += _domain_problems(data.get("surface_domains", {}), source)
         if problems:
             raise ValidationError(problems, summary=f"{source} is not a valid site description")
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     @classmethod
     def read(cls, path: Path) -> SiteInfo:
@@ -107,6 +115,69 @@ class SiteInfo:
                 [Problem(path.name, None, None, None, f"cannot read site description: {exc}")]
             ) from exc
         return cls.from_dict(data, source=path.name)
+
+
+_OPTIONAL = {"surface_domains"}
+DOMAIN_MEDIA = ("soil", "sediment", "groundwater", "surface_water")
+DOMAIN_KINDS = ("site", "zones", "sample_hull")
+_DOMAIN_KEYS = {"within", "zones", "facility_units", "buffer_m", "search_radius_m"}
+
+
+def _domain_problems(domains: Any, source: str) -> list[Problem]:
+    """Every problem of a ``surface_domains`` section (its shape; names are checked on use)."""
+    where = "surface_domains"
+    if not isinstance(domains, dict):
+        return [Problem(source, None, where, domains, "must be an object keyed by medium")]
+    problems = []
+    for medium, rule in domains.items():
+        key = f"{where}.{medium}"
+        if medium not in DOMAIN_MEDIA:
+            problems.append(
+                Problem(
+                    source, None, key, medium, f"medium must be one of {', '.join(DOMAIN_MEDIA)}"
+                )
+            )
+            continue
+        if not isinstance(rule, dict):
+            problems.append(Problem(source, None, key, rule, "must be an object"))
+            continue
+        for name in sorted(set(rule) - _DOMAIN_KEYS):
+            problems.append(Problem(source, None, f"{key}.{name}", rule[name], "unknown entry"))
+        if rule.get("within") not in DOMAIN_KINDS:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    f"{key}.within",
+                    rule.get("within"),
+                    f"must be one of {', '.join(DOMAIN_KINDS)}",
+                )
+            )
+        for name in ("zones", "facility_units"):
+            value = rule.get(name, [])
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(
+                    Problem(source, None, f"{key}.{name}", value, "must be a list of names")
+                )
+        for name, low in (("buffer_m", 0.0), ("search_radius_m", 1e-9)):
+            value = rule.get(name)
+            if value is None:
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not low <= value <= 50_000
+            ):
+                problems.append(
+                    Problem(
+                        source,
+                        None,
+                        f"{key}.{name}",
+                        value,
+                        "must be a number of metres (0 to 50,000)",
+                    )
+                )
+    return problems
 
 
 @dataclass(frozen=True, slots=True)

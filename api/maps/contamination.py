@@ -400,11 +400,15 @@ def _surface_layers(
         interactive=False,
         zindex=1,
     ).add_to(fmap)
+    if shown.warnings and query.method == "kriging" and "IDW instead" in shown.warnings[0]:
+        method = "IDW: kriging refused"
     surface_part = section(
         f"Interpolated surface ({method}, {shown.cell_size_m:g} m cells)",
+        *(note(w, warn=True) for w in shown.warnings),
         surface_scale(breaks, colors, unit),
         f"{shown.samples} locations; non-detects at {shown.non_detects}; "
         f"leave-one-out RMSE {shown.rmse:.3g} {unit}.",
+        *(note(n) for n in shown.notes),
     )
     if level.value is None or shown.hotspots is None:
         return surface_part, section("Hotspots", "No level, so no hotspots.")

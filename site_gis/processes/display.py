@@ -56,6 +56,10 @@ class MapSurface:
     samples: int
     non_detects: str
     rmse: float
+    notes: tuple[str, ...] = ()
+    """What the surface is masked to, and why (legend text)."""
+    warnings: tuple[str, ...] = ()
+    """What went wrong and what was done instead (a refused variogram)."""
 
     def to_bytes(self) -> bytes:
         """The map surface as one compressed NumPy archive (kept as a job's result)."""
@@ -65,6 +69,8 @@ class MapSurface:
             "samples": self.samples,
             "non_detects": self.non_detects,
             "rmse": self.rmse,
+            "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "hotspots": None if self.hotspots is None else self.hotspots.to_json(),
         }
         buffer = io.BytesIO()
@@ -96,6 +102,8 @@ class MapSurface:
             samples=int(about["samples"]),
             non_detects=str(about["non_detects"]),
             rmse=float(about["rmse"]),
+            notes=tuple(about.get("notes", ())),
+            warnings=tuple(about.get("warnings", ())),
         )
 
 
@@ -114,6 +122,8 @@ def finish_map_surface(surface: Surface, store: Store, inputs: MapSurfaceInputs)
         samples=len(surface.samples),
         non_detects=surface.tags()["non_detects"],
         rmse=float(surface.cv.rmse),
+        notes=(surface.domain.text(),) if surface.domain else (),
+        warnings=tuple(surface.warnings),
     )
 
 

@@ -1,7 +1,9 @@
 """Hotspots (areas of concern): where a surface exceeds a cleanup level.
 
 Cells above the level are polygonised with ``rasterio.features.shapes`` (cell
-edges, no smoothing), split by EIA zone, and measured in the metric CRS.
+edges, no smoothing), cut to the surface's domain (a cell whose centre is in a
+canal does not spread past its bank), split by EIA zone, and measured in the
+metric CRS.
 Optionally the uncertainty band: where the probability of exceeding the level
 is at least a chosen value.
 """
@@ -65,6 +67,10 @@ def find_hotspots(
         )
     found = pd.concat(parts, ignore_index=True)
     found = gpd.GeoDataFrame(found, geometry="geometry", crs=surface.grid.crs)
+    if surface.domain is not None and not found.empty:  # cells on the edge: not past it
+        found["geometry"] = found.geometry.intersection(surface.domain.geometry)
+        found = found[~found.geometry.is_empty].explode(index_parts=False)
+        found = found[found.geom_type == "Polygon"].reset_index(drop=True)
     split = _split_by_zone(found, to_metric(zones, surface.grid.crs))
     split["area_ha"] = split.area / 1e4
     stats = [_cell_stats(geom, estimate, surface) for geom in split.geometry]

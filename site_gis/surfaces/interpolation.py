@@ -6,12 +6,24 @@
   mapping convention (``non_detects``), recorded in every output.
 * IDW: inverse-distance weighting over the nearest ``neighbours`` within an
   optional search radius (scipy's cKDTree, all cores).
+* Where: each medium within its domain (soil in the site, sediment in the canal
+  corridors, surface water along the channels, groundwater in the monitoring
+  network's hull plus a buffer) and within a search radius of the nearest sample
+  (:mod:`site_gis.surfaces.domains`); the mask and its reason are in every output.
 * Ordinary kriging: pykrige (C backend, local neighbourhoods), with the
-  variogram fitted by pykrige and reported.  pykrige rather than gstools:
-  measured here, 1,000 samples onto 200 × 200 took 0.4 s with pykrige's local
-  mode and 65 s with gstools.
-* Log transform for skewed data: interpolation in ln(value); estimates are
-  back-transformed as exp(estimate), a median rather than a mean.
+  variogram fitted here to the experimental variogram up to a stated maximum lag
+  and checked (:mod:`site_gis.surfaces.variogram`), or given by the user
+  (``variogram_sill``, ``variogram_range_m``, ``variogram_nugget``).  A failed or
+  pure-nugget variogram is not kriged with: the surface falls back to IDW and says
+  so (``on_bad_variogram=idw``, the default), or is refused (``refuse``).
+  pykrige rather than gstools: measured here, 1,000 samples onto 200 × 200 took
+  0.4 s with pykrige's local mode and 65 s with gstools.
+* Log transform for skewed data: interpolation in ln(value); kriging estimates
+  are back-transformed as the median exp(m) (default: the level exceeded with
+  probability one half, the same as P(exceed) = 0.5) or the mean
+  exp(m + σ²/2) (``back_transform=mean``; the simple-kriging lognormal form, σ²
+  the kriging variance), in the estimate, the cross-validation and the hotspots
+  alike.  IDW of ln(value) is back-transformed as exp (a weighted geometric mean).
 * Leave-one-out cross-validation (RMSE, MAE, bias in the data's unit) comes
   with every surface; for kriging it re-solves each sample's local system
   without it, with the fitted variogram.
@@ -21,6 +33,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,20 +43,31 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+from pyproj import Transformer
 from scipy.spatial import cKDTree
 from scipy.stats import norm
 
 from site_gis.contamination import OUTSIDE_ZONES, load_results, resolve_analyte
-from site_gis.crs import to_metric, to_storage
+from site_gis.crs import STORAGE_CRS, to_metric
 from site_gis.errors import InsufficientDataError, InvalidRequestError
 from site_gis.schemas import ZONE_IDS
 from site_gis.store import Store
 from site_gis.surfaces.budget import SurfaceBudget, SurfaceCost, check_cost
+from site_gis.surfaces.domains import Domain, beyond_radius, medium_domain
 from site_gis.surfaces.grid import Grid, make_grid
+from site_gis.surfaces.variogram import (
+    experimental_variogram,
+    fit_model,
+    given_model,
+    model_function,
+    parameter_names,
+)
 
 MIN_SAMPLES_IDW = 3
 MIN_SAMPLES_KRIGING = 10
 NODATA = -9999.0
+DENSIFY_POINTS = 21
+"""Points added on each edge of a grid's outline before it is transformed to lon/lat."""
 
 
 class IdwParams(BaseModel):
@@ -64,6 +89,13 @@ class KrigingParams(BaseModel):
         "spherical", description="Variogram model fitted to the samples"
     )
     neighbours: int = Field(30, ge=3, le=200, description="Nearest samples used per cell")
+    max_lag_m: float | None = Field(
+        None, gt=0, le=50_000, description="Largest lag fitted (default: half the largest distance)"
+    )
+    lags: int = Field(12, ge=4, le=50, description="Lag bins of the experimental variogram")
+    sill: float | None = Field(None, gt=0, description="Given total sill (with range and nugget)")
+    range_m: float | None = Field(None, gt=0, description="Given range in metres")
+    nugget: float | None = Field(None, ge=0, description="Given nugget")
 
 
 class SurfaceOptions(BaseModel):
@@ -108,10 +140,47 @@ class SurfaceOptions(BaseModel):
         description="Nearest samples used per cell (default: 12 for IDW, 30 for kriging)",
     )
     radius_m: float | None = Field(
-        None, gt=0, le=50_000, description="IDW: search radius in metres (default: none)"
+        None,
+        gt=0,
+        le=50_000,
+        description="IDW: search radius for neighbours in metres (default: the mask's radius)",
+    )
+    search_radius_m: float | None = Field(
+        None,
+        gt=0,
+        le=50_000,
+        description="Blank cells farther than this from the nearest sample, metres (default: "
+        "the site's, else twice the samples' mean nearest-neighbour distance)",
     )
     variogram: Literal["spherical", "exponential", "gaussian", "linear"] = Field(
         "spherical", description="Kriging: variogram model fitted to the samples"
+    )
+    max_lag_m: float | None = Field(
+        None,
+        gt=0,
+        le=50_000,
+        description="Kriging: largest lag of the variogram fit, metres (default: half the "
+        "largest distance between samples)",
+    )
+    variogram_lags: int = Field(12, ge=4, le=50, description="Kriging: lag bins of the fit")
+    variogram_sill: float | None = Field(
+        None,
+        gt=0,
+        description="Kriging: a given total sill (interpolation space; with range and nugget "
+        "the variogram is used as given, not fitted)",
+    )
+    variogram_range_m: float | None = Field(
+        None, gt=0, le=100_000, description="Kriging: a given range, metres"
+    )
+    variogram_nugget: float | None = Field(None, ge=0, description="Kriging: a given nugget")
+    on_bad_variogram: Literal["idw", "refuse"] = Field(
+        "idw",
+        description="Kriging with a failed or pure-nugget variogram: fall back to IDW (saying "
+        "so in every output) or refuse",
+    )
+    back_transform: Literal["median", "mean"] = Field(
+        "median",
+        description="Log kriging: estimates as the median exp(m) or the mean exp(m + σ²/2)",
     )
 
     @property
@@ -122,7 +191,15 @@ class SurfaceOptions(BaseModel):
     @property
     def kriging(self) -> KrigingParams:
         """The kriging parameters."""
-        return KrigingParams(variogram=self.variogram, neighbours=max(self.neighbours or 30, 3))
+        return KrigingParams(
+            variogram=self.variogram,
+            neighbours=max(self.neighbours or 30, 3),
+            max_lag_m=self.max_lag_m,
+            lags=self.variogram_lags,
+            sill=self.variogram_sill,
+            range_m=self.variogram_range_m,
+            nugget=self.variogram_nugget,
+        )
 
 
 class SurfaceRequest(SurfaceOptions):
@@ -156,6 +233,16 @@ class Surface:
     cv: CrossValidation
     variogram: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
+    method: str = ""
+    """The method used (``idw`` after a kriging request fell back); empty: as requested."""
+    domain: Domain | None = None
+    warnings: list[str] = field(default_factory=list)
+    idw_params: IdwParams | None = None
+
+    @property
+    def method_used(self) -> str:
+        """``idw`` or ``kriging``: what computed the estimates."""
+        return self.method or self.request.method
 
     def raster(self, band: Literal["estimate", "std", "probability"] = "estimate") -> np.ndarray:
         """The band as a full raster (NODATA outside the clip)."""
@@ -166,16 +253,34 @@ class Surface:
 
     def tags(self) -> dict[str, str]:
         """Metadata written into the GeoTIFF and the JSON summary."""
-        params = self.request.idw if self.request.method == "idw" else self.request.kriging
+        params: BaseModel = (
+            (self.idw_params or self.request.idw)
+            if self.method_used == "idw"
+            else self.request.kriging
+        )
+        parameters = {
+            k: v for k, v in self.variogram.items() if k not in ("experimental", "diagnostics")
+        }
         return {
             "analyte": self.analyte,
             "unit": self.unit,
             "medium": self.request.medium,
             "depth_interval_m": _interval(self.request),
-            "method": self.request.method,
+            "method": self.method_used,
+            "method_requested": self.request.method,
             "parameters": params.model_dump_json(),
-            "variogram": str(self.variogram) if self.variogram else "",
+            "variogram": json.dumps(parameters) if self.variogram else "",
+            "experimental_variogram": json.dumps(self.variogram.get("experimental", {}))
+            if self.variogram
+            else "",
+            "variogram_diagnostics": json.dumps(self.variogram.get("diagnostics", {}))
+            if self.variogram
+            else "",
+            "domain": self.domain.text() if self.domain else "",
+            "search_radius_m": f"{self.domain.search_radius_m:.1f}" if self.domain else "",
+            "warnings": " | ".join(self.warnings),
             "log_transform": str(self.request.log_transform),
+            "back_transform": _back_transform_text(self),
             "non_detects": {
                 "half_dl": "half the detection limit",
                 "dl": "the detection limit",
@@ -189,6 +294,16 @@ class Surface:
             "threshold": "" if self.request.threshold is None else f"{self.request.threshold:g}",
             "data": "SYNTHETIC" if self.synthetic else "measured",
         }
+
+
+def _back_transform_text(surface: Surface) -> str:
+    if not surface.request.log_transform:
+        return "none"
+    if surface.method_used == "kriging" and surface.request.back_transform == "mean":
+        return "mean: exp(m + σ²/2)"
+    if surface.method_used == "kriging":
+        return "median: exp(m)"
+    return "exp(m): weighted geometric mean (IDW)"
 
 
 def sample_values(store: Store, request: SurfaceRequest) -> gpd.GeoDataFrame:
@@ -247,7 +362,9 @@ class SurfacePlan:
     (:func:`interpolate_cells`, in any order, on any machine), its cross-validation apart
     (:func:`cross_validate`), and the pieces joined by :func:`finish_surface`.
     Coordinates are metres in the site's metric CRS; ``space`` is the value in the
-    interpolation space (ln(value) with ``log_transform``).
+    interpolation space (ln(value) with ``log_transform``).  ``method`` is the method
+    used (``idw`` when a kriging request fell back), ``grid.inside`` the cells of the
+    domain within the search radius.
     """
 
     request: SurfaceRequest
@@ -261,11 +378,51 @@ class SurfacePlan:
     space: np.ndarray
     variogram: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
+    method: str = ""
+    domain: Domain | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def cells(self) -> int:
         """How many cells (inside the clip) the surface has."""
         return int(self.grid.inside.sum())
+
+    @property
+    def method_used(self) -> str:
+        """``idw`` or ``kriging``."""
+        return self.method or self.request.method
+
+    @property
+    def idw(self) -> IdwParams:
+        """IDW parameters: the request's, the neighbour search radius defaulting to the mask's."""
+        params = self.request.idw
+        if params.radius_m is None and self.domain is not None:
+            radius = self.domain.search_radius_m
+            if np.isfinite(radius):
+                params = params.model_copy(update={"radius_m": min(radius, 50_000.0)})
+        return params
+
+
+def masked_grid(
+    geometry: Any,
+    cell_size_m: float,
+    crs: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    radius_m: float,
+    *,
+    max_cells: int,
+) -> tuple[Grid, int]:
+    """The grid of ``geometry`` with cells beyond ``radius_m`` of every sample masked out.
+
+    Returns the grid and how many of the geometry's cells the radius masked.
+    """
+    grid = make_grid(geometry, cell_size_m, crs, max_cells=max_cells)
+    gx, gy = grid.centres()
+    far = beyond_radius(x, y, gx, gy, radius_m)
+    inside = grid.inside.copy()
+    inside[inside] = ~far
+    return dataclasses.replace(grid, inside=inside), int(far.sum())
 
 
 def plan_surface(
@@ -273,25 +430,31 @@ def plan_surface(
 ) -> SurfacePlan:
     """Check a request and gather what its surface needs (samples, grid, fitted variogram).
 
-    Its cost is estimated from the grid, the samples and the neighbours and checked
-    against ``budget`` (:mod:`site_gis.surfaces.budget`) before the variogram is
-    fitted or any cell computed.
+    The grid covers the medium's domain within the site or zone, less the cells beyond
+    the search radius (:mod:`site_gis.surfaces.domains`).  Its cost is estimated from
+    the grid, the samples and the neighbours and checked against ``budget``
+    (:mod:`site_gis.surfaces.budget`) before the variogram is fitted or any cell
+    computed.  A kriging variogram that fails its checks
+    (:mod:`site_gis.surfaces.variogram`) makes the plan IDW, with a warning, or is
+    refused with ``on_bad_variogram=refuse``.
 
     Raises
     ------
     InsufficientDataError
-        When there are too few samples for the method (the message says how many).
+        When there are too few samples for the method (the message says how many), or
+        the variogram is refused.
     AnalysisTooCostlyError
         For a request whose estimated cost passes the budget (an ``InvalidRequestError``).
     InvalidRequestError
-        For a grid that is too large, an unknown zone, or a probability asked of IDW.
+        For a grid that is too large, an unknown zone, an empty domain, a probability
+        or a mean back-transform asked of IDW, or an incomplete given variogram.
     """
     budget = budget or SurfaceBudget()
     if request.zone == OUTSIDE_ZONES:
         raise InvalidRequestError("a surface is clipped to the site or to one EIA zone")
     samples = sample_values(store, request)
     clip, crs = clip_polygon(store, request.zone), store.site().crs
-    grid = make_grid(clip, request.cell_size_m, crs, max_cells=budget.max_cells)
+    make_grid(clip, request.cell_size_m, crs, max_cells=budget.max_cells)  # size check first
     needed = MIN_SAMPLES_KRIGING if request.method == "kriging" else MIN_SAMPLES_IDW
     if len(samples) < needed:
         raise InsufficientDataError(
@@ -305,6 +468,28 @@ def plan_surface(
         )
     if request.threshold is not None and request.method != "kriging":
         raise InvalidRequestError("a probability of exceedance needs method=kriging")
+    if request.log_transform and request.back_transform == "mean" and request.method != "kriging":
+        raise InvalidRequestError(
+            "back_transform=mean needs the kriging variance: use method=kriging or "
+            "back_transform=median"
+        )
+    _check_given_variogram(request.kriging)
+    x, y = samples.geometry.x.to_numpy(), samples.geometry.y.to_numpy()
+    domain = medium_domain(
+        store, request.medium, clip, x, y, search_radius_m=request.search_radius_m
+    )
+    grid, beyond = masked_grid(
+        domain.geometry,
+        request.cell_size_m,
+        crs,
+        x,
+        y,
+        domain.search_radius_m,
+        max_cells=budget.max_cells,
+    )
+    domain = dataclasses.replace(
+        domain, cells_in_domain=int(grid.inside.sum()) + beyond, cells_beyond_radius=beyond
+    )
     neighbours = request.idw.neighbours if request.method == "idw" else request.kriging.neighbours
     check_cost(
         SurfaceCost(
@@ -312,16 +497,40 @@ def plan_surface(
         ),
         budget,
         cell_size_m=request.cell_size_m,
-        cells_at=lambda size: int(make_grid(clip, size, crs).inside.sum()),
+        cells_at=lambda size: int(
+            masked_grid(
+                domain.geometry, size, crs, x, y, domain.search_radius_m, max_cells=budget.max_cells
+            )[0].inside.sum()
+        ),
     )
-    x, y = samples.geometry.x.to_numpy(), samples.geometry.y.to_numpy()
     z = samples["value"].to_numpy(dtype=float)
     if request.log_transform and (z <= 0).any():
         raise InvalidRequestError(
             "log transform needs values above zero (non_detects=zero gives zeros)"
         )
     space = np.log(z) if request.log_transform else z
-    variogram = fit_variogram(x, y, space, request.kriging) if request.method == "kriging" else {}
+    method, warnings, variogram = request.method, [], {}
+    if request.method == "kriging":
+        variogram = fit_variogram(x, y, space, request.kriging)
+        diagnostics = variogram["diagnostics"]
+        warnings += [f"variogram: {w}" for w in diagnostics.get("warnings", [])]
+        if diagnostics["status"] != "ok":
+            refusal = (
+                f"kriging of {samples.attrs['analyte']} refused: the {variogram['source']} "
+                f"{variogram['model']} variogram is {diagnostics['status'].replace('_', ' ')} "
+                f"({diagnostics['reason']})"
+            )
+            if request.on_bad_variogram == "refuse":
+                raise InsufficientDataError(
+                    f"{refusal}; try log_transform=true, another variogram model, give "
+                    "variogram_sill, variogram_range_m and variogram_nugget, or method=idw"
+                )
+            method = "idw"
+            warnings.insert(0, f"{refusal}; this surface is IDW instead")
+            if request.threshold is not None:
+                warnings.append("no probability of exceedance: it needs a kriging variogram")
+            if request.log_transform and request.back_transform == "mean":
+                warnings.append("back-transform: exp(m) of the IDW (no kriging variance)")
     return SurfacePlan(
         request=request,
         analyte=samples.attrs["analyte"],
@@ -334,7 +543,26 @@ def plan_surface(
         space=space,
         variogram=variogram,
         synthetic=store.site().synthetic,
+        method=method,
+        domain=domain,
+        warnings=warnings,
     )
+
+
+def _check_given_variogram(params: KrigingParams) -> None:
+    given = [params.sill, params.range_m, params.nugget]
+    if all(v is None for v in given):
+        return
+    if any(v is None for v in given):
+        raise InvalidRequestError(
+            "a given variogram needs all of variogram_sill, variogram_range_m and variogram_nugget"
+        )
+    if params.variogram == "linear":
+        raise InvalidRequestError(
+            "a given variogram must be spherical, exponential or gaussian (sill, range, nugget)"
+        )
+    if params.nugget > params.sill:  # type: ignore[operator]
+        raise InvalidRequestError("variogram_nugget must not exceed variogram_sill (total sill)")
 
 
 def interpolate_cells(
@@ -346,15 +574,16 @@ def interpolate_cells(
     """
     gx, gy = plan.grid.centres()
     gx, gy = gx[start:stop], gy[start:stop]
-    if plan.request.method == "idw":
-        return interpolate_idw(plan.x, plan.y, plan.space, gx, gy, plan.request.idw), None
+    if plan.method_used == "idw":
+        return interpolate_idw(plan.x, plan.y, plan.space, gx, gy, plan.idw), None
     return krige_cells(plan.x, plan.y, plan.space, gx, gy, plan.request.kriging, plan.variogram)
 
 
-def cross_validate(plan: SurfacePlan) -> np.ndarray:
-    """Leave-one-out estimates at the plan's samples, in the interpolation space."""
-    if plan.request.method == "idw":
-        return idw_leave_one_out(plan.x, plan.y, plan.space, plan.request.idw)
+def cross_validate(plan: SurfacePlan) -> tuple[np.ndarray, np.ndarray | None]:
+    """Leave-one-out estimates (and kriging variances) at the plan's samples, in the
+    interpolation space."""
+    if plan.method_used == "idw":
+        return idw_leave_one_out(plan.x, plan.y, plan.space, plan.idw), None
     k = min(plan.request.kriging.neighbours, len(plan.z))
     return local_kriging(
         plan.x,
@@ -365,21 +594,25 @@ def cross_validate(plan: SurfacePlan) -> np.ndarray:
         variogram_function(plan.variogram),
         min(k, len(plan.z) - 1),
         exclude_self=True,
+        with_variance=True,
     )
 
 
 def finish_surface(
     plan: SurfacePlan,
     pieces: list[tuple[np.ndarray, np.ndarray | None]],
-    loo: np.ndarray,
+    loo: Any,
 ) -> Surface:
-    """The surface from its plan, its pieces (in cell order) and its leave-one-out estimates."""
+    """The surface from its plan, its pieces (in cell order) and its leave-one-out estimates
+    (as :func:`cross_validate` returns them)."""
     request = plan.request
     estimate = np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0)
+    loo_estimate, loo_variance = loo if isinstance(loo, tuple) else (loo, None)
     std = probability = None
-    if request.method == "kriging":
-        variance = np.concatenate([p[1] for p in pieces if p[1] is not None])
-        std = np.sqrt(np.maximum(variance, 0))
+    variance = None
+    if plan.method_used == "kriging":
+        variance = np.maximum(np.concatenate([p[1] for p in pieces if p[1] is not None]), 0)
+        std = np.sqrt(variance)
         if request.threshold is not None:
             level = np.log(request.threshold) if request.log_transform else request.threshold
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -388,8 +621,14 @@ def finish_surface(
                     1 - norm.cdf((level - estimate) / std),
                     (estimate > level).astype(float),
                 )
-    back = np.exp if request.log_transform else (lambda v: v)
-    errors = back(loo) - plan.z
+    mean = request.log_transform and request.back_transform == "mean" and variance is not None
+    back_estimate = _back(estimate, variance if mean else None, request.log_transform)
+    back_loo = _back(
+        loo_estimate,
+        np.maximum(loo_variance, 0) if mean and loo_variance is not None else None,
+        request.log_transform,
+    )
+    errors = back_loo - plan.z
     errors = errors[np.isfinite(errors)]  # samples with no neighbour within the radius
     cv = CrossValidation(
         n=len(errors),
@@ -402,14 +641,25 @@ def finish_surface(
         analyte=plan.analyte,
         unit=plan.unit,
         grid=plan.grid,
-        estimate=back(estimate),
+        estimate=back_estimate,
         std=std,
         probability=probability,
         samples=plan.samples,
         cv=cv,
         variogram=plan.variogram,
         synthetic=plan.synthetic,
+        method=plan.method_used,
+        domain=plan.domain,
+        warnings=list(plan.warnings),
+        idw_params=plan.idw if plan.method_used == "idw" else None,
     )
+
+
+def _back(values: np.ndarray, variance: np.ndarray | None, log: bool) -> np.ndarray:
+    """Back-transform from the interpolation space: exp(m), or exp(m + σ²/2) with variances."""
+    if not log:
+        return values
+    return np.exp(values if variance is None else values + variance / 2)
 
 
 def build_surface(
@@ -483,20 +733,46 @@ def _idw_weights(
 def fit_variogram(
     x: np.ndarray, y: np.ndarray, z: np.ndarray, params: KrigingParams
 ) -> dict[str, Any]:
-    """The variogram pykrige fits to samples (x, y in metres): model and parameters."""
-    model = _kriging_model(x, y, z, params, None)
-    names = {"linear": ["slope", "nugget"]}.get(params.variogram, ["psill", "range", "nugget"])
-    values = [float(v) for v in model.variogram_model_parameters]
-    return {"model": params.variogram, **dict(zip(names, values, strict=True))}
+    """The variogram of samples (x, y in metres): fitted, or given, and checked.
+
+    The experimental variogram up to ``params.max_lag_m`` (default half the largest
+    distance), the model fitted to it or the parameters given (``sill``, ``range_m``,
+    ``nugget``), and the diagnostics (:mod:`site_gis.surfaces.variogram`).
+
+    Returns
+    -------
+    dict
+        ``model``, pykrige's parameters (``psill``, ``range``, ``nugget``; ``slope``
+        for linear), ``sill``, ``source`` (fitted or given), ``max_lag_m``,
+        ``experimental`` (lags, semivariance, pairs) and ``diagnostics`` (with
+        ``status``: ok, pure_nugget or failed, and the ``reason``).
+    """
+    experimental = experimental_variogram(x, y, z, max_lag_m=params.max_lag_m, n_lags=params.lags)
+    variance = float(np.var(z, ddof=1)) if len(z) > 1 else 0.0
+    if params.sill is not None and params.range_m is not None and params.nugget is not None:
+        variogram = given_model(
+            params.variogram,
+            sill=params.sill,
+            range_m=params.range_m,
+            nugget=params.nugget,
+            experimental=experimental,
+            sample_variance=variance,
+        )
+    else:
+        variogram = fit_model(experimental, params.variogram, sample_variance=variance)
+    variogram["max_lag_m"] = experimental.max_lag_m
+    variogram["experimental"] = experimental.to_dict()
+    return variogram
+
+
+def _parameters(variogram: dict[str, Any]) -> list[float]:
+    return [float(variogram[name]) for name in parameter_names(variogram["model"])]
 
 
 def variogram_function(variogram: dict[str, Any]) -> Any:
     """γ(h) of a fitted variogram (h in metres), as pykrige evaluates it."""
-    from pykrige import variogram_models
-
-    model = variogram["model"]
-    parameters = [v for k, v in variogram.items() if k != "model"]
-    function = getattr(variogram_models, f"{model}_variogram_model")
+    parameters = _parameters(variogram)
+    function = model_function(variogram["model"])
 
     def gamma(h: np.ndarray) -> np.ndarray:
         return np.asarray(function(parameters, h))
@@ -572,7 +848,11 @@ def _kriging_model(
     """pykrige's model: fitted to the samples, or with ``variogram``'s parameters as given."""
     from pykrige.ok import OrdinaryKriging
 
-    given = None if variogram is None else {k: v for k, v in variogram.items() if k != "model"}
+    given = (
+        None
+        if variogram is None
+        else dict(zip(parameter_names(variogram["model"]), _parameters(variogram), strict=True))
+    )
     return OrdinaryKriging(
         x,
         y,
@@ -595,11 +875,13 @@ def local_kriging(
     k: int,
     *,
     exclude_self: bool = False,
-) -> np.ndarray:
+    with_variance: bool = False,
+) -> Any:
     """Ordinary-kriging estimates at (tx, ty) from the k nearest samples.
 
     The systems are solved in batches of about :data:`SYSTEM_ELEMENTS` matrix
     entries, so memory stays bounded whatever the number of targets and neighbours.
+    With ``with_variance`` the kriging variances (Σ wᵢ γᵢ₀ + μ) come too, as a pair.
     """
     tree = cKDTree(np.c_[x, y])
     extra = 1 if exclude_self else 0
@@ -608,13 +890,14 @@ def local_kriging(
     if exclude_self:
         index = index[:, 1:]
     batch = max(1, SYSTEM_ELEMENTS // (k + 1) ** 2)
-    return np.concatenate(
-        [
-            _solve_local(x, y, z, tx[i : i + batch], ty[i : i + batch], index[i : i + batch], gamma)
-            for i in range(0, len(tx), batch)
-        ]
-        or [np.empty(0)]
-    )
+    parts = [
+        _solve_local(x, y, z, tx[i : i + batch], ty[i : i + batch], index[i : i + batch], gamma)
+        for i in range(0, len(tx), batch)
+    ]
+    estimate = np.concatenate([p[0] for p in parts] or [np.empty(0)])
+    if not with_variance:
+        return estimate
+    return estimate, np.concatenate([p[1] for p in parts] or [np.empty(0)])
 
 
 def _solve_local(
@@ -625,8 +908,9 @@ def _solve_local(
     ty: np.ndarray,
     index: np.ndarray,
     gamma: Any,
-) -> np.ndarray:
-    """Ordinary-kriging estimates at (tx, ty) from the samples ``index`` of each, at once."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ordinary-kriging estimates and variances at (tx, ty) from the samples ``index`` of
+    each, at once."""
     k = index.shape[1]
     px, py = x[index], y[index]
     pairwise = np.hypot(px[:, :, None] - px[:, None, :], py[:, :, None] - py[:, None, :])
@@ -637,8 +921,10 @@ def _solve_local(
     system[:, k, k] = 0.0
     rhs = np.ones((n, k + 1))
     rhs[:, :k] = gamma(np.hypot(px - tx[:, None], py - ty[:, None]))
-    weights = np.linalg.solve(system, rhs[:, :, None])[:, :k, 0]
-    return np.sum(weights * z[index], axis=1)
+    solution = np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
+    weights = solution[:, :k]
+    variance = np.sum(weights * rhs[:, :k], axis=1) + solution[:, k]
+    return np.sum(weights * z[index], axis=1), variance
 
 
 def describe_surface(surface: Surface) -> dict[str, Any]:
@@ -651,8 +937,9 @@ def describe_surface(surface: Surface) -> dict[str, Any]:
         grid.transform.c + grid.transform.a * grid.width,
         grid.transform.f,
     )
-    box = gpd.GeoSeries.from_xy([bounds[0], bounds[2]], [bounds[1], bounds[3]], crs=grid.crs)
-    lonlat = to_storage(gpd.GeoDataFrame(geometry=box)).geometry
+    west, south, east, north = Transformer.from_crs(
+        grid.crs, STORAGE_CRS, always_xy=True
+    ).transform_bounds(*bounds, densify_pts=DENSIFY_POINTS)
     return {
         "tags": surface.tags(),
         "grid": {
@@ -662,9 +949,16 @@ def describe_surface(surface: Surface) -> dict[str, Any]:
             "crs": grid.crs.to_string(),
             "transform": list(grid.transform)[:6],
             "bounds": bounds,
-            "bounds_lonlat": [lonlat.x.min(), lonlat.y.min(), lonlat.x.max(), lonlat.y.max()],
+            "bounds_lonlat": [west, south, east, north],
+            "bounds_lonlat_method": f"the grid's outline densified ({DENSIFY_POINTS} points "
+            "per edge) and transformed to lon/lat",
             "cells_inside": int(grid.inside.sum()),
         },
+        "method": surface.method_used,
+        "method_requested": surface.request.method,
+        "warnings": list(surface.warnings),
+        "domain": surface.domain.describe() if surface.domain else None,
+        "back_transform": _back_transform_text(surface),
         "estimate": {
             "min": float(values.min()),
             "max": float(values.max()),

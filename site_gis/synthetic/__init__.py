@@ -36,6 +36,19 @@ PROVENANCE = (
 )
 
 
+SURFACE_DOMAINS = {
+    "soil": {"within": "site"},
+    "sediment": {"within": "zones", "zones": ["water_discharge_canals"]},
+    "surface_water": {
+        "within": "zones",
+        "zones": ["water_discharge_canals"],
+        "facility_units": ["water_reservoir"],
+    },
+    "groundwater": {"within": "sample_hull", "buffer_m": 250.0},
+}
+"""Where each medium of the demo site is interpolated (the site description carries it)."""
+
+
 def psm_site_info() -> SiteInfo:
     """The site description of the PSM demo site."""
     return SiteInfo(
@@ -46,6 +59,7 @@ def psm_site_info() -> SiteInfo:
         centre_lat=layout.PLANT_LAT,
         synthetic=True,
         provenance=PROVENANCE,
+        surface_domains=SURFACE_DOMAINS,
     )
 
 

@@ -124,7 +124,11 @@ ZONE, CELL_M = "coal_coke_storage", 40.0
 
 
 def _cells_inside(zone: str, cell_m: float) -> int:
-    """Cells of a north-up grid on the zone's bounds whose centre is inside it (shapely)."""
+    """Cells of a north-up grid on the zone's bounds whose centre is inside it (shapely)
+    and within the default search radius of a Lead soil sample: twice the samples' mean
+    nearest-neighbour distance (scipy's cdist)."""
+    from scipy.spatial.distance import cdist
+
     zones = gpd.read_file(LAYERS / "eia_zones.geojson").to_crs("EPSG:32642")
     polygon = zones.set_index("zone_id").geometry[zone]
     minx, miny, maxx, maxy = polygon.bounds
@@ -132,7 +136,22 @@ def _cells_inside(zone: str, cell_m: float) -> int:
     x = minx + (np.arange(width) + 0.5) * cell_m
     y = maxy - (np.arange(height) + 0.5) * cell_m
     gx, gy = np.meshgrid(x, y)
-    return int(shapely.contains_xy(polygon, gx, gy).sum())
+    inside = shapely.contains_xy(polygon, gx, gy)
+    places = gpd.read_file(LAYERS / "sample_locations.geojson").to_crs("EPSG:32642")
+    places = places[places["location_id"].isin(_lead_location_ids())]
+    samples = np.c_[places.geometry.x, places.geometry.y]
+    between = cdist(samples, samples)
+    np.fill_diagonal(between, np.inf)
+    radius = 2 * between.min(axis=1).mean()
+    near = cdist(np.c_[gx[inside], gy[inside]], samples).min(axis=1) <= radius
+    return int(near.sum())
+
+
+def _lead_location_ids() -> set[str]:
+    results = pd.read_csv(LAYERS / "results.csv")
+    lead = results[(results["analyte"] == "Lead") & (results["medium"] == "soil")]
+    value = lead["value"].where(lead["detected"], lead["detection_limit"] * 0.5)
+    return set(lead.assign(v=value).dropna(subset=["v"])["location_id"])
 
 
 def _lead_locations() -> int:
