@@ -26,8 +26,8 @@ Parameters are bounded models (limits in their fields): ``SurfaceOptions`` and
 ``RemediationParams``, ``ReceptorParams``; ``Surface`` is a grid of estimates in the site's
 metric CRS with its kriging SD, probability of exceedance and cross-validation.
 
-Modules: ``grid``, ``budget``, ``interpolation``, ``rasters``, ``hotspots``, ``zonal``,
-``remediation``, ``receptors``.
+Modules: ``grid``, ``budget``, ``domains``, ``variogram``, ``interpolation``, ``rasters``,
+``hotspots``, ``zonal``, ``remediation``, ``receptors``.
 """
 
 from site_gis.surfaces.budget import SurfaceBudget

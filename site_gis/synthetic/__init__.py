@@ -9,6 +9,8 @@ other layers unchanged.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import shapely
 
@@ -36,7 +38,7 @@ PROVENANCE = (
 )
 
 
-SURFACE_DOMAINS = {
+SURFACE_DOMAINS: dict[str, dict[str, Any]] = {
     "soil": {"within": "site"},
     "sediment": {"within": "zones", "zones": ["water_discharge_canals"]},
     "surface_water": {
