@@ -18,6 +18,7 @@ from api.jobs import JobService
 from api.leftovers import remove_dead_exports
 from api.limits import RequestTimeout
 from api.maps.assets import STATIC_DIR, STATIC_URL
+from api.methods import HeadAndOptions
 from api.params import RefuseControlCharacters
 from api.routers import (
     audit,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # /docs and /redoc are served by api.routers.landing, with their CSP
         redoc_url=None,
+        openapi_url=None,  # /openapi.json is OpenAPI 3.0, served by api.routers.landing
         # refused before anything is spooled to disk or a key is checked (a declared
         # length at once, a streamed body as it arrives); the margin is multipart framing
         max_body_size=settings.max_upload_bytes + MULTIPART_MARGIN,
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store_problem = None  # what is wrong with the store, as last logged
     install_error_handlers(app)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
+    app.add_middleware(HeadAndOptions)  # HEAD as GET without a body, OPTIONS: 204 with Allow
     app.add_middleware(RefuseControlCharacters)  # in any query parameter or path id: 400
     # outermost: a bad key is a 401 on every path before anything else, the body unread
     app.add_middleware(CheckKeys)

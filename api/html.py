@@ -166,3 +166,35 @@ def minimal_landing_page(summary: str, links: list[dict[str, str]]) -> str:
         f'<body style="font-family:system-ui,sans-serif"><h1>site-gis</h1>'
         f"<p>{escape(summary)}</p><ul>{api}</ul></body></html>"
     )
+
+
+def single_feature_page(schema: LayerSchema, feature: dict[str, Any], *, synthetic: bool) -> str:
+    """An HTML table of one GeoJSON feature's properties, with its links."""
+    rows = "".join(
+        f"<tr><th>{escape(name)}</th><td>{escape(_text(value))}</td></tr>"
+        for name, value in feature["properties"].items()
+    )
+    geometry = feature.get("geometry") or {}
+    kind = geometry.get("type", "none")
+    nav = " ".join(
+        f'<a href="{escape(link["href"])}">{escape(link["rel"])}</a>'
+        for link in feature.get("links", [])
+        if link["rel"] in ("collection", "alternate")
+    )
+    title = f"{schema.title}: {feature['id']}"
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}"
+        f"</title></head><body>{BANNER if synthetic else ''}<h1>{escape(title)}</h1>"
+        f"<p>Geometry: {escape(str(kind))}. {nav}</p>"
+        f"<table border=1>{rows}</table></body></html>"
+    )
+
+
+def conformance_page(classes: list[str]) -> str:
+    """An HTML list of the conformance classes the service declares."""
+    items = "".join(f'<li><a href="{escape(c)}">{escape(c)}</a></li>' for c in classes)
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Conformance</title>"
+        '</head><body><h1>Conformance classes</h1><p><a href="?f=json">JSON</a></p>'
+        f"<ul>{items}</ul></body></html>"
+    )

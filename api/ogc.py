@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
+from api.known_params import declared_parameters
 from site_gis.errors import InvalidRequestError
 from site_gis.schemas import LayerSchema
 from site_gis.store import Between
@@ -27,18 +28,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
 ]
-RESERVED = {
-    "f",
-    "limit",
-    "offset",
-    "bbox",
-    "bbox-crs",
-    "crs",
-    "datetime",
-    "format",
-    "geometry",
-    "layers",
-}
+RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
+"""Parameters of the items that are not property filters (with any other the route declares)."""
 DATE_FIELDS = {"results": "sampled_on", "structures": "surveyed_on", "encroachments": "surveyed_on"}
 
 
@@ -48,34 +39,19 @@ def supported_crs(metric_epsg: int) -> list[str]:
 
 
 def parse_crs_uri(value: str | None, metric_epsg: int) -> int | None:
-    """EPSG code of a requested CRS URI (``None`` for CRS84 / lon-lat); 400 if unsupported."""
+    """EPSG code of a requested CRS URI (``None`` for CRS84, lon/lat); 400 if unsupported.
+
+    EPSG:4326 is latitude, longitude (the axis order of the EPSG register), so it
+    is not CRS84: a box or output in it has its axes swapped (Part 2 of the standard).
+    """
     if value is None or value in (CRS84, "CRS84", "OGC:CRS84"):
         return None
     for code in (4326, metric_epsg):
         if value in (EPSG_URI.format(code=code), f"EPSG:{code}"):
-            return None if code == 4326 else code
+            return code
     raise InvalidRequestError(
         f"unsupported crs {value!r}; supported: {', '.join(supported_crs(metric_epsg))}"
     )
-
-
-def parse_bbox(text: str | None, *, lonlat: bool) -> tuple[float, float, float, float] | None:
-    """``minx,miny,maxx,maxy`` with clear errors (latitude bounds checked for lon/lat)."""
-    if text is None:
-        return None
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError as exc:
-        raise InvalidRequestError(f"bbox must be four numbers, got {text!r}") from exc
-    if len(values) != 4 or not all(map(math.isfinite, values)):
-        raise InvalidRequestError(f"bbox must be four finite numbers, got {text!r}")
-    minx, miny, maxx, maxy = values
-    if minx > maxx or miny > maxy:
-        raise InvalidRequestError("bbox minimum exceeds maximum")
-    if lonlat and (not -90 <= miny <= maxy <= 90 or not -180 <= minx <= maxx <= 180):
-        raise InvalidRequestError("bbox latitudes must be within ±90 and longitudes ±180")
-    return minx, miny, maxx, maxy
 
 
 def parse_datetime(text: str | None, schema: LayerSchema) -> tuple[str, Between] | None:
@@ -87,12 +63,14 @@ def parse_datetime(text: str | None, schema: LayerSchema) -> tuple[str, Between]
     ``../2024-03-31``, ``2024-01-01/..``.  The layers' times are dates, so a
     date-time selects the day it is written in (its offset is not converted);
     an interval keeps both end days.  Anything else is a 400 naming ``datetime``.
+
+    On a layer without a date the parameter is checked the same way and selects
+    every feature: requirement ``/req/core/fc-time-response`` C of Part 1 has
+    ``datetime`` match all features that have no temporal geometry.
     """
     if text is None:
         return None
     field = DATE_FIELDS.get(schema.name)
-    if field is None:
-        raise InvalidRequestError(f"layer {schema.name!r} has no time to filter by datetime")
     ends = text.split("/")
     if len(ends) > 2:
         raise InvalidRequestError(f"datetime {text[:80]!r} {_DATETIME_FORMS}")
@@ -102,6 +80,8 @@ def parse_datetime(text: str | None, schema: LayerSchema) -> tuple[str, Between]
     low, high = instants[0], instants[-1]
     if low is not None and high is not None and _later(low, high):
         raise InvalidRequestError(f"datetime {text[:80]!r}: the interval ends before it starts")
+    if field is None:
+        return None
     return field, Between(None if low is None else low[:10], None if high is None else high[:10])
 
 
@@ -146,10 +126,14 @@ def _instant(text: str) -> datetime:
 
 
 def property_filters(request: Request, schema: LayerSchema) -> dict[str, Any]:
-    """Equality filters from query parameters named after queryable (public) fields."""
+    """Equality filters from query parameters named after queryable (public) fields.
+
+    Every other parameter the route declares is skipped; any name else is a 400.
+    """
     filters: dict[str, Any] = {}
+    declared = declared_parameters(request)
     for name, value in request.query_params.items():
-        if name in RESERVED:
+        if name in RESERVED or name in declared:
             continue
         if name not in schema.public_field_names:
             raise InvalidRequestError(

@@ -151,6 +151,27 @@ def geometries_from_storage(
     )
 
 
+def geometries_in_axis_order(
+    geometry: npt.NDArray[np.object_], epsg: int
+) -> npt.NDArray[np.object_]:
+    """Shapely geometries in the storage CRS reprojected to ``EPSG:<epsg>`` in its axis order.
+
+    For output that names its CRS (OGC API - Features Part 2): the coordinates
+    follow the axis order the EPSG register defines, so EPSG:4326 gives
+    latitude, longitude (degrees) and EPSG:32642 easting, northing (metres).
+    The storage's own lon/lat order is OGC:CRS84.
+    """
+    transform = _from_crs84_in_axis_order(epsg).transform
+    return shapely.transform(
+        geometry, lambda coords: np.column_stack(transform(*coords.T)), include_z=None
+    )
+
+
+@lru_cache(maxsize=8)
+def _from_crs84_in_axis_order(epsg: int) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input("OGC:CRS84"), CRS.from_epsg(epsg))
+
+
 @lru_cache(maxsize=8)
 def _from_storage(epsg: int) -> Transformer:
     return Transformer.from_crs(STORAGE_CRS, CRS.from_epsg(epsg), always_xy=True)

@@ -17,17 +17,25 @@ import shapely
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from pyproj import Transformer
+from starlette.datastructures import URL
 
 from api.access import Principal, Reader, read_access
+from api.bbox import bbox_selection, parse_bbox
 from api.deps import SettingsDep, StoreDep
+from api.extents import collection_extent
+from api.feature_schema import (
+    SCHEMA_MEDIA_TYPE,
+    SCHEMA_REL,
+    feature_schema,
+    geojson_feature_schema,
+)
 from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, page_collection
-from api.html import collections_page, feature_page, prefers_html
+from api.html import collections_page, feature_page, prefers_html, single_feature_page
+from api.known_params import KnownParameters
 from api.limits import OneAtATime
 from api.ogc import (
     CRS84,
     EPSG_URI,
-    parse_bbox,
     parse_crs_uri,
     parse_datetime,
     property_filters,
@@ -36,11 +44,10 @@ from api.ogc import (
 )
 from api.responses import FastJSONResponse
 from api.settings import Settings
-from site_gis.crs import geometries_from_storage
+from site_gis.crs import geometries_in_axis_order
 from site_gis.errors import LayerNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import BBox, LayerInfo, Store, geometry_json
-from site_gis.store.common import check_bbox
 
 _PAGE_BUILDS = OneAtATime()
 """Pages are built one at a time in a worker process.
@@ -71,7 +78,7 @@ def _epsg(store: Store) -> int:
 
 
 def _collection(info: LayerInfo, base: str, store: Store) -> dict[str, Any]:
-    extent = {"spatial": {"bbox": [list(info.bounds)], "crs": CRS84}} if info.bounds else None
+    extent = collection_extent(store, info)
     own = f"{base}/collections/{info.name}"
     return {
         "id": info.name,
@@ -80,7 +87,7 @@ def _collection(info: LayerInfo, base: str, store: Store) -> dict[str, Any]:
         "itemType": "record" if info.geometry_type is None else "feature",
         "geometryType": info.geometry_type,
         "itemCount": info.feature_count,
-        "extent": extent,
+        **({"extent": extent} if extent else {}),
         "crs": supported_crs(_epsg(store)),
         "storageCrs": CRS84,
         "personal": info.personal,
@@ -93,6 +100,20 @@ def _collection(info: LayerInfo, base: str, store: Store) -> dict[str, Any]:
                 "type": "application/schema+json",
                 "href": f"{own}/queryables",
             },
+            {"rel": "alternate", "type": "text/html", "href": f"{own}?f=html"},
+            {"rel": "items", "type": "text/html", "href": f"{own}/items?f=html"},
+            {
+                "rel": SCHEMA_REL,
+                "type": SCHEMA_MEDIA_TYPE,
+                "title": "Schema of the features (JSON Schema)",
+                "href": f"{own}/schema",
+            },
+            {
+                "rel": "describedby",
+                "type": SCHEMA_MEDIA_TYPE,
+                "title": "Schema of a feature in GeoJSON (JSON Schema)",
+                "href": f"{own}/schema?profile=geojson",
+            },
         ],
     }
 
@@ -101,7 +122,12 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-@router.get("", summary="Every layer with its title, feature count and extent", response_model=None)
+@router.get(
+    "",
+    summary="Every layer with its title, feature count and extent",
+    response_model=None,
+    dependencies=[KnownParameters],
+)
 def collections(request: Request, store: StoreDep, f: Format = None) -> Response:
     """List the layers of the site (JSON, or HTML for a browser or ``f=html``)."""
     base = _base(request)
@@ -111,12 +137,20 @@ def collections(request: Request, store: StoreDep, f: Format = None) -> Response
     return FastJSONResponse(
         {
             "collections": listed,
-            "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
+            "links": [
+                {"rel": "self", "type": "application/json", "href": f"{base}/collections"},
+                {"rel": "alternate", "type": "text/html", "href": f"{base}/collections?f=html"},
+            ],
         }
     )
 
 
-@router.get("/{layer}", summary="One layer's description", response_model=None)
+@router.get(
+    "/{layer}",
+    summary="One layer's description",
+    response_model=None,
+    dependencies=[KnownParameters],
+)
 def collection(request: Request, store: StoreDep, layer: LayerId, f: Format = None) -> Response:
     """Describe one layer: extent, item count, CRS list, links."""
     described = _collection(store.layer_info(_schema(layer).name), _base(request), store)
@@ -125,12 +159,37 @@ def collection(request: Request, store: StoreDep, layer: LayerId, f: Format = No
     return FastJSONResponse(described)
 
 
-@router.get("/{layer}/queryables", summary="Fields a client may filter on (JSON Schema)")
+@router.get(
+    "/{layer}/queryables",
+    summary="Fields a client may filter on (JSON Schema)",
+    dependencies=[KnownParameters],
+)
 def layer_queryables(request: Request, layer: LayerId) -> FastJSONResponse:
     """The queryable fields of a layer; personal fields are not queryable."""
     return FastJSONResponse(
         queryables(_schema(layer), _base(request)), media_type="application/schema+json"
     )
+
+
+@router.get(
+    "/{layer}/schema",
+    summary="Schema of the features: their fields and types (JSON Schema)",
+    dependencies=[KnownParameters],
+)
+def layer_schema(
+    request: Request,
+    caller: Reader,
+    layer: LayerId,
+    profile: Annotated[
+        Literal["geojson"] | None,
+        Query(description="geojson: the schema of a GeoJSON feature (rel=describedby)"),
+    ] = None,
+) -> FastJSONResponse:
+    """The fields the caller may see, typed from the layer schema (:mod:`api.feature_schema`)."""
+    schema = _schema(layer)
+    build = geojson_feature_schema if profile == "geojson" else feature_schema
+    body = build(schema, caller.fields(schema), _base(request))
+    return FastJSONResponse(body, media_type=SCHEMA_MEDIA_TYPE)
 
 
 @router.get(
@@ -248,9 +307,9 @@ def _json_page(
     )
     if out_epsg is not None and found.geometry is not None:
         shapes = shapely.from_geojson([None if g == "null" else g for g in found.geometry])
-        reprojected = geometry_json(geometries_from_storage(shapes, out_epsg))
+        reprojected = geometry_json(geometries_in_axis_order(shapes, out_epsg))
         found = replace(found, geometry=reprojected)
-    links = _links(request, schema.name, page, offset, found.matched, len(found))
+    links = _links(request, schema.name, page, offset, found.matched, len(found), html=False)
     extra = {"numberMatched": found.matched, "numberReturned": len(found), "links": links}
     return page_collection(found, extra=extra)
 
@@ -273,7 +332,7 @@ def _html_page(
     )
     if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
         frame = frame.to_crs(out_epsg)
-    links = _links(request, schema.name, page, offset, matched, len(frame))
+    links = _links(request, schema.name, page, offset, matched, len(frame), html=True)
     synthetic = store.site().synthetic
     return feature_page(schema, frame, fields, matched, links, synthetic=synthetic).encode()
 
@@ -306,7 +365,8 @@ def _items_response(body: bytes, html: bool, crs: str | None, store: Store) -> R
     "/{layer}/items/{feature_id}",
     summary="One feature",
     response_class=Response,
-    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}, 404: {}},
+    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/html": {}}}, 404: {}},
+    dependencies=[KnownParameters],
 )
 def item(
     request: Request,
@@ -315,8 +375,9 @@ def item(
     layer: LayerId,
     feature_id: Annotated[str, Path(description="The feature's identifier")],
     crs: Annotated[str | None, Query(description="Output CRS")] = None,
+    f: Format = None,
 ) -> Response:
-    """A single feature by its identifier (404 if there is none)."""
+    """A single feature by its identifier (404 if there is none), GeoJSON or HTML."""
     schema = _schema(layer)
     out_epsg = parse_crs_uri(crs, _epsg(store))
     fields = caller.fields(schema)
@@ -333,16 +394,22 @@ def item(
             status_code=404,
         )
     if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
-        frame = frame.to_crs(out_epsg)
+        shapes = geometries_in_axis_order(frame.geometry.to_numpy(), out_epsg)
+        frame = frame.set_geometry(gpd.GeoSeries(shapes, index=frame.index))
     collection_body = feature_collection(frame, id_field=schema.id_field, fields=fields)
     import orjson
 
     feature = orjson.loads(collection_body)["features"][0]
     base = f"{_base(request)}/collections/{layer}"
+    own = str(request.url.remove_query_params("f"))
     feature["links"] = [
         {"rel": "self", "type": GEOJSON_MEDIA_TYPE, "href": f"{base}/items/{feature_id}"},
+        {"rel": "alternate", "type": "text/html", "href": _with_f(own, "html")},
         {"rel": "collection", "type": "application/json", "href": base},
     ]
+    if f == "html" or (f is None and prefers_html(request)):
+        synthetic = store.site().synthetic
+        return HTMLResponse(single_feature_page(schema, feature, synthetic=synthetic))
     content_crs = EPSG_URI.format(code=out_epsg) if out_epsg else CRS84
     return Response(
         orjson.dumps(feature),
@@ -365,29 +432,37 @@ def selection(
     bbox on a layer without geometry is the store's own 400, raised now.
     """
     in_epsg = parse_crs_uri(bbox_crs, _epsg(store))
-    box = parse_bbox(bbox, lonlat=in_epsg is None)
-    if box is not None and in_epsg is not None:
-        box = Transformer.from_crs(in_epsg, 4326, always_xy=True).transform_bounds(
-            *box, densify_pts=21
-        )
-    box = check_bbox(schema, box)
+    box = parse_bbox(bbox, in_epsg)
     where = property_filters(request, schema)
     when = parse_datetime(datetime, schema)
     if when is not None:
         where[when[0]] = when[1]
-    return box, where
+    return bbox_selection(store, schema, box, in_epsg, where)
 
 
 def _links(
-    request: Request, layer: str, page: int, offset: int, matched: int, returned: int
+    request: Request,
+    layer: str,
+    page: int,
+    offset: int,
+    matched: int,
+    returned: int,
+    *,
+    html: bool,
 ) -> list[dict[str, str]]:
     def href(new_offset: int) -> str:
         params = dict(request.query_params)
         params.update({"limit": str(page), "offset": str(new_offset)})
         return str(request.url.replace_query_params(**params))
 
+    own, other = ("text/html", GEOJSON_MEDIA_TYPE) if html else (GEOJSON_MEDIA_TYPE, "text/html")
     links = [
-        {"rel": "self", "type": GEOJSON_MEDIA_TYPE, "href": href(offset)},
+        {"rel": "self", "type": own, "href": href(offset)},
+        {
+            "rel": "alternate",
+            "type": other,
+            "href": _with_f(href(offset), "json" if html else "html"),
+        },
         {
             "rel": "collection",
             "type": "application/json",
@@ -405,3 +480,9 @@ def _links(
             }
         )
     return links
+
+
+def _with_f(href: str, f: str) -> str:
+    """``href`` asking for format ``f`` (its ``f`` parameter replaced)."""
+    url = URL(href)
+    return str(url.include_query_params(f=f))

@@ -12,8 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from api.access import Caller
 from api.deps import checked_store, current_store, report_store_problem
 from api.errors import store_unavailable
-from api.html import landing_page, minimal_landing_page
+from api.html import conformance_page, landing_page, minimal_landing_page
+from api.known_params import KnownParameters
 from api.ogc import CONFORMANCE
+from api.openapi import OPENAPI_30_MEDIA_TYPE, openapi_30
 from api.responses import FastJSONResponse
 from api.security import inline_script_hashes, policy
 from site_gis import __version__
@@ -40,7 +42,7 @@ def _links(request: Request) -> list[dict[str, str]]:
         {"rel": "self", "type": "application/json", "title": "This document", "href": f"{base}/"},
         {
             "rel": "service-desc",
-            "type": "application/vnd.oai.openapi+json;version=3.0",
+            "type": OPENAPI_30_MEDIA_TYPE,
             "title": "OpenAPI description",
             "href": f"{base}/openapi.json",
         },
@@ -84,7 +86,12 @@ def _links(request: Request) -> list[dict[str, str]]:
     ]
 
 
-@router.get("/", summary="Landing page: what this service is, with links", response_model=None)
+@router.get(
+    "/",
+    summary="Landing page: what this service is, with links",
+    response_model=None,
+    dependencies=[KnownParameters],
+)
 def landing(
     request: Request,
     caller: Caller,
@@ -130,10 +137,28 @@ def landing(
     return HTMLResponse(page)
 
 
-@router.get("/conformance", summary="OGC API conformance classes")
-def conformance() -> FastJSONResponse:
-    """The OGC API - Features conformance classes this service implements."""
-    return FastJSONResponse({"conformsTo": CONFORMANCE})
+@router.get(
+    "/conformance",
+    summary="OGC API conformance classes",
+    response_model=None,
+    dependencies=[KnownParameters],
+)
+def conformance(
+    request: Request,
+    f: Annotated[
+        Literal["json", "html"] | None,
+        Query(description="Output format; default from the Accept header"),
+    ] = None,
+) -> Response:
+    """The OGC API conformance classes this service implements (JSON or HTML)."""
+    if f == "html" or (f is None and _prefers_html(request)):
+        return HTMLResponse(conformance_page(CONFORMANCE))
+    base = str(request.base_url).rstrip("/")
+    links = [
+        {"rel": "self", "type": "application/json", "href": f"{base}/conformance"},
+        {"rel": "alternate", "type": "text/html", "href": f"{base}/conformance?f=html"},
+    ]
+    return FastJSONResponse({"conformsTo": CONFORMANCE, "links": links})
 
 
 @router.get("/health", summary="Liveness and store status", response_model=None)
@@ -166,6 +191,17 @@ def health(request: Request) -> Response:
             "layers": len(layers),
         }
     )
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request) -> Response:
+    """The API definition, OpenAPI 3.0 (:mod:`api.openapi`), built once per app."""
+    app = request.app
+    document = getattr(app.state, "openapi_30", None)
+    if document is None:
+        document = openapi_30(app, max_items=app.state.settings.max_items)
+        app.state.openapi_30 = document
+    return FastJSONResponse(document, media_type=OPENAPI_30_MEDIA_TYPE)
 
 
 DOCS_CDN = "https://cdn.jsdelivr.net"

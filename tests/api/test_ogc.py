@@ -84,7 +84,7 @@ def test_a_number_no_stored_integer_can_equal_is_no_server_error(client: httpx.C
 def test_single_feature_and_404(client: httpx.Client) -> None:
     feature = client.get("/collections/eia_zones/items/coal_coke_storage").json()
     assert feature["type"] == "Feature" and feature["id"] == "coal_coke_storage"
-    assert {link["rel"] for link in feature["links"]} == {"self", "collection"}
+    assert {link["rel"] for link in feature["links"]} == {"self", "alternate", "collection"}
     missing = client.get("/collections/eia_zones/items/moon")
     assert missing.status_code == 404 and missing.json()["code"] == "NotFound"
 
@@ -128,7 +128,10 @@ def test_queryables_leave_out_personal_fields(client: httpx.Client) -> None:
     ("params", "status"),
     [
         ({"bbox": "67.3,24.8,67.4"}, 400),
-        ({"bbox": "67.4,24.8,67.3,24.9"}, 400),
+        (
+            {"bbox": "67.3,24.9,67.4,24.8"},
+            400,
+        ),  # south above north (west > east spans the antimeridian)
         ({"bbox": "67.3,-95,67.4,24.9"}, 400),
         ({"bbox": "a,b,c,d"}, 400),
         ({"limit": 0}, 400),
@@ -151,9 +154,13 @@ def test_enormous_limit_is_capped(client: httpx.Client) -> None:
     assert body["numberReturned"] == 10_000  # the server's max_items
 
 
-def test_datetime_on_a_layer_without_time(client: httpx.Client) -> None:
+def test_datetime_on_a_layer_without_time_matches_every_feature(client: httpx.Client) -> None:
+    # OGC API - Features Part 1, /req/core/fc-time-response C
     response = client.get("/collections/parcels/items", params={"datetime": "2026-01-01"})
-    assert response.status_code == 400 and "no time" in response.json()["detail"]
+    assert response.status_code == 200, response.text
+    assert response.json()["numberMatched"] == len(geojson("parcels")["features"])
+    bad = client.get("/collections/parcels/items", params={"datetime": "yesterday"})
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("datetime ")
 
 
 def test_html_items_escape_values(client: httpx.Client) -> None:
