@@ -284,6 +284,67 @@ def missing_layers(frames: Mapping[str, Frame]) -> None:
         raise StoreError(f"cannot create a store without the layers: {', '.join(missing)}")
 
 
+@dataclass(frozen=True, slots=True)
+class SchemaGaps:
+    """What a store of an older layout lacks against :data:`~site_gis.schemas.CATALOGUE`.
+
+    Layouts only ever grow: a newer site-gis adds layers and optional fields,
+    never removes or retypes one, so an older store is brought up to date by
+    adding what it lacks (empty layers, columns that are null on every row).
+    """
+
+    layers: tuple[LayerSchema, ...]
+    fields: Mapping[str, tuple[FieldSpec, ...]]
+
+    def __bool__(self) -> bool:
+        return bool(self.layers) or any(self.fields.values())
+
+    def describe(self) -> str:
+        """A line for the audit log: ``layers: a, b; fields: layer.field, ...``."""
+        parts = []
+        if self.layers:
+            parts.append("layers: " + ", ".join(s.name for s in self.layers))
+        added = [f"{name}.{spec.name}" for name, specs in self.fields.items() for spec in specs]
+        if added:
+            parts.append("fields: " + ", ".join(added))
+        return "; ".join(parts) or "nothing"
+
+
+def schema_gaps(present: Mapping[str, Sequence[str]]) -> SchemaGaps:
+    """Compare a store's tables and their columns (``{table: columns}``) with the catalogue.
+
+    Raises
+    ------
+    StoreError
+        If a field the store lacks is required: it cannot be added to rows that
+        exist (the store must be rebuilt).
+    """
+    layers = tuple(schema for name, schema in CATALOGUE.items() if name not in present)
+    fields: dict[str, tuple[FieldSpec, ...]] = {}
+    for name, schema in CATALOGUE.items():
+        if name not in present:
+            continue
+        lacking = tuple(spec for spec in schema.fields if spec.name not in present[name])
+        required = [spec.name for spec in lacking if spec.required]
+        if required:
+            raise StoreError(
+                f"layer {name!r} lacks the required field(s) {', '.join(required)}, which an "
+                "upgrade cannot fill in; rebuild the store with `site-gis init`"
+            )
+        if lacking:
+            fields[name] = lacking
+    return SchemaGaps(layers, fields)
+
+
+def empty_frame(schema: LayerSchema) -> Frame:
+    """A layer with no rows and the schema's columns and dtypes (EPSG:4326 for spatial ones)."""
+    dtypes = {"int": "Int64", "float": "float64", "bool": "boolean", "str": "str", "date": "str"}
+    columns = {spec.name: pd.Series(dtype=dtypes[spec.kind]) for spec in schema.fields}
+    if schema.is_table:
+        return pd.DataFrame(columns)
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+
+
 def now() -> datetime:
     """The current UTC time to the second."""
     return datetime.now(UTC).replace(microsecond=0)

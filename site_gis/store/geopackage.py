@@ -64,6 +64,7 @@ from site_gis.store.common import (
     check_bbox,
     check_read,
     conditions,
+    empty_frame,
     finite,
     key_entry,
     layer_schema,
@@ -71,6 +72,7 @@ from site_gis.store.common import (
     no_stored,
     now,
     record_entry,
+    schema_gaps,
 )
 from site_gis.store.gpkg_features import (
     GeoPackageFeatures,
@@ -81,7 +83,11 @@ from site_gis.store.gpkg_features import (
 from site_gis.store.integrity import plan_write
 from site_gis.validation import Frame, conform
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+UPGRADABLE = ("1",)
+"""Older layouts an open brings up to date by adding what they lack (see
+:class:`~site_gis.store.common.SchemaGaps`); any other version must be rebuilt."""
+_GPKG_TYPES = {"str": "TEXT", "date": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN"}
 _DATASET_OPTIONS = {"VERSION": "1.3"}  # readable by GDAL 3.6 and older QGIS without warnings
 
 
@@ -524,6 +530,8 @@ class GeoPackageStore:
                 version = file_version(self.path)
             except OSError as exc:
                 raise StoreNotFoundError(f"GeoPackage {self.path} is gone: {exc}") from exc
+        if upgrade(self.path):
+            version = file_version(self.path)
         metadata = _check_store(self.path)
         self._site = SiteInfo.from_dict(json.loads(metadata["site"]), source=self.url)
         self._metadata = metadata
@@ -766,6 +774,83 @@ def _check_store(path: Path) -> dict[str, str]:
     except (ValueError, TypeError) as exc:
         raise StoreCorruptError(f"{path} has an unreadable site description: {exc}") from exc
     return metadata
+
+
+def upgrade(path: Path) -> bool:
+    """Bring a store of an older layout (:data:`UPGRADABLE`) up to date; say whether it was.
+
+    Under the write lock, on a staging copy that replaces the file: the layers
+    it lacks are added empty, the optional fields it lacks as null columns, the
+    metadata record ``upgraded_from`` and the audit log an ``upgrade`` entry.
+    Data, audit log and keys are kept.
+    """
+    if _stored_version(path) not in UPGRADABLE:
+        return False
+    try:
+        with _write_lock(path):
+            found = _stored_version(path)
+            if found not in UPGRADABLE:  # another process upgraded it meanwhile
+                return False
+            with _staging(path, copy=True) as staging:
+                with closing(sqlite3.connect(staging)) as db:
+                    gaps = schema_gaps(_tables_and_columns(db))
+                    for name, specs in gaps.fields.items():
+                        for spec in specs:
+                            db.execute(
+                                f'ALTER TABLE "{name}" ADD COLUMN "{spec.name}" '
+                                f"{_GPKG_TYPES[spec.kind]}"
+                            )
+                    db.commit()
+                for schema in gaps.layers:
+                    _write_layer(staging, schema, empty_frame(schema))
+                sync_renderings(staging, [*gaps.layers, *(CATALOGUE[n] for n in gaps.fields)])
+                table = pyogrio.read_dataframe(staging, layer=METADATA_TABLE)
+                metadata = dict(
+                    zip(table["key"].astype(str), table["value"].astype(str), strict=True)
+                )
+                metadata.update(schema_version=SCHEMA_VERSION, upgraded_from=str(found))
+                _write_table(
+                    staging,
+                    METADATA_TABLE,
+                    pd.DataFrame({"key": list(metadata), "value": list(metadata.values())}),
+                )
+                note = f"store schema {found} -> {SCHEMA_VERSION}, added {gaps.describe()}"
+                entry = audit_entry(
+                    _next_audit_id(staging),
+                    actor="site-gis",
+                    action="upgrade",
+                    mode="schema",
+                    frames={},
+                    note=note,
+                )
+                _write_audit_row(staging, entry)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(
+            f"{path} has the older store schema version {_stored_version(path)!r} and cannot be "
+            f"upgraded in place ({exc}); rebuild it with `site-gis init`"
+        ) from exc
+    return True
+
+
+def _stored_version(path: Path) -> str | None:
+    """The ``schema_version`` in a GeoPackage's metadata (``None`` if it cannot be read)."""
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute(
+                f'SELECT value FROM "{METADATA_TABLE}" WHERE key = ?',  # noqa: S608 (a constant)
+                ["schema_version"],
+            ).fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def _tables_and_columns(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """Every layer of a GeoPackage (``gpkg_contents``) and its columns."""
+    names = [str(row[0]) for row in db.execute("SELECT table_name FROM gpkg_contents")]
+    return {
+        name: [str(row[1]) for row in db.execute(f'PRAGMA table_info("{name}")')] for name in names
+    }
 
 
 def backup_path(path: Path, when: datetime) -> Path:

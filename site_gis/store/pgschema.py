@@ -20,18 +20,58 @@ from psycopg import sql
 from site_gis.errors import StoreCorruptError, StoreError, StoreNotFoundError
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.common import AUDIT_TABLE, KEYS_TABLE, METADATA_KEYS, METADATA_TABLE
+from site_gis.store.common import (
+    AUDIT_TABLE,
+    KEYS_TABLE,
+    METADATA_KEYS,
+    METADATA_TABLE,
+    schema_gaps,
+)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 STATE_TABLE = "site_gis_state"
 SRID = 4326
 
 Connection = psycopg.Connection[Any]
 Migration = Callable[[Connection], str]
 
-MIGRATIONS: dict[str, Migration] = {}
+
+def _add_what_is_lacking(conn: Connection) -> str:
+    """Version 1 -> 2: add the layers and optional fields the catalogue gained (empty, null).
+
+    Layouts only grow (:class:`~site_gis.store.common.SchemaGaps`), so this step
+    serves every version whose tables are a subset of the catalogue's.
+    """
+    present: dict[str, list[str]] = {}
+    for table, column in conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    ):
+        present.setdefault(str(table), []).append(str(column))
+    gaps = schema_gaps({name: present[name] for name in CATALOGUE if name in present})
+    for schema in gaps.layers:
+        create_layer_table(conn, schema)
+        create_indexes(conn, schema)
+    for name, specs in gaps.fields.items():
+        for spec in specs:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                    sql.Identifier(name), sql.Identifier(spec.name), sql.SQL(_SQL_TYPES[spec.kind])
+                )
+            )
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {} (key, value) VALUES ('upgrade_added', %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+        ).format(sql.Identifier(METADATA_TABLE)),
+        [gaps.describe()],
+    )
+    return "2"
+
+
+MIGRATIONS: dict[str, Migration] = {"1": _add_what_is_lacking}
 """Upgrades of older store layouts: ``{version: step}``, each step returning the version it
-leaves the store at.  Empty while version 1 is the only layout there has been."""
+leaves the store at."""
 
 WRITE_LOCK = sql.SQL("SELECT pg_advisory_xact_lock(hashtext('site_gis.write'))")
 """Taken first by every writing transaction: writers queue, readers never wait."""
@@ -47,29 +87,37 @@ _SQL_TYPES: dict[FieldKind, str] = {
 
 def create_tables(conn: Connection) -> None:
     for schema in CATALOGUE.values():
-        columns: list[sql.Composable] = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY")]
-        for spec in schema.fields:
-            column = sql.SQL("{} {}").format(
-                sql.Identifier(spec.name), sql.SQL(_SQL_TYPES[spec.kind])
-            )
-            if spec.name == schema.id_field:
-                column = sql.SQL("{} PRIMARY KEY").format(column)
-            elif spec.required:
-                column = sql.SQL("{} NOT NULL").format(column)
-            columns.append(column)
-        if not schema.is_table:
-            columns.append(
-                sql.SQL("geometry geometry({}, {}) NOT NULL").format(
-                    sql.SQL(schema.geometry_types[0]), sql.Literal(SRID)
-                )
-            )
-        table = sql.Identifier(schema.name)
-        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns)))
-        conn.execute(
-            sql.SQL("COMMENT ON TABLE {} IS {}").format(
-                table, sql.Literal(f"{schema.title}: {schema.description}")
+        create_layer_table(conn, schema)
+    _create_bookkeeping(conn)
+
+
+def create_layer_table(conn: Connection, schema: LayerSchema) -> None:
+    """One layer's table, typed from its schema (indexes come after the load)."""
+    columns: list[sql.Composable] = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY")]
+    for spec in schema.fields:
+        column = sql.SQL("{} {}").format(sql.Identifier(spec.name), sql.SQL(_SQL_TYPES[spec.kind]))
+        if spec.name == schema.id_field:
+            column = sql.SQL("{} PRIMARY KEY").format(column)
+        elif spec.required:
+            column = sql.SQL("{} NOT NULL").format(column)
+        columns.append(column)
+    if not schema.is_table:
+        columns.append(
+            sql.SQL("geometry geometry({}, {}) NOT NULL").format(
+                sql.SQL(schema.geometry_types[0]), sql.Literal(SRID)
             )
         )
+    table = sql.Identifier(schema.name)
+    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns)))
+    conn.execute(
+        sql.SQL("COMMENT ON TABLE {} IS {}").format(
+            table, sql.Literal(f"{schema.title}: {schema.description}")
+        )
+    )
+
+
+def _create_bookkeeping(conn: Connection) -> None:
+    """The metadata, state and audit tables."""
     conn.execute(
         sql.SQL("CREATE TABLE {} (key text PRIMARY KEY, value text NOT NULL)").format(
             sql.Identifier(METADATA_TABLE)
@@ -159,6 +207,12 @@ def check_store(conn: Connection, url: str) -> None:
         raise StoreNotFoundError(
             f"{url} holds no site-gis store; build it with `site-gis init --store {url}`"
         )
+    metadata = dict(
+        conn.execute(
+            sql.SQL("SELECT key, value FROM {}").format(sql.Identifier(METADATA_TABLE))
+        ).fetchall()
+    )
+    upgrade(conn, url, str(metadata.get("schema_version")))
     present = {
         str(row[0])
         for row in conn.execute(
@@ -171,12 +225,6 @@ def check_store(conn: Connection, url: str) -> None:
             f"{url} is not a complete site-gis store: missing {', '.join(missing)}; "
             f"rebuild it with `site-gis init --store {url}`"
         )
-    metadata = dict(
-        conn.execute(
-            sql.SQL("SELECT key, value FROM {}").format(sql.Identifier(METADATA_TABLE))
-        ).fetchall()
-    )
-    upgrade(conn, url, str(metadata.get("schema_version")))
     lacking = [key for key in METADATA_KEYS if key not in metadata]
     if lacking:
         raise StoreCorruptError(f"{url} lacks metadata {', '.join(lacking)}; rebuild it")
