@@ -835,7 +835,7 @@ def upgrade(path: Path) -> bool:
 def _stored_version(path: Path) -> str | None:
     """The ``schema_version`` in a GeoPackage's metadata (``None`` if it cannot be read)."""
     try:
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             row = db.execute(
                 f'SELECT value FROM "{METADATA_TABLE}" WHERE key = ?',  # noqa: S608 (a constant)
                 ["schema_version"],

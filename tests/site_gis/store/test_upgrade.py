@@ -95,3 +95,11 @@ def test_a_missing_required_field_cannot_be_added_by_an_upgrade() -> None:
     with pytest.raises(StoreError, match=r"lacks the required field\(s\) value"):
         schema_gaps(present)
     assert not schema_gaps({name: list(s.field_names) for name, s in CATALOGUE.items()})
+
+
+def test_a_store_opens_by_a_relative_path(
+    demo_gpkg: GeoPackageStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(demo_gpkg.path.parent)
+    opened = GeoPackageStore(demo_gpkg.path.name)
+    assert opened.metadata()["schema_version"] == "2"
