@@ -111,6 +111,7 @@ class GeoPackageStore:
         self.path = Path(path)
         self._checked = ""  # the file version the metadata were read from
         self._refused: tuple[str, StoreError] | None = None  # a version that failed its check
+        self._infos: dict[tuple[str, str], LayerInfo] = {}  # by (file version, layer)
         self._checking = threading.Lock()
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not a GeoPackage file")
@@ -307,8 +308,20 @@ class GeoPackageStore:
         return [self.layer_info(name) for name in CATALOGUE]
 
     def layer_info(self, name: str) -> LayerInfo:
-        """Summary of one layer: title, geometry type, feature count and lon/lat bounds."""
+        """Summary of one layer: title, geometry type, feature count and lon/lat bounds.
+
+        Remembered for the file version it was read from (every write replaces the file).
+        """
         schema = layer_schema(name)
+        key = (self.version(), name)
+        found = self._infos.get(key)
+        if found is None:
+            found = self._layer_info(schema)
+            self._infos = {k: v for k, v in self._infos.items() if k[0] == key[0]} | {key: found}
+        return found
+
+    def _layer_info(self, schema: LayerSchema) -> LayerInfo:
+        name = schema.name
         info = self._read_info(name, force_total_bounds=not schema.is_table)
         raw = info.get("total_bounds")
         bounds: BBox | None = None

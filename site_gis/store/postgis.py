@@ -325,16 +325,17 @@ class PostGISStore:
         return f"{row[0]}-{row[1]}"
 
     def layers(self) -> list[LayerInfo]:
-        """Every layer in catalogue order."""
-        return [self.layer_info(name) for name in CATALOGUE]
+        """Every layer in catalogue order (one look at the data version for all of them)."""
+        version = self.version()
+        return [self.layer_info(name, version=version) for name in CATALOGUE]
 
-    def layer_info(self, name: str) -> LayerInfo:
+    def layer_info(self, name: str, *, version: str | None = None) -> LayerInfo:
         """Summary of one layer: title, geometry type, feature count and lon/lat bounds.
 
         Remembered until the data version changes (counting a large layer is not free).
         """
         schema = layer_schema(name)
-        key = (self.version(), name)
+        key = (version or self.version(), name)
         if key not in self._infos:
             info = self._layer_info(schema)
             self._infos = {k: v for k, v in self._infos.items() if k[0] == key[0]}
