@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
+import orjson
 import shapely
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,7 +30,7 @@ from api.feature_schema import (
     feature_schema,
     geojson_feature_schema,
 )
-from api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, page_collection
+from api.geojson import GEOJSON_MEDIA_TYPE, page_collection, page_fragments
 from api.html import collections_page, feature_page, prefers_html, single_feature_page
 from api.known_params import KnownParameters
 from api.limits import OneAtATime
@@ -47,7 +48,7 @@ from api.settings import Settings
 from site_gis.crs import geometries_in_axis_order
 from site_gis.errors import LayerNotFoundError
 from site_gis.schemas import CATALOGUE, LayerSchema
-from site_gis.store import BBox, LayerInfo, Store, geometry_json
+from site_gis.store import BBox, FeaturePage, LayerInfo, Store, geometry_json
 
 _PAGE_BUILDS = OneAtATime()
 """Pages are built one at a time in a worker process.
@@ -306,12 +307,17 @@ def _json_page(
         schema.name, bbox=box, where=where or None, columns=fields, limit=page, offset=offset
     )
     if out_epsg is not None and found.geometry is not None:
-        shapes = shapely.from_geojson([None if g == "null" else g for g in found.geometry])
-        reprojected = geometry_json(geometries_in_axis_order(shapes, out_epsg))
-        found = replace(found, geometry=reprojected)
+        found = _reprojected(found, out_epsg)
     links = _links(request, schema.name, page, offset, found.matched, len(found), html=False)
     extra = {"numberMatched": found.matched, "numberReturned": len(found), "links": links}
     return page_collection(found, extra=extra)
+
+
+def _reprojected(found: FeaturePage, out_epsg: int) -> FeaturePage:
+    """The page's geometries in ``out_epsg`` (in that CRS's axis order)."""
+    assert found.geometry is not None
+    shapes = shapely.from_geojson([None if g == "null" else g for g in found.geometry])
+    return replace(found, geometry=geometry_json(geometries_in_axis_order(shapes, out_epsg)))
 
 
 def _html_page(
@@ -382,8 +388,8 @@ def item(
     out_epsg = parse_crs_uri(crs, _epsg(store))
     fields = caller.fields(schema)
     _audit_personal_read(store, caller, schema, request)
-    frame = store.read(layer, where={schema.id_field: feature_id}, columns=fields, limit=1)
-    if frame.empty:
+    found = store.features(layer, where={schema.id_field: feature_id}, columns=fields, limit=1)
+    if not len(found):
         return FastJSONResponse(
             {
                 "code": "NotFound",
@@ -393,13 +399,9 @@ def item(
             },
             status_code=404,
         )
-    if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
-        shapes = geometries_in_axis_order(frame.geometry.to_numpy(), out_epsg)
-        frame = frame.set_geometry(gpd.GeoSeries(shapes, index=frame.index))
-    collection_body = feature_collection(frame, id_field=schema.id_field, fields=fields)
-    import orjson
-
-    feature = orjson.loads(collection_body)["features"][0]
+    if out_epsg is not None and found.geometry is not None:
+        found = _reprojected(found, out_epsg)
+    feature = orjson.loads(page_fragments(found))
     base = f"{_base(request)}/collections/{layer}"
     own = str(request.url.remove_query_params("f"))
     feature["links"] = [
