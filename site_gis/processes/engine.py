@@ -36,7 +36,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 from site_gis.errors import JobDismissedError, JobMemoryError, JobTimeoutError
 from site_gis.store import Store, open_store
@@ -146,14 +149,20 @@ class Engine:
         return self.client().submit(function, *args, pure=False)
 
     def stop(self, keys: list[str]) -> None:
-        """Cancel tasks and restart the workers still running any of them."""
+        """Cancel tasks and restart the workers still running any of them.
+
+        Returns once the tasks are cancelled; the restart (a worker process killed
+        and started again, seconds on a loaded machine) goes on in the background,
+        and later tasks wait for the worker to be back.
+        """
         client = self.client()
         running = [w for w, held in client.processing().items() if set(held) & set(keys)]
         client.cancel(keys, force=True)
         if running:
             log.warning("restarting %d worker(s) to stop a job", len(running))
-            with contextlib.suppress(Exception):
-                client.restart_workers(running, timeout=30)
+            threading.Thread(
+                target=_restart, args=(client, running), name="site-gis-stop", daemon=True
+            ).start()
 
     def close(self) -> None:
         """Close the client and any cluster the engine started."""
@@ -165,6 +174,13 @@ class Engine:
                 with contextlib.suppress(Exception):
                     self._cluster.close()
             self._client = self._cluster = None
+
+
+def _restart(client: Client, workers: list[str]) -> None:
+    try:
+        client.restart_workers(workers, timeout=120)
+    except Exception as exc:  # the worker may be gone already, or the client closed
+        log.warning("restarting worker(s) %s to stop a job: %s", ", ".join(workers), exc)
 
 
 @dataclass

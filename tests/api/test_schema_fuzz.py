@@ -1,4 +1,4 @@
-"""A schema-driven run against the OpenAPI description: thousands of generated requests, no 5xx.
+"""A schema-driven run against the OpenAPI description: hundreds of generated requests, no 5xx.
 
 Schemathesis reads ``/openapi.json`` from a real server (with a key holding every
 write and read role, on a throwaway store), generates requests from examples,
@@ -21,7 +21,8 @@ from site_gis.store import GeoPackageStore, create_key
 from tests.api.conftest import serve
 
 SEED = 20151
-MAX_SECONDS = 90
+EXAMPLES = 8  # per operation: a fixed count, so the run is the same on a slow machine
+TIMEOUT_S = 900  # only a hung run gets near this
 
 
 @pytest.fixture
@@ -50,9 +51,7 @@ def test_no_request_the_schema_allows_gives_a_server_error(
             "--header",
             f"X-API-Key: {secret}",
             "--max-examples",
-            "15",
-            "--max-time",
-            str(MAX_SECONDS),
+            str(EXAMPLES),
             "--seed",
             str(SEED),
             "--request-timeout",
@@ -63,7 +62,7 @@ def test_no_request_the_schema_allows_gives_a_server_error(
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        timeout=MAX_SECONDS + 120,
+        timeout=TIMEOUT_S,
         check=False,
     )
     output = run.stdout + run.stderr
@@ -71,7 +70,7 @@ def test_no_request_the_schema_allows_gives_a_server_error(
     assert run.returncode == 0, output[-4000:] + "\n--- server log ---\n" + log[-6000:]
     generated = re.search(r"(\d+) generated, (\d+) passed", output)
     assert generated, output[-2000:]
-    assert int(generated.group(1)) > 1000 and generated.group(1) == generated.group(2)
+    assert int(generated.group(1)) > 500 and generated.group(1) == generated.group(2)
     selected = re.search(r"Selected: (\d+)/(\d+)", output)
     tested = re.search(r"Tested: (\d+)", output)
     assert selected and tested and selected.group(1) == selected.group(2) == tested.group(1)
