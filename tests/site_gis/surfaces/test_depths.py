@@ -1,0 +1,141 @@
+"""Depth-aware remediation volumes by hand on a three-location fixture (SYNTHETIC).
+
+Three sampled locations A, B, C sit at the centres of three 10 m cells in a row
+(EPSG:32642), each sampled at 0–0.5, 0.5–1.5 and 1.5–3 m.  IDW at a cell centre
+that is a sample takes its value, so each cell holds its location's value and the
+dig depths and volumes can be worked out by hand (cleanup level 800 mg/kg):
+
+====  =======  =========  =======  ==============  ===========================
+cell  0–0.5 m  0.5–1.5 m  1.5–3 m  deepest exceed  volume (100 m² × depth)
+====  =======  =========  =======  ==============  ===========================
+A     1200     300        100      0.5 m           50 m³  (0–0.5: 50)
+B     900      1000       200      1.5 m           150 m³ (0–0.5: 50, 0.5–1.5: 100)
+C     100      200        850      3.0 m           300 m³ (50, 100, 1.5–3: 150)
+====  =======  =========  =======  ==============  ===========================
+
+Total 500 m³: 150 m³ in 0–0.5 m, 200 m³ in 0.5–1.5 m, 150 m³ in 1.5–3 m.  The
+former estimate (each location's maximum over 0–3 m, dug 0.5 m) gave 150 m³.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from affine import Affine
+from pyproj import CRS
+from shapely.geometry import Point
+
+from site_gis.surfaces import (
+    DepthColumn,
+    IdwParams,
+    Surface,
+    SurfaceRequest,
+    depth_volumes,
+    estimate_remediation,
+    interpolate_idw,
+    unit_costs,
+    volume_by_interval,
+)
+from site_gis.surfaces.depths import DepthInterval
+from site_gis.surfaces.grid import Grid
+from site_gis.surfaces.interpolation import CrossValidation
+
+UTM = CRS.from_epsg(32642)
+X0, Y0 = 333_000.0, 2_745_000.0
+VALUES = {  # mg/kg per interval, SYNTHETIC
+    (0.0, 0.5): [1200.0, 900.0, 100.0],
+    (0.5, 1.5): [300.0, 1000.0, 200.0],
+    (1.5, 3.0): [100.0, 200.0, 850.0],
+}
+NO_ZONES = gpd.GeoDataFrame({"zone_id": []}, geometry=[], crs=UTM)
+
+
+def _surface(interval: tuple[float, float]) -> Surface:
+    grid = Grid(Affine(10, 0, X0, 0, -10, Y0), 3, 1, UTM, np.ones((1, 3), dtype=bool))
+    gx, gy = grid.centres()
+    z = np.array(VALUES[interval])
+    samples = gpd.GeoDataFrame(
+        {"location_id": ["A", "B", "C"], "value": z},
+        geometry=[Point(x, y) for x, y in zip(gx, gy, strict=True)],
+        crs=UTM,
+    )
+    estimate = interpolate_idw(gx, gy, z, gx, gy, IdwParams())
+    request = SurfaceRequest(analyte="Lead", depth_top_m=interval[0], depth_bottom_m=interval[1])
+    return Surface(
+        request=request,
+        analyte="Lead",
+        unit="mg/kg",
+        grid=grid,
+        estimate=estimate,
+        std=None,
+        probability=None,
+        samples=samples,
+        cv=CrossValidation(3, 0.0, 0.0, 0.0),
+        synthetic=True,
+        depth_intervals=(interval,),
+    )
+
+
+def _column(*intervals: tuple[float, float]) -> DepthColumn:
+    chosen = intervals or tuple(VALUES)
+    return DepthColumn([DepthInterval(*i) for i in chosen], [_surface(i) for i in chosen])
+
+
+def _slices(result) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    table = volume_by_interval(result.by_interval)
+    return dict(zip(table["interval"], table["volume_m3"], strict=True))
+
+
+def test_each_cell_is_dug_to_the_bottom_of_its_deepest_exceeding_interval() -> None:
+    result = depth_volumes(_column(), 800, NO_ZONES)
+    assert len(result.hotspots) == 1  # the three cells touch: one footprint
+    hotspot = result.hotspots.iloc[0]
+    assert hotspot["area_m2"] == pytest.approx(300)
+    assert hotspot["volume_m3"] == pytest.approx(50 + 150 + 300)
+    assert hotspot["max_dig_depth_m"] == pytest.approx(3.0)
+    assert hotspot["mean_dig_depth_m"] == pytest.approx(500 / 300)
+    assert hotspot["max_value"] == pytest.approx(1200)
+    assert _slices(result) == pytest.approx({"0–0.5 m": 150, "0.5–1.5 m": 200, "1.5–3 m": 150})
+    assert (
+        "deepest sampled interval" in result.basis and "0–0.5 m, 0.5–1.5 m, 1.5–3 m" in result.basis
+    )
+
+
+def test_an_interval_below_the_surface_is_dug_from_the_ground_surface() -> None:
+    result = depth_volumes(_column((0.5, 1.5)), 800, NO_ZONES)
+    # only B exceeds in 0.5–1.5 m: dug 0–1.5 m (150 m³), not 1.0 m (100 m³)
+    assert result.hotspots["area_m2"].sum() == pytest.approx(100)
+    assert result.hotspots["volume_m3"].sum() == pytest.approx(150)
+    assert _slices(result) == pytest.approx(
+        {"0–0.5 m (not in the selected intervals)": 50, "0.5–1.5 m": 100}
+    )
+
+
+def test_a_maximum_depth_caps_the_dig_and_reports_what_it_leaves() -> None:
+    result = depth_volumes(_column(), 800, NO_ZONES, max_depth_m=1.0)
+    # A 0.5 m (50), B 1.0 m (100), C 1.0 m (100); B and C exceed deeper: 200 m² left
+    assert result.hotspots["volume_m3"].sum() == pytest.approx(250)
+    assert result.left_below_m2 == pytest.approx(200)
+    assert _slices(result) == pytest.approx({"0–0.5 m": 150, "0.5–1 m": 100})
+    assert "max_depth_m = 1 m" in result.basis and "200 m²" in result.basis
+
+
+def test_a_fixed_depth_digs_the_whole_footprint_to_it() -> None:
+    result = depth_volumes(_column(), 800, NO_ZONES, depth_m=0.5)
+    assert result.hotspots["volume_m3"].sum() == pytest.approx(150)
+    assert result.basis.startswith("fixed depth")
+
+
+def test_nothing_above_the_level_gives_no_volume() -> None:
+    result = depth_volumes(_column(), 5000, NO_ZONES)
+    assert result.hotspots.empty and result.by_interval.empty
+
+
+def test_depth_volumes_are_costed_by_hotspot() -> None:
+    result = depth_volumes(_column(), 800, NO_ZONES)
+    rows = estimate_remediation(
+        result.hotspots, medium="soil", density_t_m3=1.5, costs=unit_costs(), price_year=2023
+    ).set_index("technology")
+    assert rows.loc["excavation_disposal", "volume_m3"] == pytest.approx(500)
+    assert rows.loc["excavation_disposal", "tonnes"] == pytest.approx(750)
