@@ -38,6 +38,7 @@ from site_gis.surfaces import (
     zonal_statistics,
 )
 from site_gis.surfaces.interpolation import NODATA, describe_surface
+from site_gis.surfaces.remediation import remediated_medium
 
 
 class SurfaceInputs(SurfaceRequest):
@@ -123,6 +124,7 @@ def finish_remediation(surface: Surface, store: Store, inputs: RemediationInputs
     One surface per sampled depth interval of the selection (the job's own surface is
     reused where it is one of them), each within the default surface budget.
     """
+    remediated_medium(inputs.medium)  # waters are refused before more surfaces are made
     column = build_depth_column(store, inputs, surface=surface)
     volumes = depth_volumes(
         column,
@@ -159,6 +161,7 @@ def finish_remediation(surface: Surface, store: Store, inputs: RemediationInputs
 def finish_curve(surface: Surface, store: Store, inputs: CurveInputs) -> dict[str, Any]:
     """The cost-versus-cleanup-level table (frame ``table``), dug per depth interval, in
     one price year, with the bases used."""
+    remediated_medium(inputs.medium)
     column = build_depth_column(store, inputs, surface=surface)
     index = cost_index()
     basis = price_basis(index, inputs.price_year)

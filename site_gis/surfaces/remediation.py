@@ -66,7 +66,7 @@ class RemediationParams(BaseModel):
     )
 
 
-def _solid(medium: str) -> str:
+def remediated_medium(medium: str) -> str:
     """The cost-table medium of a remediated medium; waters are refused."""
     if medium in ("soil", "sediment"):
         return medium
@@ -122,7 +122,7 @@ def estimate_remediation(
         raise InvalidRequestError("hotspots must be in a projected metric CRS")
     index = cost_index() if index is None else index
     basis = price_basis(index, price_year)
-    applicable = price_rates(costs[costs["applies_to"] == _solid(medium)], index, basis)
+    applicable = price_rates(costs[costs["applies_to"] == remediated_medium(medium)], index, basis)
     exceeding = hotspots[hotspots["kind"] == "exceeds"]
     area = exceeding.geometry.area.to_numpy()
     if "volume_m3" in exceeding:
@@ -211,7 +211,7 @@ def cost_curve(
         raise InvalidRequestError("cleanup levels must be positive finite numbers")
     index = cost_index() if index is None else index
     basis = price_basis(index, price_year)
-    applicable = costs[costs["applies_to"] == _solid(medium)]
+    applicable = costs[costs["applies_to"] == remediated_medium(medium)]
     rows = []
     for level in sorted(levels):
         volumes = depth_volumes(column, level, zones, depth_m=depth_m, max_depth_m=max_depth_m)

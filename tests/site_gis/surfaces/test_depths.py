@@ -26,18 +26,22 @@ from affine import Affine
 from pyproj import CRS
 from shapely.geometry import Point
 
+from site_gis.errors import InsufficientDataError
+from site_gis.store import Store
 from site_gis.surfaces import (
     DepthColumn,
     IdwParams,
     Surface,
     SurfaceRequest,
+    build_depth_column,
+    build_surface,
     depth_volumes,
     estimate_remediation,
     interpolate_idw,
     unit_costs,
     volume_by_interval,
 )
-from site_gis.surfaces.depths import DepthInterval
+from site_gis.surfaces.depths import DepthInterval, sampled_intervals
 from site_gis.surfaces.grid import Grid
 from site_gis.surfaces.interpolation import CrossValidation
 
@@ -139,3 +143,24 @@ def test_depth_volumes_are_costed_by_hotspot() -> None:
     ).set_index("technology")
     assert rows.loc["excavation_disposal", "volume_m3"] == pytest.approx(500)
     assert rows.loc["excavation_disposal", "tonnes"] == pytest.approx(750)
+
+
+def test_the_demo_column_has_a_surface_per_interval_and_says_its_basis(demo_gpkg: Store) -> None:
+    request = SurfaceRequest(analyte="Lead", medium="soil", cell_size_m=100)
+    column = build_depth_column(demo_gpkg, request)
+    assert [i.label for i in column.intervals] == ["0–0.5 m", "0.5–1.5 m", "1.5–3 m"]
+    assert [s.tags()["depth_basis"] for s in column.surfaces] == [
+        "the sampled interval 0–0.5 m below ground",
+        "the sampled interval 0.5–1.5 m below ground",
+        "the sampled interval 1.5–3 m below ground",
+    ]
+    # a surface of no interval says it is each location's highest value over all of them
+    mixed = build_surface(demo_gpkg, request).tags()["depth_basis"]
+    assert mixed.startswith("no depth interval given: each location's highest value")
+    assert "0–0.5 m, 0.5–1.5 m, 1.5–3 m" in mixed
+    one = SurfaceRequest(analyte="Lead", depth_top_m=0.5, depth_bottom_m=3, cell_size_m=100)
+    assert [i.label for i in sampled_intervals(demo_gpkg, one)] == ["0.5–1.5 m", "1.5–3 m"]
+    with pytest.raises(InsufficientDataError, match="within the depth selection"):
+        sampled_intervals(
+            demo_gpkg, one.model_copy(update={"depth_top_m": 0.6, "depth_bottom_m": 1.4})
+        )
