@@ -301,12 +301,13 @@ class JobService:
             return kept, ended
         record = self.records.create(process_id, text, key, owner)
         request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
+        budget = self.settings.surface_budget()
         run = self.engine.submit_surface(
             worker_store_url(self.settings),
             request,
-            process.finish,
+            process.finish_within(budget),
             inputs,
-            budget=self.settings.surface_budget(),
+            budget=budget,
         )
         live = Live(record, run, threading.Event())
         with self._lock:

@@ -9,6 +9,7 @@ inputs are pydantic models, so each process describes its inputs as JSON Schema
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,6 +38,7 @@ from site_gis.surfaces import (
     volume_by_interval,
     zonal_statistics,
 )
+from site_gis.surfaces.budget import SurfaceBudget
 from site_gis.surfaces.interpolation import NODATA, describe_surface
 from site_gis.surfaces.remediation import remediated_medium
 
@@ -117,15 +119,21 @@ def finish_hotspots(surface: Surface, store: Store, inputs: HotspotInputs) -> di
     return {"hotspots": found, "surface": surface.tags()}
 
 
-def finish_remediation(surface: Surface, store: Store, inputs: RemediationInputs) -> dict[str, Any]:
+def finish_remediation(
+    surface: Surface,
+    store: Store,
+    inputs: RemediationInputs,
+    *,
+    budget: SurfaceBudget | None = None,
+) -> dict[str, Any]:
     """Costs per hotspot and technology (frame ``rows``), dug per depth interval, in one
     price year; with the volume by depth slice, the totals and the bases used.
 
     One surface per sampled depth interval of the selection (the job's own surface is
-    reused where it is one of them), each within the default surface budget.
+    reused where it is one of them), each checked against ``budget`` (the job's).
     """
     remediated_medium(inputs.medium)  # waters are refused before more surfaces are made
-    column = build_depth_column(store, inputs, surface=surface)
+    column = build_depth_column(store, inputs, surface=surface, budget=budget)
     volumes = depth_volumes(
         column,
         inputs.cleanup_level,
@@ -158,11 +166,17 @@ def finish_remediation(surface: Surface, store: Store, inputs: RemediationInputs
     }
 
 
-def finish_curve(surface: Surface, store: Store, inputs: CurveInputs) -> dict[str, Any]:
+def finish_curve(
+    surface: Surface,
+    store: Store,
+    inputs: CurveInputs,
+    *,
+    budget: SurfaceBudget | None = None,
+) -> dict[str, Any]:
     """The cost-versus-cleanup-level table (frame ``table``), dug per depth interval, in
     one price year, with the bases used."""
     remediated_medium(inputs.medium)
-    column = build_depth_column(store, inputs, surface=surface)
+    column = build_depth_column(store, inputs, surface=surface, budget=budget)
     index = cost_index()
     basis = price_basis(index, inputs.price_year)
     table = cost_curve(
@@ -232,6 +246,14 @@ class Process:
     finish: Callable[..., Any]
     outputs: dict[str, str]
     """Output formats and their media types."""
+    more_surfaces: bool = False
+    """Whether ``finish`` interpolates more surfaces (one per depth interval)."""
+
+    def finish_within(self, budget: SurfaceBudget) -> Callable[..., Any]:
+        """``finish``, held to ``budget`` where it interpolates more surfaces."""
+        if self.more_surfaces:
+            return functools.partial(self.finish, budget=budget)
+        return self.finish
 
 
 PROCESSES: dict[str, Process] = {
@@ -265,6 +287,7 @@ PROCESSES: dict[str, Process] = {
             RemediationInputs,
             finish_remediation,
             {"json": "application/json", "csv": "text/csv; charset=utf-8"},
+            more_surfaces=True,
         ),
         Process(
             "remediation-curve",
@@ -273,6 +296,7 @@ PROCESSES: dict[str, Process] = {
             CurveInputs,
             finish_curve,
             {"json": "application/json", "csv": "text/csv; charset=utf-8"},
+            more_surfaces=True,
         ),
         Process(
             "receptors-at-risk",

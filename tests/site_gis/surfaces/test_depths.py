@@ -26,12 +26,14 @@ from affine import Affine
 from pyproj import CRS
 from shapely.geometry import Point
 
-from site_gis.errors import InsufficientDataError
+from site_gis.errors import InsufficientDataError, InvalidRequestError
+from site_gis.processes import PROCESSES
 from site_gis.store import Store
 from site_gis.surfaces import (
     DepthColumn,
     IdwParams,
     Surface,
+    SurfaceBudget,
     SurfaceRequest,
     build_depth_column,
     build_surface,
@@ -164,3 +166,11 @@ def test_the_demo_column_has_a_surface_per_interval_and_says_its_basis(demo_gpkg
         sampled_intervals(
             demo_gpkg, one.model_copy(update={"depth_top_m": 0.6, "depth_bottom_m": 1.4})
         )
+
+
+def test_each_interval_surface_is_held_to_the_budget(demo_gpkg: Store) -> None:
+    request = SurfaceRequest(analyte="Lead", medium="soil", cell_size_m=100)
+    with pytest.raises(InvalidRequestError, match="the limit is 1,000"):
+        build_depth_column(demo_gpkg, request, budget=SurfaceBudget(max_cells=1000))
+    finish = PROCESSES["remediation-estimate"].finish_within(SurfaceBudget(max_cells=1000))
+    assert finish.keywords == {"budget": SurfaceBudget(max_cells=1000)}  # type: ignore[attr-defined]
