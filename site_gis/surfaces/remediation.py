@@ -111,7 +111,8 @@ def estimate_remediation(
     -------
     DataFrame
         One row per hotspot × technology: ``area_m2``, ``volume_m3``, ``tonnes``,
-        ``short_tons``, ``cost_low`` / ``cost_central`` / ``cost_high`` in ``price_year``
+        ``short_tons``, ``mean_dig_depth_m`` and ``max_dig_depth_m`` (with depth volumes),
+        ``cost_low`` / ``cost_central`` / ``cost_high`` in ``price_year``
         (null where no rate), ``rate_basis`` (per_tonne, per_m3, per_m2) with the
         escalated ``unit_rate_low`` / ``unit_rate_central`` / ``unit_rate_high`` per
         metric unit, and the source's ``rate_unit``, ``rate_low`` / ``rate_central`` /
@@ -141,6 +142,9 @@ def estimate_remediation(
             "short_tons": volume * density_t_m3 / SHORT_TON_T,
         }
     )
+    for column in ("mean_dig_depth_m", "max_dig_depth_m"):
+        if column in exceeding:
+            base[column] = exceeding[column].to_numpy(dtype=float)
     rows = []
     for tech in applicable.to_dict("records"):
         quantity = base[str(tech["quantity"])]
@@ -161,7 +165,7 @@ def estimate_remediation(
                 rate_central=tech["rate_central"],
                 rate_high=tech["rate_high"],
                 rate_price_year=tech["price_year"],
-                rate_index_year=tech["index_year"],
+                rate_index_year=None if pd.isna(tech["index_year"]) else int(tech["index_year"]),
                 escalation_factor=tech["escalation_factor"],
                 rate_verified=bool(tech["verified"]),
                 index_year_verified=bool(tech["index_year_verified"]),

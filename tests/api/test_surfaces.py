@@ -39,6 +39,7 @@ def test_surface_json_summary(client: httpx.Client) -> None:
         },
     ).json()
     assert body["variogram"]["model"] == "spherical"
+    assert body["depth_basis"] == "the sampled interval 0–0.5 m below ground"
     assert set(body["cross_validation"]) == {"n", "rmse", "mae", "bias"}
     west, south, east, north = body["grid"]["bounds_lonlat"]
     assert 67.2 < west < east < 67.5 and 24.7 < south < north < 24.9

@@ -145,6 +145,8 @@ def test_depth_volumes_are_costed_by_hotspot() -> None:
     ).set_index("technology")
     assert rows.loc["excavation_disposal", "volume_m3"] == pytest.approx(500)
     assert rows.loc["excavation_disposal", "tonnes"] == pytest.approx(750)
+    assert rows.loc["excavation_disposal", "max_dig_depth_m"] == pytest.approx(3.0)
+    assert rows.loc["excavation_disposal", "mean_dig_depth_m"] == pytest.approx(500 / 300)
 
 
 def test_the_demo_column_has_a_surface_per_interval_and_says_its_basis(demo_gpkg: Store) -> None:
