@@ -93,7 +93,17 @@ def sampled_intervals(store: Store, request: SurfaceRequest) -> list[DepthInterv
         raise InsufficientDataError(
             f"no {request.analyte} results in {request.medium} lie within the depth selection"
         )
-    intervals = [DepthInterval(t, b) for t, b in pairs]
+    return checked_intervals([DepthInterval(t, b) for t, b in pairs])
+
+
+def checked_intervals(intervals: list[DepthInterval]) -> list[DepthInterval]:
+    """``intervals`` (top first) if none overlaps the next and there are few enough.
+
+    Raises
+    ------
+    InvalidRequestError
+        For overlapping intervals or more than :data:`MAX_INTERVALS`.
+    """
     for upper, lower in itertools.pairwise(intervals):
         if lower.top_m < upper.bottom_m:
             raise InvalidRequestError(
@@ -422,6 +432,7 @@ __all__ = [
     "DepthInterval",
     "DepthVolumes",
     "build_depth_column",
+    "checked_intervals",
     "depth_volumes",
     "sampled_intervals",
     "volume_by_interval",

@@ -43,7 +43,7 @@ from site_gis.surfaces import (
     unit_costs,
     volume_by_interval,
 )
-from site_gis.surfaces.depths import DepthInterval, sampled_intervals
+from site_gis.surfaces.depths import DepthInterval, checked_intervals, sampled_intervals
 from site_gis.surfaces.grid import Grid
 from site_gis.surfaces.interpolation import CrossValidation
 
@@ -176,3 +176,18 @@ def test_each_interval_surface_is_held_to_the_budget(demo_gpkg: Store) -> None:
         build_depth_column(demo_gpkg, request, budget=SurfaceBudget(max_cells=1000))
     finish = PROCESSES["remediation-estimate"].finish_within(SurfaceBudget(max_cells=1000))
     assert finish.keywords == {"budget": SurfaceBudget(max_cells=1000)}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        ([(0, 1), (0.5, 1.5)], "0–1 m and 0.5–1.5 m overlap"),
+        ([(i, i + 1) for i in range(9)], "9 depth intervals; the limit is 8"),
+    ],
+)
+def test_overlapping_or_too_many_intervals_are_refused(
+    pairs: list[tuple[float, float]], message: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=message):
+        checked_intervals([DepthInterval(t, b) for t, b in pairs])
+    assert checked_intervals([DepthInterval(0, 0.5), DepthInterval(0.5, 1.5)])
