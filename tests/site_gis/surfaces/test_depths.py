@@ -19,6 +19,9 @@ former estimate (each location's maximum over 0–3 m, dug 0.5 m) gave 150 m³.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -28,7 +31,7 @@ from shapely.geometry import Point
 
 from site_gis.errors import InsufficientDataError, InvalidRequestError
 from site_gis.processes import PROCESSES
-from site_gis.store import Store
+from site_gis.store import GeoPackageStore, Store
 from site_gis.surfaces import (
     DepthColumn,
     IdwParams,
@@ -191,3 +194,45 @@ def test_overlapping_or_too_many_intervals_are_refused(
     with pytest.raises(InvalidRequestError, match=message):
         checked_intervals([DepthInterval(t, b) for t, b in pairs])
     assert checked_intervals([DepthInterval(0, 0.5), DepthInterval(0.5, 1.5)])
+
+
+def test_three_imported_boreholes_through_the_store_by_hand(
+    demo_gpkg: GeoPackageStore, tmp_path: Path
+) -> None:
+    """Three demo boreholes given SYNTHETIC Lead at 5–6, 6–7 and 7–8 m: 100, 1000 and 100
+    mg/kg at each.  IDW of a constant is that constant, so every cell exceeds 800 in
+    6–7 m only and is dug from the ground surface to 7 m: volume = 7 × area, of which
+    5 × area lies above the selected intervals, 1 × area in 5–6 m and 1 × area in 6–7 m."""
+    from datetime import date
+
+    from site_gis.contamination import import_results
+
+    copy = tmp_path / "deep.gpkg"
+    shutil.copyfile(demo_gpkg.path, copy)
+    deep = GeoPackageStore(copy)
+    boreholes = deep.read("sample_locations", where={"medium": "soil"}, limit=3)
+    rows = "".join(
+        f"DEEP-{i}-{top},{loc},soil,{top},{top + 1},2026-10-01,Lead,{value},mg/kg,0.5,KarLab,"
+        "EPA 6020B\n"
+        for i, loc in enumerate(boreholes["location_id"])
+        for top, value in ((5, 100), (6, 1000), (7, 100))
+    )
+    header = (
+        "sample_id,location_id,medium,depth_top_m,depth_bottom_m,sampled_on,analyte,"
+        "value,unit,detection_limit,lab,method\n"
+    )
+    import_results(deep, (header + rows).encode(), actor="t", today=date(2026, 11, 26))
+    request = SurfaceRequest(analyte="Lead", depth_top_m=5, depth_bottom_m=8, cell_size_m=200)
+    column = build_depth_column(deep, request)
+    assert [i.label for i in column.intervals] == ["5–6 m", "6–7 m", "7–8 m"]
+    result = depth_volumes(column, 800, deep.read("eia_zones"))
+    area = result.hotspots["area_m2"].sum()
+    assert area > 0
+    assert result.hotspots["volume_m3"].sum() == pytest.approx(7 * area)
+    assert _slices(result) == pytest.approx(
+        {
+            "0–5 m (not in the selected intervals)": 5 * area,
+            "5–6 m": area,
+            "6–7 m": area,
+        }
+    )
