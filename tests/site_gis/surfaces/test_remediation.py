@@ -19,7 +19,15 @@ from site_gis.surfaces import cost_index, estimate_remediation, unit_costs, zona
 
 UTM = 32642
 SHORT_TON = 0.90718474  # t, by definition (2,000 lb × 0.45359237 kg)
-CPI = {1986: 109.6, 1993: 144.5, 2000: 172.2, 2016: 240.01, 2023: 304.702, 2024: 313.689}
+CPI = {
+    1986: 109.6,
+    1993: 144.5,
+    2000: 172.2,
+    2006: 201.6,
+    2016: 240.01,
+    2023: 304.702,
+    2024: 313.689,
+}
 """CPI-U annual averages as written in site_gis/reference/cost_index.csv."""
 
 
@@ -61,6 +69,11 @@ def test_volume_tonnage_and_cost_by_hand_in_a_stated_price_year() -> None:
         short_tons * 38.60 * CPI[2023] / CPI[1986]
     )
     assert rows.loc["stabilisation_solidification", "rate_price_year"] == "1986"
+    # soil washing by volume: $97.5 per yd³ (2006): 5,000 m³ = 5,000 / 0.764554857984 yd³
+    assert rows.loc["soil_washing_by_volume", "rate_basis"] == "per_m3"
+    assert rows.loc["soil_washing_by_volume", "cost_central"] == pytest.approx(
+        5000 / 0.764554857984 * 97.5 * CPI[2023] / CPI[2006]
+    )
     # hazardous-waste disposal is there, with its source, flagged as not verified
     assert rows.loc["hazardous_waste_disposal", "rate_source"].startswith("https://")
     assert not rows.loc["hazardous_waste_disposal", "rate_verified"]
