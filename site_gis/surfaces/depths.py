@@ -20,7 +20,7 @@ Areas and volumes are in the surfaces' metric CRS (m², m³).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +35,7 @@ from site_gis.store import Store
 from site_gis.surfaces.budget import SurfaceBudget
 from site_gis.surfaces.hotspots import _split_by_zone
 from site_gis.surfaces.interpolation import (
+    NODATA,
     Surface,
     SurfaceRequest,
     build_surface,
@@ -164,7 +165,7 @@ class DepthVolumes:
 
     ``hotspots``: a GeoDataFrame (metric CRS) of ``hotspot_id``, ``kind``, ``zone_id``,
     ``area_m2``, ``area_ha``, ``volume_m3``, ``mean_dig_depth_m``, ``max_dig_depth_m``,
-    ``max_value`` (highest estimate of any interval in it), ``deepest_interval``.
+    ``max_value`` (highest estimate of any interval in it).
     ``by_interval``: one row per hotspot × depth slice (``interval``, ``top_m``,
     ``bottom_m``, ``sampled``, ``area_m2`` dug through it, ``volume_m3``).
     """
@@ -174,8 +175,7 @@ class DepthVolumes:
     basis: str
     intervals: list[DepthInterval]
     left_below_m2: float = 0.0
-    """Exceeding area whose deepest exceedance lies below ``max_depth_m`` (m²)."""
-    notes: list[str] = field(default_factory=list)
+    """Exceeding area (whole cells) whose deepest exceedance lies below ``max_depth_m`` (m²)."""
 
 
 def depth_volumes(
@@ -209,7 +209,7 @@ def depth_volumes(
     peak = np.full(deepest.shape, -np.inf)
     for interval, surface in zip(column.intervals, column.surfaces, strict=True):
         estimate = surface.raster("estimate")
-        valid = surface.grid.inside & np.isfinite(estimate)
+        valid = surface.grid.inside & np.isfinite(estimate) & (estimate != NODATA)
         exceeds = valid & (estimate > cleanup_level)
         deepest = np.where(exceeds, np.maximum(deepest, interval.bottom_m), deepest)
         peak = np.where(valid, np.maximum(peak, estimate), peak)
