@@ -32,6 +32,7 @@ from api.routers import (
     processes,
     remediation,
     surfaces,
+    tiles,
 )
 from api.security import SecurityHeaders
 from api.settings import Settings
@@ -113,5 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(audit.router)
     app.include_router(maps.router)
+    app.include_router(tiles.router)
+    app.include_router(tiles.layer_router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -116,6 +116,27 @@ class Settings(BaseSettings):
         "./site-gis-jobs for PostGIS)",
     )
 
+    max_tile_features: int = Field(
+        5_000,
+        ge=1,
+        le=200_000,
+        description="Most features one vector tile may hold; a fuller tile is refused (413) "
+        "and the next tile matrix is the answer",
+    )
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may read this "
+        "API from a browser (CORS); empty (the default): none, the server stays closed to "
+        "other origins; '*': any",
+    )
+    gzip_min_bytes: int = Field(
+        1024,
+        ge=0,
+        le=100 * 1024 * 1024,
+        description="Smallest JSON, GeoJSON, HTML, CSV or tile response sent gzip-compressed "
+        "to a client that accepts it (bytes)",
+    )
+
     def surface_budget(self) -> SurfaceBudget:
         """The most one surface may cost, from these settings."""
         return SurfaceBudget(
