@@ -34,6 +34,7 @@ from typing import Any
 import mapbox_vector_tile
 import morecantile
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
@@ -258,19 +259,31 @@ def _encoded_tile(
     records = frame.drop(columns="geometry").loc[keep].to_dict("records")
     features = [
         {"geometry": geometry, "properties": _properties(record)}
-        for geometry, record in zip(clipped[keep], records, strict=True)
+        for geometry, record in zip(_quantised(clipped[keep], z, y, x), records, strict=True)
     ]
     if not features:
         return VectorTile(b"", 0)
     options = {
-        "quantize_bounds": tile_bounds(z, y, x),
         "extents": EXTENT,
+        "y_coord_down": True,
         "on_invalid_geometry": on_invalid_geometry_make_valid,
     }
     data = mapbox_vector_tile.encode(
         [{"name": schema.name, "features": features}], default_options=options
     )
     return VectorTile(data, len(features))
+
+
+def _quantised(shapes: npt.NDArray[np.object_], z: int, y: int, x: int) -> npt.NDArray[np.object_]:
+    """EPSG:3857 shapes in whole tile units: 0 to :data:`EXTENT` from the top left, y down."""
+    left, _, right, top = tile_bounds(z, y, x)
+    scale = EXTENT / (right - left)
+
+    def to_grid(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        grid = np.column_stack(((coords[:, 0] - left) * scale, (top - coords[:, 1]) * scale))
+        return np.round(grid)
+
+    return shapely.transform(shapes, to_grid)
 
 
 def _properties(record: dict[str, Any]) -> dict[str, Any]:
