@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.cors import parse_origins
 from site_gis.surfaces import SurfaceBudget
 
 REPO_LAYERS = Path(__file__).resolve().parents[1] / "layers"
@@ -136,6 +137,16 @@ class Settings(BaseSettings):
         description="Smallest JSON, GeoJSON, HTML, CSV or tile response sent gzip-compressed "
         "to a client that accepts it (bytes)",
     )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        parse_origins(value)
+        return value
+
+    def cors_allow_list(self) -> list[str]:
+        """The origins of ``cors_origins`` (empty: no cross-origin reads)."""
+        return parse_origins(self.cors_origins)
 
     def surface_budget(self) -> SurfaceBudget:
         """The most one surface may cost, from these settings."""
