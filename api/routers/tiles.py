@@ -58,13 +58,17 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
-    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
     "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
-"""The OGC API - Tiles and Tile Matrix Set conformance classes implemented here."""
+"""The OGC API - Tiles and Tile Matrix Set conformance classes implemented here.
+
+``geodata-tilesets`` (``.../conf/geodata-tilesets``) is not declared yet: it also asks
+every collection description to link its tilesets, which is :func:`tileset_link`
+placed in the links of ``api.routers.collections._collection``.
+"""
 
 TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 TILING_SCHEME_REL = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
@@ -93,6 +97,18 @@ def tile_url_template(
     """
     tail = "{z}/{y}/{x}" if placeholders == "leaflet" else "{tileMatrix}/{tileRow}/{tileCol}"
     return f"{base.rstrip('/')}/collections/{layer}/tiles/{TMS_ID}/{tail}"
+
+
+def tileset_link(base: str, layer: str) -> dict[str, str] | None:
+    """The link a collection description gives to its vector tilesets (``None`` for a table)."""
+    if CATALOGUE[layer].is_table:
+        return None
+    return {
+        "rel": TILESETS_REL,
+        "type": "application/json",
+        "title": "Vector tiles of the layer (OGC API - Tiles)",
+        "href": f"{base.rstrip('/')}/collections/{layer}/tiles",
+    }
 
 
 def tiled_layers() -> list[str]:

@@ -228,3 +228,12 @@ def test_the_url_template_for_map_pages() -> None:
     assert tile_url_template("", "parcels", placeholders="ogc").endswith(
         "/parcels/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"
     )
+
+
+def test_the_tileset_link_for_collection_descriptions() -> None:
+    from api.routers.tiles import tileset_link
+
+    link = tileset_link("http://127.0.0.1:8000", "parcels")
+    assert link is not None and link["rel"].endswith("/tilesets-vector")
+    assert link["href"] == "http://127.0.0.1:8000/collections/parcels/tiles"
+    assert tileset_link("http://127.0.0.1:8000", "results") is None
