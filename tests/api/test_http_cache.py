@@ -53,6 +53,8 @@ def test_the_etag_names_the_representation(client: httpx.Client, consultant: htt
         "role": consultant.get(ITEMS).headers["etag"],
     }
     assert etag not in others.values() and len(set(others.values())) == len(others)
+    html = [client.get(f"{ITEMS}&f=html") for _ in range(2)]  # a strong ETag: the same bytes
+    assert html[0].content == html[1].content and html[0].headers["etag"] == html[1].headers["etag"]
     keyed = consultant.get(ITEMS)
     assert keyed.headers["cache-control"] == "private, no-cache"
     assert client.get(ITEMS, headers={"If-None-Match": others["role"]}).status_code == 200
