@@ -12,8 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api.access import CheckKeys, new_key_ring
 from api.cache import ResponseCache
+from api.compression import Compress
+from api.cors import install_cors
 from api.deps import report_store_problem
 from api.errors import install_error_handlers
+from api.http_cache import HttpCache
 from api.jobs import JobService
 from api.leftovers import remove_dead_exports
 from api.limits import RequestTimeout
@@ -32,6 +35,7 @@ from api.routers import (
     processes,
     remediation,
     surfaces,
+    tiles,
 )
 from api.security import SecurityHeaders
 from api.settings import Settings
@@ -97,11 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store_problem = None  # what is wrong with the store, as last logged
     install_error_handlers(app)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
+    app.add_middleware(Compress, minimum_size=settings.gzip_min_bytes)  # api/compression.py
+    app.add_middleware(HttpCache)  # Cache-Control, ETag and 304 (api/http_cache.py)
     app.add_middleware(HeadAndOptions)  # HEAD as GET without a body, OPTIONS: 204 with Allow
     app.add_middleware(RefuseControlCharacters)  # in any query parameter or path id: 400
     # outermost: a bad key is a 401 on every path before anything else, the body unread
     app.add_middleware(CheckKeys)
     app.add_middleware(SecurityHeaders)  # on every response, the 401s and 400s above too
+    install_cors(app, settings.cors_allow_list())  # outermost: preflights answered first
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(contamination.router)
@@ -113,5 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(audit.router)
     app.include_router(maps.router)
+    app.include_router(tiles.router)
+    app.include_router(tiles.layer_router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     return app

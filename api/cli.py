@@ -479,7 +479,7 @@ def _run_process(settings: Settings, process: str, inputs: Any) -> Any:
         run = engine.submit_surface(
             worker_store_url(settings),
             request,
-            PROCESSES[process].finish,
+            PROCESSES[process].finish_within(settings.surface_budget()),
             inputs,
             budget=settings.surface_budget(),
         )

@@ -95,18 +95,31 @@ def _hotspots(result: dict[str, Any], inputs: Any) -> Output:
 def _remediation(result: dict[str, Any], inputs: Any) -> Output:
     rows = result["rows"]
     if inputs.format == "csv":
-        return Output(_csv(rows), CSV_MEDIA_TYPE, "remediation_estimate.csv")
+        stated = rows.assign(
+            depth_basis=result["depth_basis"], domain=result["domain"], analyte=result["analyte"]
+        )
+        return Output(_csv(stated), CSV_MEDIA_TYPE, "remediation_estimate.csv")
     return Output(
         _json(
             {
                 "analyte": result["analyte"],
                 "unit": result["unit"],
                 "cleanup_level": inputs.cleanup_level,
-                "depth_m": result["depth_m"],
+                "price_year": result["price"]["price_year"],
+                "price": result["price"],
+                "depth_basis": result["depth_basis"],
+                "domain": result["domain"],
+                "depth_m": inputs.depth_m,
+                "max_depth_m": inputs.max_depth_m,
+                "left_below_max_depth_m2": result["left_below_max_depth_m2"],
                 "bulk_density_t_m3": inputs.bulk_density_t_m3,
                 "surface": result["surface"],
+                "surfaces": result["surfaces"],
+                "totals": records(result["totals"]),
+                "volume_by_interval": records(result["volume_by_interval"]),
                 "by_zone": records(summarise_by_zone(rows)) if "technology" in rows else [],
                 "hotspots": records(rows),
+                "by_interval": records(result["by_interval"]),
             }
         ),
         "application/json",
@@ -116,14 +129,21 @@ def _remediation(result: dict[str, Any], inputs: Any) -> Output:
 def _curve(result: dict[str, Any], inputs: Any) -> Output:
     table = result["table"]
     if inputs.format == "csv":
-        return Output(_csv(table), CSV_MEDIA_TYPE, "remediation_curve.csv")
+        stated = table.assign(domain=result["domain"], analyte=result["analyte"])
+        return Output(_csv(stated), CSV_MEDIA_TYPE, "remediation_curve.csv")
     return Output(
         _json(
             {
                 "analyte": result["analyte"],
                 "unit": result["unit"],
-                "depth_m": result["depth_m"],
+                "price_year": result["price"]["price_year"],
+                "price": result["price"],
+                "depth_basis": result["depth_basis"],
+                "domain": result["domain"],
+                "depth_m": inputs.depth_m,
+                "max_depth_m": inputs.max_depth_m,
                 "surface": result["surface"],
+                "surfaces": result["surfaces"],
                 "curve": records(table),
             }
         ),
@@ -138,7 +158,11 @@ def _receptors(result: dict[str, Any], inputs: Any) -> Output:
         to_storage(found),
         id_field="receptor_id",
         fields=fields,
-        extra={"surface": result["surface"], "parameters": result["parameters"]},
+        extra={
+            "surface": result["surface"],
+            "parameters": result["parameters"],
+            "flow": result["flow"],
+        },
     )
     return Output(body, GEOJSON_MEDIA_TYPE)
 
@@ -277,12 +301,13 @@ class JobService:
             return kept, ended
         record = self.records.create(process_id, text, key, owner)
         request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
+        budget = self.settings.surface_budget()
         run = self.engine.submit_surface(
             worker_store_url(self.settings),
             request,
-            process.finish,
+            process.finish_within(budget),
             inputs,
-            budget=self.settings.surface_budget(),
+            budget=budget,
         )
         live = Live(record, run, threading.Event())
         with self._lock:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.cors import parse_origins
 from site_gis.surfaces import SurfaceBudget
 
 REPO_LAYERS = Path(__file__).resolve().parents[1] / "layers"
@@ -115,6 +116,37 @@ class Settings(BaseSettings):
         description="Folder of job records and results (default: beside a GeoPackage store, "
         "./site-gis-jobs for PostGIS)",
     )
+
+    max_tile_features: int = Field(
+        5_000,
+        ge=1,
+        le=200_000,
+        description="Most features one vector tile may hold; a fuller tile is refused (413) "
+        "and the next tile matrix is the answer",
+    )
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may read this "
+        "API from a browser (CORS); empty (the default): none, the server stays closed to "
+        "other origins; '*': any",
+    )
+    gzip_min_bytes: int = Field(
+        1024,
+        ge=0,
+        le=100 * 1024 * 1024,
+        description="Smallest JSON, GeoJSON, HTML, CSV or tile response sent gzip-compressed "
+        "to a client that accepts it (bytes)",
+    )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        parse_origins(value)
+        return value
+
+    def cors_allow_list(self) -> list[str]:
+        """The origins of ``cors_origins`` (empty: no cross-origin reads)."""
+        return parse_origins(self.cors_origins)
 
     def surface_budget(self) -> SurfaceBudget:
         """The most one surface may cost, from these settings."""

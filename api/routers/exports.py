@@ -1,8 +1,10 @@
-"""``/exports``: any layer or filtered selection as GeoJSON, GeoPackage or CSV, and bundles.
+"""``/exports``: any layer or filtered selection as GeoJSON, GeoPackage, CSV, FlatGeobuf or
+GeoParquet, and bundles.
 
 GeoJSON and CSV stream page by page, so a large export is never held in memory
-twice; a GeoPackage is written page by page to a temporary file and streamed
-from disk.  File names come from the layer catalogue, never from user input.
+twice; a GeoPackage, FlatGeobuf or GeoParquet file is written page by page to a
+temporary file and streamed from disk (:mod:`api.export_formats`).  File
+names come from the layer catalogue, never from user input.
 Household-level fields go only to callers allowed to see them (planners).
 Every export is recorded in the audit log with who asked, what was selected and
 the SHA-256 of the bytes sent.  Before the status line an export has checked
@@ -40,6 +42,12 @@ from starlette.background import BackgroundTask
 
 from api.access import Exporter, Principal, export_access
 from api.deps import StoreDep
+from api.export_formats import (
+    FLATGEOBUF_MEDIA_TYPE,
+    PARQUET_MEDIA_TYPE,
+    write_flatgeobuf,
+    write_geoparquet,
+)
 from api.geojson import GEOJSON_MEDIA_TYPE, page_fragments
 from api.routers.collections import LayerId, _schema, selection
 from api.tables import CSV_MEDIA_TYPE, escape_formulas
@@ -60,11 +68,20 @@ FEATURE_PAGE = 10_000
 READ_AHEAD = 1
 """Pages of a GeoJSON export read while the current one is serialised (2 measured slower)."""
 GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
-ExportFormat = Annotated[Literal["geojson", "gpkg", "csv"], Query(description="File format")]
+ExportFormat = Annotated[
+    Literal["geojson", "gpkg", "csv", "fgb", "parquet"],
+    Query(description="File format (fgb: FlatGeobuf; parquet: GeoParquet 1.1, GeoArrow encoding)"),
+]
 CsvGeometry = Annotated[
     Literal["wkt", "lonlat"],
     Query(description="CSV geometry: WKT, or lon/lat columns (point layers)"),
 ]
+FILE_FORMATS = {
+    "gpkg": (".gpkg", GPKG_MEDIA_TYPE),
+    "fgb": (".fgb", FLATGEOBUF_MEDIA_TYPE),
+    "parquet": (".parquet", PARQUET_MEDIA_TYPE),
+}
+"""Formats written to a file before they are sent: (suffix, media type)."""
 Bbox = Annotated[str | None, Query(description="minx,miny,maxx,maxy")]
 BboxCrs = Annotated[str | None, Query(alias="bbox-crs", description="CRS of bbox")]
 Datetime = Annotated[str | None, Query(description="Date or start/end, on layers with a date")]
@@ -210,9 +227,19 @@ def _discard(path: Path) -> None:
 
 @router.get(
     "/{layer}",
-    summary="A layer or filtered selection as GeoJSON, GeoPackage or CSV",
+    summary="A layer or filtered selection as GeoJSON, GeoPackage, CSV, FlatGeobuf or GeoParquet",
     response_class=Response,
-    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}, GPKG_MEDIA_TYPE: {}, "text/csv": {}}}},
+    responses={
+        200: {
+            "content": {
+                GEOJSON_MEDIA_TYPE: {},
+                GPKG_MEDIA_TYPE: {},
+                "text/csv": {},
+                FLATGEOBUF_MEDIA_TYPE: {},
+                PARQUET_MEDIA_TYPE: {},
+            }
+        }
+    },
 )
 def export_layer(
     request: Request,
@@ -230,6 +257,11 @@ def export_layer(
     box, where = selection(request, store, schema, bbox, bbox_crs, datetime)
     if format == "csv" and geometry == "lonlat" and schema.geometry_types not in (("Point",), ()):
         raise InvalidRequestError("lon/lat columns are for point layers; use geometry=wkt")
+    if format == "fgb" and schema.is_table:
+        raise InvalidRequestError(
+            f"format: FlatGeobuf holds features with geometry and {schema.name} is a table; "
+            "use csv, parquet or gpkg"
+        )
     name = schema.name
     fields = caller.fields(schema)
     note = (
@@ -253,9 +285,15 @@ def export_layer(
         )
     pages = _opened(_pages(store, schema, fields, box, where))
     _record_start(store, caller.actor, [name], note)
-    path = _temp_path(".gpkg")
+    suffix, media_type = FILE_FORMATS[format]
+    path = _temp_path(suffix)
     try:
-        rows = _write_gpkg(store, schema, fields, pages, path)
+        if format == "fgb":
+            rows = write_flatgeobuf(schema, fields, pages, path)
+        elif format == "parquet":
+            rows = write_geoparquet(schema, fields, pages, path)
+        else:
+            rows = _write_gpkg(store, schema, fields, pages, path)
         _record_end(store, caller.actor, [name], note, rows=rows, content_hash=_file_sha256(path))
     except BaseException as exc:
         _discard(path)
@@ -263,8 +301,8 @@ def export_layer(
         raise
     return FileResponse(
         path,
-        media_type=GPKG_MEDIA_TYPE,
-        filename=f"{name}.gpkg",
+        media_type=media_type,
+        filename=f"{name}{suffix}",
         background=BackgroundTask(_discard, path),
     )
 

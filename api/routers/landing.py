@@ -17,6 +17,8 @@ from api.known_params import KnownParameters
 from api.ogc import CONFORMANCE
 from api.openapi import OPENAPI_30_MEDIA_TYPE, openapi_30
 from api.responses import FastJSONResponse
+from api.routers.tiles import CONFORMANCE as TILES_CONFORMANCE
+from api.routers.tiles import TILING_SCHEMES_REL
 from api.security import inline_script_hashes, policy
 from site_gis import __version__
 from site_gis.access import Permission
@@ -77,6 +79,12 @@ def _links(request: Request) -> list[dict[str, str]]:
             "href": f"{base}/jobs",
         },
         {"rel": "status", "type": "application/json", "title": "Health", "href": f"{base}/health"},
+        {
+            "rel": TILING_SCHEMES_REL,
+            "type": "application/json",
+            "title": "Tile matrix sets of the vector tiles (OGC API - Tiles)",
+            "href": f"{base}/tileMatrixSets",
+        },
         {
             "rel": "alternate",
             "type": "text/html",
@@ -152,13 +160,13 @@ def conformance(
 ) -> Response:
     """The OGC API conformance classes this service implements (JSON or HTML)."""
     if f == "html" or (f is None and _prefers_html(request)):
-        return HTMLResponse(conformance_page(CONFORMANCE))
+        return HTMLResponse(conformance_page([*CONFORMANCE, *TILES_CONFORMANCE]))
     base = str(request.base_url).rstrip("/")
     links = [
         {"rel": "self", "type": "application/json", "href": f"{base}/conformance"},
         {"rel": "alternate", "type": "text/html", "href": f"{base}/conformance?f=html"},
     ]
-    return FastJSONResponse({"conformsTo": CONFORMANCE, "links": links})
+    return FastJSONResponse({"conformsTo": [*CONFORMANCE, *TILES_CONFORMANCE], "links": links})
 
 
 @router.get("/health", summary="Liveness and store status", response_model=None)

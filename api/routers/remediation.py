@@ -29,7 +29,7 @@ Format = Annotated[Literal["json", "csv"], Query(description="Output format")]
 
 @router.get(
     "/remediation/estimate",
-    summary="Volume, tonnage and cost per hotspot, zone and technology",
+    summary="Volume, tonnage and cost per hotspot, zone and technology, in a stated price year",
     response_model=None,
 )
 async def estimate(
@@ -42,8 +42,12 @@ async def estimate(
     remediation: Annotated[RemediationParams, Query()],
     f: Format = "json",
 ) -> Response:
-    """Costs are low / central / high from the unit-cost table, in its currency and price
-    year (not inflated); a technology with no rate shows no cost."""
+    """One surface per sampled depth interval; each cell dug from the ground surface to the
+    bottom of the deepest exceeding interval (or ``depth_m``, at most ``max_depth_m``), with
+    the volume by interval.  Costs are low / central / high from the unit-cost table,
+    converted from the unit each source quotes and escalated to ``price_year`` (default:
+    the latest of the cost index); a technology with no rate shows no cost.  Every answer
+    names its price year, depth basis and domain."""
     inputs = make_inputs(
         RemediationInputs,
         dict(
@@ -74,7 +78,7 @@ async def curve(
     ],
     f: Format = "json",
 ) -> Response:
-    """One row per cleanup level and technology."""
+    """One row per cleanup level and technology, dug per depth interval, in one price year."""
     try:
         parsed = [float(v) for v in levels.split(",") if v.strip()]
     except ValueError as exc:
@@ -98,7 +102,7 @@ async def curve(
 
 @router.get(
     "/receptors/at-risk",
-    summary="Communities and wells near or down-gradient of hotspots (GeoJSON)",
+    summary="Communities and wells on, near or down-gradient of any hotspot (GeoJSON)",
     response_class=Response,
     responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}},
 )
@@ -111,8 +115,11 @@ async def at_risk(
     options: Options,
     receptor: Annotated[ReceptorParams, Query()],
 ) -> Response:
-    """Each receptor at risk with its nearest hotspot, distance (m), bearing and compass
-    direction from it, and whether it is near, down-gradient, or both."""
+    """Each receptor tested against every hotspot; each at risk once, with the nearest
+    hotspot that puts it at risk (distance in m, geodesic bearing, compass direction; "on
+    hotspot" inside one), whether it is on, near or down-gradient of any, and every hotspot
+    that puts it at risk (``hotspots``, nearest first).  The flow azimuth and its basis
+    (``flow_basis``) are inputs, stated in the answer."""
     inputs = make_inputs(
         ReceptorInputs,
         dict(

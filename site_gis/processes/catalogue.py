@@ -9,6 +9,7 @@ inputs are pydantic models, so each process describes its inputs as JSON Schema
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,15 +24,23 @@ from site_gis.surfaces import (
     RemediationParams,
     Surface,
     SurfaceRequest,
+    build_depth_column,
     cost_curve,
-    default_depth,
+    cost_index,
+    depth_volumes,
     estimate_remediation,
     find_hotspots,
+    price_basis,
     receptors_at_risk,
+    summarise_totals,
     surface_to_cog,
+    unit_costs,
+    volume_by_interval,
     zonal_statistics,
 )
+from site_gis.surfaces.budget import SurfaceBudget
 from site_gis.surfaces.interpolation import NODATA, describe_surface
+from site_gis.surfaces.remediation import remediated_medium
 
 
 class SurfaceInputs(SurfaceRequest):
@@ -110,37 +119,91 @@ def finish_hotspots(surface: Surface, store: Store, inputs: HotspotInputs) -> di
     return {"hotspots": found, "surface": surface.tags()}
 
 
-def finish_remediation(surface: Surface, store: Store, inputs: RemediationInputs) -> dict[str, Any]:
-    """Costs per hotspot and technology (frame ``rows``), with depth and provenance."""
-    from site_gis.surfaces import unit_costs
+def finish_remediation(
+    surface: Surface,
+    store: Store,
+    inputs: RemediationInputs,
+    *,
+    budget: SurfaceBudget | None = None,
+) -> dict[str, Any]:
+    """Costs per hotspot and technology (frame ``rows``), dug per depth interval, in one
+    price year; with the volume by depth slice, the totals and the bases used.
 
-    depth = inputs.depth_m or default_depth(surface)
-    hotspots = find_hotspots(surface, inputs.cleanup_level, store.read("eia_zones"))
+    One surface per sampled depth interval of the selection (the job's own surface is
+    reused where it is one of them), each checked against ``budget`` (the job's).
+    """
+    remediated_medium(inputs.medium)  # waters are refused before more surfaces are made
+    column = build_depth_column(store, inputs, surface=surface, budget=budget)
+    volumes = depth_volumes(
+        column,
+        inputs.cleanup_level,
+        store.read("eia_zones"),
+        depth_m=inputs.depth_m,
+        max_depth_m=inputs.max_depth_m,
+    )
+    index = cost_index()
+    basis = price_basis(index, inputs.price_year)
     rows = estimate_remediation(
-        hotspots,
+        volumes.hotspots,
         medium=inputs.medium,
-        depth_m=depth,
         density_t_m3=inputs.bulk_density_t_m3,
         costs=unit_costs(),
+        index=index,
+        price_year=basis.year,
     )
-    return {"rows": rows, "depth_m": depth, "surface": surface.tags(), **_about(surface)}
+    return {
+        "rows": rows,
+        "totals": summarise_totals(rows),
+        "by_interval": volumes.by_interval,
+        "volume_by_interval": volume_by_interval(volumes.by_interval),
+        "depth_basis": volumes.basis,
+        "left_below_max_depth_m2": volumes.left_below_m2,
+        "price": basis.describe(),
+        "domain": _domain(column.first),
+        "surface": column.first.tags(),
+        "surfaces": column.tags(),
+        **_about(column.first),
+    }
 
 
-def finish_curve(surface: Surface, store: Store, inputs: CurveInputs) -> dict[str, Any]:
-    """The cost-versus-cleanup-level table (frame ``table``), with depth and provenance."""
-    from site_gis.surfaces import unit_costs
-
-    depth = inputs.depth_m or default_depth(surface)
+def finish_curve(
+    surface: Surface,
+    store: Store,
+    inputs: CurveInputs,
+    *,
+    budget: SurfaceBudget | None = None,
+) -> dict[str, Any]:
+    """The cost-versus-cleanup-level table (frame ``table``), dug per depth interval, in
+    one price year, with the bases used."""
+    remediated_medium(inputs.medium)
+    column = build_depth_column(store, inputs, surface=surface, budget=budget)
+    index = cost_index()
+    basis = price_basis(index, inputs.price_year)
     table = cost_curve(
-        surface,
+        column,
         store.read("eia_zones"),
         inputs.levels,
         medium=inputs.medium,
-        depth_m=depth,
         density_t_m3=inputs.bulk_density_t_m3,
         costs=unit_costs(),
+        depth_m=inputs.depth_m,
+        max_depth_m=inputs.max_depth_m,
+        index=index,
+        price_year=basis.year,
     )
-    return {"table": table, "depth_m": depth, "surface": surface.tags(), **_about(surface)}
+    return {
+        "table": table,
+        "depth_basis": str(table["depth_basis"].iloc[0]) if len(table) else "",
+        "price": basis.describe(),
+        "domain": _domain(column.first),
+        "surface": column.first.tags(),
+        "surfaces": column.tags(),
+        **_about(column.first),
+    }
+
+
+def _domain(surface: Surface) -> str:
+    return surface.domain.text() if surface.domain is not None else "the site or zone clip"
 
 
 def finish_receptors(surface: Surface, store: Store, inputs: ReceptorInputs) -> dict[str, Any]:
@@ -148,7 +211,12 @@ def finish_receptors(surface: Surface, store: Store, inputs: ReceptorInputs) -> 
     hotspots = find_hotspots(surface, inputs.cleanup_level, store.read("eia_zones"))
     params = ReceptorParams(**{k: getattr(inputs, k) for k in ReceptorParams.model_fields})
     found = receptors_at_risk(hotspots, store.read("receptors"), params)
-    return {"receptors": found, "surface": surface.tags(), "parameters": params.model_dump()}
+    return {
+        "receptors": found,
+        "surface": surface.tags(),
+        "parameters": params.model_dump(),
+        "flow": {"azimuth_deg": params.flow_azimuth_deg, "basis": params.flow_basis},
+    }
 
 
 def finish_zonal(surface: Surface, store: Store, inputs: ZonalInputs) -> dict[str, Any]:
@@ -178,6 +246,14 @@ class Process:
     finish: Callable[..., Any]
     outputs: dict[str, str]
     """Output formats and their media types."""
+    more_surfaces: bool = False
+    """Whether ``finish`` interpolates more surfaces (one per depth interval)."""
+
+    def finish_within(self, budget: SurfaceBudget) -> Callable[..., Any]:
+        """``finish``, held to ``budget`` where it interpolates more surfaces."""
+        if self.more_surfaces:
+            return functools.partial(self.finish, budget=budget)
+        return self.finish
 
 
 PROCESSES: dict[str, Process] = {
@@ -205,11 +281,13 @@ PROCESSES: dict[str, Process] = {
         Process(
             "remediation-estimate",
             "Remediation volumes and costs",
-            "Volume (m³), tonnage and low / central / high cost per hotspot, zone and "
-            "technology, in the unit-cost table's currency and price year.",
+            "Volume (m³, dug from the ground surface to the deepest exceeding depth interval), "
+            "tonnage and low / central / high cost per hotspot, zone and technology, escalated "
+            "to one stated price year; volume by depth interval; totals per technology.",
             RemediationInputs,
             finish_remediation,
             {"json": "application/json", "csv": "text/csv; charset=utf-8"},
+            more_surfaces=True,
         ),
         Process(
             "remediation-curve",
@@ -218,12 +296,14 @@ PROCESSES: dict[str, Process] = {
             CurveInputs,
             finish_curve,
             {"json": "application/json", "csv": "text/csv; charset=utf-8"},
+            more_surfaces=True,
         ),
         Process(
             "receptors-at-risk",
             "Receptors at risk",
-            "Communities and wells near or down-gradient of hotspots, with distance (m), "
-            "bearing and compass direction.",
+            "Communities and wells on, near or down-gradient of any hotspot (flow azimuth and "
+            "its basis as inputs), with distance (m), bearing, compass direction and every "
+            "hotspot that puts each at risk.",
             ReceptorInputs,
             finish_receptors,
             {"geojson": "application/geo+json"},

@@ -13,12 +13,17 @@ Public verbs (what each takes and returns):
   ``surface_to_web_mercator(surface, band)`` -> one band warped to EPSG:3857 for maps
 * ``find_hotspots(surface, cleanup_level, zones)`` -> polygons above the level, split by EIA
   zone (ha)
-* ``estimate_remediation(hotspots, medium=, depth_m=, density_t_m3=, costs=)`` -> volumes (m³),
-  tonnes and costs per hotspot and technology; ``summarise_by_zone(estimate)`` per zone;
-  ``cost_curve(surface, zones, levels, ...)`` -> area, volume and cost against the cleanup
-  level; ``unit_costs()`` -> the unit-cost table; ``default_depth(surface)`` -> m
-* ``receptors_at_risk(hotspots, receptors, ReceptorParams)`` -> receptors near or
-  down-gradient of a hotspot, with distance (m) and bearing
+* ``build_depth_column(store, request)`` -> one surface per sampled depth interval;
+  ``depth_volumes(column, cleanup_level, zones, depth_m=, max_depth_m=)`` -> footprint
+  hotspots dug from the ground surface to the deepest exceeding interval, volumes (m³) per
+  hotspot and per depth slice, and the depth basis in words
+* ``estimate_remediation(hotspots, medium=, density_t_m3=, costs=, price_year=)`` -> volumes
+  (m³), tonnes and costs per hotspot and technology in one price year;
+  ``summarise_by_zone(estimate)`` per zone, ``summarise_totals(estimate)`` per technology;
+  ``cost_curve(column, zones, levels, ...)`` -> area, volume and cost against the cleanup
+  level; ``unit_costs()`` / ``cost_index()`` -> the unit-cost and escalation index tables
+* ``receptors_at_risk(hotspots, receptors, ReceptorParams)`` -> receptors on, near or
+  down-gradient of any hotspot, with distance (m), bearing and every hotspot at fault
 * ``zonal_statistics(raster, transform, polygons)`` -> per polygon count, max and mean
 
 Parameters are bounded models (limits in their fields): ``SurfaceOptions`` and
@@ -27,10 +32,18 @@ Parameters are bounded models (limits in their fields): ``SurfaceOptions`` and
 metric CRS with its kriging SD, probability of exceedance and cross-validation.
 
 Modules: ``grid``, ``budget``, ``domains``, ``variogram``, ``interpolation``, ``rasters``,
-``hotspots``, ``zonal``, ``remediation``, ``receptors``.
+``hotspots``, ``zonal``, ``depths``, ``costs``, ``remediation``, ``receptors``.
 """
 
 from site_gis.surfaces.budget import SurfaceBudget
+from site_gis.surfaces.costs import cost_index, price_basis, unit_costs
+from site_gis.surfaces.depths import (
+    DepthColumn,
+    DepthVolumes,
+    build_depth_column,
+    depth_volumes,
+    volume_by_interval,
+)
 from site_gis.surfaces.hotspots import find_hotspots
 from site_gis.surfaces.interpolation import (
     IdwParams,
@@ -47,14 +60,15 @@ from site_gis.surfaces.receptors import ReceptorParams, receptors_at_risk
 from site_gis.surfaces.remediation import (
     RemediationParams,
     cost_curve,
-    default_depth,
     estimate_remediation,
     summarise_by_zone,
-    unit_costs,
+    summarise_totals,
 )
 from site_gis.surfaces.zonal import zonal_statistics
 
 __all__ = [
+    "DepthColumn",
+    "DepthVolumes",
     "EstimateRaster",
     "IdwParams",
     "KrigingParams",
@@ -64,17 +78,22 @@ __all__ = [
     "SurfaceBudget",
     "SurfaceOptions",
     "SurfaceRequest",
+    "build_depth_column",
     "build_surface",
     "cost_curve",
-    "default_depth",
+    "cost_index",
+    "depth_volumes",
     "estimate_remediation",
     "find_hotspots",
     "interpolate_idw",
     "krige",
+    "price_basis",
     "receptors_at_risk",
     "summarise_by_zone",
+    "summarise_totals",
     "surface_to_cog",
     "surface_to_web_mercator",
     "unit_costs",
+    "volume_by_interval",
     "zonal_statistics",
 ]

@@ -238,6 +238,13 @@ class Surface:
     domain: Domain | None = None
     warnings: list[str] = field(default_factory=list)
     idw_params: IdwParams | None = None
+    depth_intervals: tuple[tuple[float, float], ...] = ()
+    """The sampled depth intervals (top, bottom; m below ground) the values come from."""
+
+    @property
+    def depth_basis(self) -> str:
+        """What depth the surface's values stand for, in words."""
+        return depth_basis_text(self.request, self.depth_intervals)
 
     @property
     def method_used(self) -> str:
@@ -266,6 +273,7 @@ class Surface:
             "unit": self.unit,
             "medium": self.request.medium,
             "depth_interval_m": _interval(self.request),
+            "depth_basis": self.depth_basis,
             "method": self.method_used,
             "method_requested": self.request.method,
             "parameters": params.model_dump_json(),
@@ -310,13 +318,7 @@ def sample_values(store: Store, request: SurfaceRequest) -> gpd.GeoDataFrame:
     """One value per location for the request, as points in the site's metric CRS."""
     analyte = resolve_analyte(request.analyte)
     results = load_results(store, analyte=analyte, medium=request.medium)
-    top, bottom = request.depth_top_m, request.depth_bottom_m
-    if top is not None and bottom is not None and bottom < top:
-        raise InvalidRequestError("depth_bottom_m is above depth_top_m")
-    if top is not None:
-        results = results[results["depth_top_m"] >= top]
-    if bottom is not None:
-        results = results[results["depth_bottom_m"] <= bottom]
+    results = within_depth(results, request)
     factor = {"half_dl": 0.5, "dl": 1.0, "zero": 0.0}[request.non_detects]
     value = results["value"].where(results["detected"], results["detection_limit"] * factor)
     per_location = (
@@ -335,7 +337,51 @@ def sample_values(store: Store, request: SurfaceRequest) -> gpd.GeoDataFrame:
     )
     frame.attrs["unit"] = str(results["unit"].iloc[0]) if len(results) else ""
     frame.attrs["analyte"] = analyte
-    return to_metric(frame, store.site().crs)
+    frame.attrs["intervals"] = depth_intervals_of(results)
+    metric = to_metric(frame, store.site().crs)
+    metric.attrs.update(frame.attrs)
+    return metric
+
+
+def within_depth(results: pd.DataFrame, request: SurfaceOptions) -> pd.DataFrame:
+    """The results whose depth interval lies within the request's (all if none given).
+
+    A result counts when its ``depth_top_m >= depth_top_m`` and its ``depth_bottom_m <=
+    depth_bottom_m`` (metres below ground); a missing bound does not filter.
+    """
+    top, bottom = request.depth_top_m, request.depth_bottom_m
+    if top is not None and bottom is not None and bottom < top:
+        raise InvalidRequestError("depth_bottom_m is above depth_top_m")
+    if top is not None:
+        results = results[results["depth_top_m"] >= top]
+    if bottom is not None:
+        results = results[results["depth_bottom_m"] <= bottom]
+    return results
+
+
+def depth_intervals_of(results: pd.DataFrame) -> tuple[tuple[float, float], ...]:
+    """The distinct (top, bottom) depth intervals of results (m below ground), top first."""
+    if results.empty:
+        return ()
+    pairs = results[["depth_top_m", "depth_bottom_m"]].dropna().drop_duplicates()
+    return tuple(sorted((float(t), float(b)) for t, b in pairs.itertuples(index=False, name=None)))
+
+
+def depth_basis_text(request: SurfaceOptions, intervals: tuple[tuple[float, float], ...]) -> str:
+    """What depth a surface's values stand for, in words (stated in every output)."""
+    listed = ", ".join(f"{t:g}–{b:g} m" for t, b in intervals) or "none"
+    if len(intervals) == 1:
+        return f"the sampled interval {listed} below ground"
+    how = "highest" if request.aggregate == "max" else "mean"
+    asked = (
+        "no depth interval given"
+        if request.depth_top_m is None and request.depth_bottom_m is None
+        else f"the interval {_interval(request)} m"
+    )
+    return (
+        f"{asked}: each location's {how} value over the sampled intervals {listed} "
+        "(not one depth; give depth_top_m and depth_bottom_m for one interval)"
+    )
 
 
 def clip_polygon(store: Store, zone: str | None) -> Any:
@@ -381,6 +427,7 @@ class SurfacePlan:
     method: str = ""
     domain: Domain | None = None
     warnings: list[str] = field(default_factory=list)
+    depth_intervals: tuple[tuple[float, float], ...] = ()
 
     @property
     def cells(self) -> int:
@@ -546,6 +593,7 @@ def plan_surface(
         method=method,
         domain=domain,
         warnings=warnings,
+        depth_intervals=tuple(samples.attrs.get("intervals", ())),
     )
 
 
@@ -652,6 +700,7 @@ def finish_surface(
         domain=plan.domain,
         warnings=list(plan.warnings),
         idw_params=plan.idw if plan.method_used == "idw" else None,
+        depth_intervals=plan.depth_intervals,
     )
 
 
@@ -959,6 +1008,7 @@ def describe_surface(surface: Surface) -> dict[str, Any]:
         "warnings": list(surface.warnings),
         "domain": surface.domain.describe() if surface.domain else None,
         "back_transform": _back_transform_text(surface),
+        "depth_basis": surface.depth_basis,
         "estimate": {
             "min": float(values.min()),
             "max": float(values.max()),
@@ -972,7 +1022,7 @@ def describe_surface(surface: Surface) -> dict[str, Any]:
     }
 
 
-def _interval(request: SurfaceRequest) -> str:
+def _interval(request: SurfaceOptions) -> str:
     top = "" if request.depth_top_m is None else f"{request.depth_top_m:g}"
     bottom = "" if request.depth_bottom_m is None else f"{request.depth_bottom_m:g}"
     return f"{top}-{bottom}" if top or bottom else "all"

@@ -205,3 +205,126 @@ def test_a_stream_closed_early_is_recorded_as_failed_and_a_whole_one_as_done(
     assert done["action"].tolist() == ["export"]
     assert done.iloc[0]["content_hash"] == hashlib.sha256(whole).hexdigest()
     assert f"{len(whole):,} bytes" in done.iloc[0]["note"]
+
+
+# FlatGeobuf and GeoParquet: read back by GDAL (pyogrio) and pyarrow, compared with the layer files
+
+SELECTION = {"type": "pucca", "bbox": "67.29,24.78,67.31,24.84"}
+PERSONAL = {"households", "businesses", "vulnerable_households"}
+
+
+def _selected_structures() -> dict[str, dict[str, object]]:
+    """The structures SELECTION picks, by id: the json module and shapely on the layer file."""
+    from shapely.geometry import box, shape
+
+    area = box(67.29, 24.78, 67.31, 24.84)
+    return {
+        f["properties"]["structure_id"]: f["properties"]
+        for f in geojson("structures")["features"]
+        if f["properties"]["type"] == "pucca" and shape(f["geometry"]).intersects(area)
+    }
+
+
+def _export(client: httpx.Client, layer: str, path: Path, **params: str) -> Path:
+    response = client.get(f"/exports/{layer}", params=params)
+    assert response.status_code == 200, response.text
+    suffix = {"fgb": ".fgb", "parquet": ".parquet"}[params["format"]]
+    assert f'filename="{layer}{suffix}"' in response.headers["content-disposition"]
+    assert "content-encoding" not in response.headers
+    target = path / f"{layer}{suffix}"
+    target.write_bytes(response.content)
+    return target
+
+
+def test_flatgeobuf_export_of_a_selection_opens_in_gdal(
+    consultant: httpx.Client, tmp_path: Path
+) -> None:
+    path = _export(consultant, "structures", tmp_path, format="fgb", **SELECTION)
+    assert path.read_bytes()[:3] == b"fgb"
+    info = pyogrio.read_info(path)
+    assert info["driver"] == "FlatGeobuf" and info["geometry_type"] == "Polygon"
+    assert info["crs"] == "EPSG:4326"
+    frame = pyogrio.read_dataframe(path)
+    expected = _selected_structures()
+    assert sorted(frame["structure_id"]) == sorted(expected) and len(expected) > 10
+    assert not PERSONAL & set(frame.columns)
+    for row in frame.itertuples():
+        source = expected[row.structure_id]
+        assert (row.type, row.storeys, row.surveyed_on) == (
+            source["type"],
+            source["storeys"],
+            source["surveyed_on"],
+        )
+        assert row.floor_area_m2 == pytest.approx(source["floor_area_m2"])
+    assert frame.crs.to_epsg() == 4326 and 67 < frame.total_bounds[0] < 68  # lon first
+
+
+def test_geoparquet_export_uses_the_geoarrow_encoding(
+    consultant: httpx.Client, tmp_path: Path
+) -> None:
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    path = _export(consultant, "structures", tmp_path, format="parquet", **SELECTION)
+    table = pq.read_table(path)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
+    column = geo["columns"]["geometry"]
+    assert column["encoding"] == "polygon" and column["geometry_types"] == ["Polygon"]
+    assert column["crs"]["id"] == {"authority": "OGC", "code": "CRS84"}
+    field = table.schema.field("geometry")
+    assert field.metadata[b"ARROW:extension:name"] == b"geoarrow.polygon"
+    assert table.schema.field("storeys").type == "int64"
+    expected = _selected_structures()
+    frame = gpd.read_parquet(path)  # geopandas' own GeoParquet reader
+    assert sorted(frame["structure_id"]) == sorted(expected)
+    assert not PERSONAL & set(frame.columns)
+    assert frame.geometry.is_valid.all() and 67 < frame.total_bounds[0] < 68
+    if "Parquet" in pyogrio.list_drivers():  # GDAL built with Arrow (pyogrio's wheels are not)
+        assert len(pyogrio.read_dataframe(path)) == len(expected)
+
+
+def test_a_table_exports_as_plain_parquet_and_not_as_flatgeobuf(
+    consultant: httpx.Client, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    path = _export(consultant, "results", tmp_path, format="parquet", analyte="Lead")
+    table = pq.read_table(path)
+    assert b"geo" not in (table.schema.metadata or {})
+    lead = results_csv().query("analyte == 'Lead'")
+    assert table.num_rows == len(lead) > 0
+    assert sorted(table.column("result_id").to_pylist()) == sorted(lead["result_id"])
+    refused = consultant.get("/exports/results", params={"format": "fgb"})
+    assert refused.status_code == 400 and "results is a table" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("format", ["fgb", "parquet"])
+def test_columnar_exports_are_role_aware_and_audited(
+    server: str, built_store: Store, keys: dict[Role, str], tmp_path: Path, format: str
+) -> None:
+    import geopandas as gpd
+
+    from site_gis.store import create_key
+
+    both = create_key(
+        built_store, f"export and personal {format}", [Role.CONSULTANT, Role.PLANNER], actor="t"
+    )[0]
+    with httpx.Client(base_url=server, timeout=60, headers=key_header(both)) as client:
+        path = _export(client, "structures", tmp_path, format=format, **SELECTION)
+    frame = pyogrio.read_dataframe(path) if format == "fgb" else gpd.read_parquet(path)
+    expected = _selected_structures()
+    assert set(frame.columns) >= PERSONAL
+    for row in frame.itertuples():
+        assert row.households == expected[row.structure_id]["households"]
+    with httpx.Client(base_url=server, timeout=60) as anonymous:
+        assert anonymous.get("/exports/structures", params={"format": format}).status_code == 401
+    officer = key_header(keys[Role.OFFICER])
+    log = httpx.get(
+        f"{server}/audit", params={"action": "export", "limit": 10_000}, headers=officer
+    ).json()["entries"]
+    mine = [e for e in log if f"(export and personal {format})" in e["actor"]]
+    assert len(mine) == 1 and mine[0]["rows"] == len(expected)
+    assert mine[0]["note"].startswith(f"{format} of structures?")
+    assert mine[0]["note"].endswith("; with personal fields")
+    assert mine[0]["content_hash"] == hashlib.sha256(path.read_bytes()).hexdigest()
