@@ -8,7 +8,8 @@ Two editable tables, as data (``site_gis/reference/``):
   (``index_year``, an integer; for an undated source the assumed year, said in the
   note), its source and whether the figure was read in it (``verified``).
 * ``cost_index.csv``: an escalation index (US CPI-U annual averages, BLS), one row per
-  year with its value, source and ``verified`` flag.
+  year with its value, the official series as ``source_url``, the secondary table the value
+  was read in as ``seen_in`` and ``verified`` (false until read in the BLS release itself).
 
 :func:`price_rates` converts every rate **once** to a metric quantity (per tonne,
 per m³ or per m²: 1 short ton = 0.90718474 t, 1 yd³ = 0.764554857984 m³, exact by
@@ -61,6 +62,7 @@ COST_COLUMNS = (
     "note",
 )
 INDEX_COLUMNS = ("index", "year", "value", "base", "verified", "source_url", "note")
+"""Required; ``seen_in`` (a secondary copy the value was read in) is optional."""
 
 
 def _read(name: str, **kwargs: object) -> pd.DataFrame:
@@ -113,6 +115,8 @@ def cost_index(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     table["year"] = years.astype(int)
     table["value"] = values.astype(float)
     table["verified"] = table["verified"].map(_flag)
+    if "seen_in" not in table.columns:
+        table["seen_in"] = ""
     return table.sort_values("year").reset_index(drop=True)
 
 
