@@ -126,14 +126,56 @@ def kaplan_meier_many(
         Arrays of length B; NaN where a resample has no detect (or one detect, for the SE).
     """
     x, d = _check(values, detected, convention)
-    w = np.asarray(weights, dtype=float)
-    mean, _, var_mean, _, _ = _weighted(x, d, w)
-    k = w @ d.astype(float)
+    w = np.asarray(weights)
+    mean, var_mean, k = _mean_and_variance(x, d, w)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(var_mean * k / (k - 1))
     se[k < 2] = np.nan
     mean[k < 1] = np.nan
     return mean, se
+
+
+def _mean_and_variance(
+    x: np.ndarray, d: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """KM mean, uncorrected variance of the mean and detect count for each row of ``w``.
+
+    The lean path for resamples: the mean is v_max − ∫ F(x) dx from the lowest detect of
+    the row to the highest (F read as a step function, the leftover probability on the
+    lowest detect), which needs no per-value masses.
+    """
+    order = np.argsort(x, kind="stable")
+    if (order == np.arange(len(x))).all():
+        xs, ds, ws = x, d, w
+    else:
+        xs, ds, ws = x[order], d[order], w[:, order]
+    steps = np.unique(xs[ds])
+    detect_values = xs[ds]
+    cum_all = np.cumsum(ws, axis=1)
+    cum_detect = np.cumsum(ws[:, ds], axis=1)
+    at_risk = cum_all[:, np.searchsorted(xs, steps, side="right") - 1].astype(float)
+    top = cum_detect[:, np.searchsorted(detect_values, steps, side="right") - 1]
+    left = np.searchsorted(detect_values, steps, side="left") - 1
+    bottom = np.where(left >= 0, cum_detect[:, np.maximum(left, 0)], 0)
+    events = (top - bottom).astype(float)
+    factor = np.ones_like(at_risk)
+    np.divide(events, at_risk, out=factor, where=at_risk > 0)
+    np.subtract(1.0, factor, out=factor, where=at_risk > 0)
+    above = np.cumprod(factor[:, ::-1], axis=1)[:, ::-1]
+    f_at = np.empty_like(above)
+    f_at[:, :-1] = above[:, 1:]
+    f_at[:, -1] = 1.0
+    lowest = np.argmax(events > 0, axis=1)
+    f_at[np.arange(len(steps))[None, :] < lowest[:, None]] = 0.0
+    segments = f_at[:, :-1] * np.diff(steps)[None, :]
+    areas = np.zeros_like(f_at)
+    np.cumsum(segments, axis=1, out=areas[:, 1:])
+    mean = steps[-1] - areas[:, -1]
+    usable = at_risk > events
+    denominator = at_risk * (at_risk - events)
+    terms = np.zeros_like(areas)
+    np.divide(areas**2 * events, denominator, out=terms, where=usable)
+    return mean, terms.sum(axis=1), cum_detect[:, -1].astype(float)
 
 
 def _weighted(

@@ -46,6 +46,7 @@ from site_gis.contamination.ucl import (
     SEED,
     Ucl,
     censored_ucls,
+    seeded_counts,
     uncensored_ucls,
 )
 from site_gis.contamination.ucl_choice import recommend
@@ -215,10 +216,13 @@ def analyse_group(
         row.update(method="none", note="; ".join(notes), warnings="; ".join(warnings))
         return GroupResult(row)
     rng = np.random.default_rng(seed)
+    counts = seeded_counts(n, resamples, seed)  # the draws default_rng(seed) gives, cached
     if censored:
-        families = censored_ucls(x, d, convention=convention, resamples=resamples, rng=rng, km=km)
+        families = censored_ucls(
+            x, d, convention=convention, resamples=resamples, rng=rng, km=km, counts=counts
+        )
     else:
-        families = uncensored_ucls(x, resamples=resamples, rng=rng)
+        families = uncensored_ucls(x, resamples=resamples, rng=rng, counts=counts)
     row["bootstrap"] = f"{resamples} resamples, numpy default_rng({seed}) per group"
     by_id = {u.method: u for u in families}
     rule = recommend(

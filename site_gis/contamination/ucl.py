@@ -145,6 +145,18 @@ def resample_counts(n: int, resamples: int, rng: np.random.Generator) -> np.ndar
     return np.bincount(flat, minlength=resamples * n).reshape(resamples, n)
 
 
+@functools.lru_cache(maxsize=16)
+def seeded_counts(n: int, resamples: int, seed: int) -> np.ndarray:
+    """:func:`resample_counts` from ``default_rng(seed)``, cached (read-only).
+
+    Every group is resampled from a fresh generator with the same seed, so groups of the
+    same size share their resample counts: drawn once, reused.
+    """
+    counts = resample_counts(n, resamples, np.random.default_rng(seed)).astype(np.float64)
+    counts.flags.writeable = False
+    return counts
+
+
 def _bca(boot: np.ndarray, estimate: float, jackknife: np.ndarray) -> float:
     proportion = float(np.mean(boot < estimate))
     proportion = min(max(proportion, 0.5 / len(boot)), 1 - 0.5 / len(boot))
@@ -163,9 +175,16 @@ def _skew_moment(x: np.ndarray) -> float:
 
 # ------------------------------------------------------------------ uncensored
 def uncensored_ucls(
-    x: np.ndarray, *, resamples: int = RESAMPLES, rng: np.random.Generator
+    x: np.ndarray,
+    *,
+    resamples: int = RESAMPLES,
+    rng: np.random.Generator,
+    counts: np.ndarray | None = None,
 ) -> list[Ucl]:
-    """All uncensored UCL families for positive values ``x`` (n ≥ 3)."""
+    """All uncensored UCL families for positive values ``x`` (n ≥ 3).
+
+    ``counts`` (B × n) may carry resamples already drawn; otherwise ``rng`` draws them.
+    """
     x = np.asarray(x, dtype=float)
     n = len(x)
     mean, s = float(x.mean()), float(x.std(ddof=1))
@@ -231,18 +250,27 @@ def uncensored_ucls(
             *[(f"chebyshev_mvue_{lv}", f"{lv}% Chebyshev (MVUE) UCL") for lv in CHEBYSHEV],
         ):
             out.append(Ucl(method, label, None, why))
-    out.extend(bootstrap_ucls(x, resamples=resamples, rng=rng))
+    out.extend(bootstrap_ucls(x, resamples=resamples, rng=rng, counts=counts))
     return out
 
 
 def bootstrap_ucls(
-    x: np.ndarray, *, resamples: int = RESAMPLES, rng: np.random.Generator
+    x: np.ndarray,
+    *,
+    resamples: int = RESAMPLES,
+    rng: np.random.Generator,
+    counts: np.ndarray | None = None,
 ) -> list[Ucl]:
-    """Percentile, BCa, bootstrap-t and Hall's bootstrap UCLs, vectorised over resamples."""
+    """Percentile, BCa, bootstrap-t and Hall's bootstrap UCLs, vectorised over resamples.
+
+    ``counts`` (B × n resample counts) may be given to reuse resamples already drawn.
+    """
     x = np.asarray(x, dtype=float)
     n = len(x)
     mean, s = float(x.mean()), float(x.std(ddof=1))
-    counts = resample_counts(n, resamples, rng).astype(float)
+    if counts is None:
+        counts = resample_counts(n, resamples, rng)
+    counts = counts.astype(float, copy=False)
     means = counts @ x / n
     second = counts @ x**2 / n
     third = counts @ x**3 / n
@@ -358,10 +386,16 @@ def censored_ucls(
     resamples: int = RESAMPLES,
     rng: np.random.Generator,
     km: KaplanMeier | None = None,
+    counts: np.ndarray | None = None,
 ) -> list[Ucl]:
-    """All left-censored UCL families (KM-based and ROS-based) for one group."""
-    x = np.asarray(x, dtype=float)
-    d = np.asarray(d, dtype=bool)
+    """All left-censored UCL families (KM-based and ROS-based) for one group.
+
+    The values are sorted first; ``counts`` (B × n, for the sorted values) may carry
+    resamples already drawn, otherwise ``rng`` draws them.
+    """
+    order = np.argsort(x, kind="stable")  # sorted once: the resampling code then skips it
+    x = np.asarray(x, dtype=float)[order]
+    d = np.asarray(d, dtype=bool)[order]
     n = len(x)
     km = km or kaplan_meier(x, d, convention=convention)
     t95 = float(special.stdtrit(n - 1, 0.95))
@@ -376,7 +410,8 @@ def censored_ucls(
                 basis,
             )
         )
-    counts = resample_counts(n, resamples, rng)
+    if counts is None:
+        counts = resample_counts(n, resamples, rng)
     means, ses = kaplan_meier_many(x, d, counts, convention=convention)
     usable = np.isfinite(means) & np.isfinite(ses) & (ses > 0)
     dropped = resamples - int(usable.sum())
@@ -426,12 +461,17 @@ def censored_ucls(
             ("gamma_km_adjusted", "95% Gamma Adjusted KM-UCL"),
         ):
             out.append(Ucl(method, label, None, "KM SD is zero"))
-    out.extend(_ros_ucls(x, d, resamples=resamples, rng=rng))
+    out.extend(_ros_ucls(x, d, resamples=resamples, rng=rng, counts=counts))
     return out
 
 
 def _ros_ucls(
-    x: np.ndarray, d: np.ndarray, *, resamples: int, rng: np.random.Generator
+    x: np.ndarray,
+    d: np.ndarray,
+    *,
+    resamples: int,
+    rng: np.random.Generator,
+    counts: np.ndarray | None = None,
 ) -> list[Ucl]:
     names = (
         ("ros_gamma_approximate", "95% Approximate Gamma UCL (gamma ROS)"),
@@ -454,7 +494,7 @@ def _ros_ucls(
     y = np.log(log_data)
     t95 = float(special.stdtrit(n - 1, 0.95))
     mean, s = float(log_data.mean()), float(log_data.std(ddof=1))
-    boot = bootstrap_ucls(log_data, resamples=resamples, rng=rng)
+    boot = bootstrap_ucls(log_data, resamples=resamples, rng=rng, counts=counts)
     by_id = {u.method: u for u in boot}
     lnote = "robust lognormal ROS (detects as measured, non-detects imputed)"
     return [
