@@ -632,9 +632,8 @@ def stats(
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output")] = False,
 ) -> None:
     """Per zone x analyte x medium: KM, goodness of fit and the recommended UCL95 (ProUCL 5.2)."""
-    from site_gis.contamination import load_results
+    from site_gis.contamination import load_results, statistics_tables
     from site_gis.contamination.kaplan_meier import CONVENTIONS
-    from site_gis.contamination.statistics import statistics_tables
     from site_gis.store import open_store
 
     if detail not in {"summary", "full"}:

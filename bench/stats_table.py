@@ -19,8 +19,7 @@ import numpy as np
 from scipy import stats
 
 from bench.common import ROOT, Row
-from site_gis.contamination import load_results
-from site_gis.contamination.statistics import statistics_tables
+from site_gis.contamination import load_results, statistics_tables
 from site_gis.io import build_store
 from site_gis.store import GeoPackageStore
 

@@ -19,9 +19,9 @@ from site_gis.contamination import (
     exceedance_table,
     load_results,
     screen_results,
+    statistics_tables,
 )
 from site_gis.contamination.kaplan_meier import CONVENTION_TEXT
-from site_gis.contamination.statistics import statistics_tables
 from site_gis.contamination.ucl import MAX_RESAMPLES, RESAMPLES
 from site_gis.contamination.ucl import SEED as UCL_SEED
 from site_gis.schemas import ZONE_IDS

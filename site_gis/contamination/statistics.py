@@ -46,6 +46,7 @@ from site_gis.contamination.ucl import (
     SEED,
     Ucl,
     censored_ucls,
+    ros_impute,
     seeded_counts,
     uncensored_ucls,
 )
@@ -109,6 +110,8 @@ def _empty_row(n: int, k: int, x: np.ndarray, d: np.ndarray) -> dict[str, Any]:
         "distribution": None,
         "gof_basis": None,
         "gof": None,
+        "distribution_ros": None,
+        "gof_ros": None,
         **{name: None for name in GOF_FIELDS},
         "k_star": None,
         "sd_log": None,
@@ -204,6 +207,8 @@ def analyse_group(
         gof_basis="detects only (ProUCL 5.2 ch. 4)" if censored else "all results",
         gof=fit.text,
     )
+    if censored and len(np.unique(detects)) >= 3 and (x > 0).all():
+        row.update(_ros_fit(x, d))
     if fit.statistics.get("gamma_k_hat") is not None:
         row["k_star"] = k_star(fit.statistics["gamma_k_hat"], k)
     if k > 1 and (detects > 0).all():
@@ -272,6 +277,21 @@ def analyse_group(
     return GroupResult(row, families, chosen)
 
 
+def _ros_fit(x: np.ndarray, d: np.ndarray) -> dict[str, Any]:
+    """GOF on ROS-imputed data (ProUCL's second option for censored data), for the record."""
+    passed = {}
+    for model in ("normal", "gamma", "lognormal"):
+        fit = goodness_of_fit(ros_impute(x, d, model=model))
+        passed[model] = fit.statistics[f"{model}_tests_passed"]
+    accepted = next((m for m in passed if passed[m] == "2/2"), None)
+    accepted = accepted or next((f"approximately {m}" for m in passed if passed[m][0] != "0"), None)
+    text = ", ".join(f"{m} {passed[m]} ({m} ROS)" for m in passed)
+    return {
+        "distribution_ros": accepted or "nonparametric",
+        "gof_ros": text + " (reported; the recommendation uses the detects)",
+    }
+
+
 def summarise(
     values: np.ndarray,
     detected: np.ndarray,
@@ -323,7 +343,7 @@ def statistics_tables(
     summary, families
         ``summary``: one row per group (the columns of :func:`analyse_group`).
         ``families``: one row per group and UCL family: ``method_id``, ``method`` (ProUCL's
-        name), ``ucl95``, ``recommended`` and ``note``.
+        name), ``ucl95``, ``recommended``, ``note`` and the group's ``warnings``.
 
     Raises
     ------
@@ -357,9 +377,13 @@ def statistics_tables(
                     "ucl95": ucl.ucl,
                     "recommended": ucl.method == result.recommended,
                     "note": ucl.note,
+                    "warnings": result.row["warnings"],
                 }
             )
-    family_columns = [*GROUP_FIELDS, "unit", "method_id", "method", "ucl95", "recommended", "note"]
+    family_columns = [
+        *GROUP_FIELDS,
+        *("unit", "method_id", "method", "ucl95", "recommended", "note", "warnings"),
+    ]
     return pd.DataFrame(rows), pd.DataFrame(family_rows, columns=family_columns)
 
 

@@ -359,12 +359,22 @@ def ros_plotting_positions(x: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np
 
 
 def ros_impute(x: np.ndarray, d: np.ndarray, *, model: str) -> np.ndarray:
-    """Values with the non-detects replaced by ROS estimates (``model``: lognormal, gamma)."""
+    """Values with the non-detects replaced by ROS estimates.
+
+    ``model``: ``lognormal`` (robust ROS: logs on normal quantiles), ``normal`` (values on
+    normal quantiles) or ``gamma`` (values on gamma quantiles at the detects' k̂). Imputed
+    values are kept below their limits and, for the normal and gamma models, above 0.1 % of
+    the lowest detect (a regression line can run below zero).
+    """
     positions, _ = ros_plotting_positions(x, d)
     if model == "lognormal":
         q = _stats.norm.ppf(positions)
         slope, intercept = np.polyfit(q[d], np.log(x[d]), 1)
         imputed = np.exp(intercept + slope * q[~d])
+    elif model == "normal":
+        q = _stats.norm.ppf(positions)
+        slope, intercept = np.polyfit(q[d], x[d], 1)
+        imputed = np.maximum(intercept + slope * q[~d], 1e-3 * float(x[d].min()))
     elif model == "gamma":
         khat = float(gamma_mle(x[d])[0][0])
         q = _stats.gamma.ppf(positions, khat)

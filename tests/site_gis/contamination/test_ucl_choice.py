@@ -92,6 +92,8 @@ def test_end_to_end_censored_normal_detects_get_km_t() -> None:
     row = analyse_group(values, detected).row
     assert row["gof_basis"].startswith("detects only")
     assert row["distribution"] == "normal" and row["method"] == "95% KM (t) UCL"
+    # ProUCL's other option, GOF on ROS-imputed data, is reported alongside
+    assert "normal ROS" in row["gof_ros"] and row["distribution_ros"]
 
 
 def test_h_ucl_recommendation_carries_prouclss_warning() -> None:
