@@ -644,7 +644,7 @@ def stats(
     results = load_results(opened, zone=zone, analyte=analyte, medium=medium)
     table, families = statistics_tables(
         results,
-        convention=convention,  # type: ignore[arg-type]  # checked by statistics_tables
+        convention=convention,  # checked above
         resamples=resamples,
     )
     if csv:
