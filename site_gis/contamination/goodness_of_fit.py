@@ -11,7 +11,9 @@
   holds the 95th percentiles of both statistics from 4,000 samples per (k, n) cell drawn
   with fixed seeds (:func:`simulate_gamma_critical_values`, seed 20260917, regenerate with
   ``python -m site_gis.contamination.goodness_of_fit``), read at the sample's k̂ and n by
-  linear interpolation in log k and log n (k and n outside the grid are clamped to it);
+  linear interpolation in log k and log n (k and n outside the grid are clamped to it).
+  Checked against a published ProUCL output (k̂ 0.368, n 92: AD 0.851, KS 0.100; ours
+  within 1 %) and against scipy's own parametric bootstrap (tests);
 * **lognormal**: Shapiro–Wilk and Lilliefors on the natural logs.
 
 A distribution *passes* when both of its tests accept, *approximately* when one does; the

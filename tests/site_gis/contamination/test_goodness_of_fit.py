@@ -118,3 +118,14 @@ def test_accepted_distribution(sample: np.ndarray, expected: str | None) -> None
 def test_too_few_values_skip_gamma() -> None:
     fit = goodness_of_fit(np.array([1.0, 2.0, 4.0]))
     assert fit.statistics["gamma_ad"] is None and fit.statistics["normal_lilliefors_p"] is None
+
+
+def test_gamma_critical_values_match_a_published_proucl_output() -> None:
+    # A ProUCL output printed in a risk assessment (Westinghouse Electric Company, Baseline
+    # Human Health Risk Assessment EO-05-003, 2007, appendix "PRO-UCL OUTPUT",
+    # 1,1-Dichloroethene): n = 92, k hat 0.367861, k star 0.363112,
+    # A-D 5% critical value 0.851095, K-S 5% critical value 0.100345.
+    ad, ks = gamma_critical_values(0.367861, 92)
+    assert ad == pytest.approx(0.851095, rel=0.03)
+    assert ks == pytest.approx(0.100345, rel=0.03)
+    assert k_star(0.367861, 92) == pytest.approx(0.363112, abs=5e-6)

@@ -139,3 +139,26 @@ def test_statistics_group_by_zone_analyte_medium() -> None:
     table = compute_statistics(results).set_index("zone_id")
     assert table.loc["a", "n"] == 3 and table.loc["a", "detects"] == 2
     assert table.loc["(outside zones)", "mean"] == pytest.approx(6.0)
+
+
+def test_costly_requests_are_refused_before_any_work() -> None:
+    from site_gis.errors import AnalysisTooCostlyError, InvalidRequestError
+
+    rows = 10_001  # × 20,000 resamples > 200 million resampled values
+    results = pd.DataFrame(
+        {
+            "zone_id": ["a"] * rows,
+            "analyte": ["Lead"] * rows,
+            "medium": ["soil"] * rows,
+            "unit": ["mg/kg"] * rows,
+            "value": np.ones(rows),
+            "detected": np.ones(rows, bool),
+            "detection_limit": np.ones(rows),
+        }
+    )
+    with pytest.raises(AnalysisTooCostlyError, match="above the limit"):
+        compute_statistics(results, resamples=20_000)
+    with pytest.raises(InvalidRequestError, match="resamples"):
+        compute_statistics(results.head(5), resamples=50)
+    with pytest.raises(InvalidRequestError, match="convention"):
+        compute_statistics(results.head(5), convention="efron")  # type: ignore[arg-type]
