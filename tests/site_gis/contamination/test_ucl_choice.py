@@ -96,7 +96,7 @@ def test_end_to_end_censored_normal_detects_get_km_t() -> None:
     assert "normal ROS" in row["gof_ros"] and row["distribution_ros"]
 
 
-def test_h_ucl_recommendation_carries_prouclss_warning() -> None:
+def test_h_ucl_recommendation_carries_proucls_warning() -> None:
     x = np.random.default_rng(5).lognormal(2.0, 0.6, 20)  # SYNTHETIC
     row = analyse_group(x, np.ones(20, bool)).row
     if row["method_id"] == "h_ucl":
