@@ -67,6 +67,7 @@ MIN_DETECTS_FOR_UCL = 3
 FEW_N = 10  # ProUCL: at least 8-10 observations
 FEW_DETECTS = 6  # ProUCL: at least 4-6 detects
 MAX_RESAMPLED_VALUES = 200_000_000  # Σ resamples × n over all groups (≈ 2 s of numpy work)
+MAX_GROUP_RESAMPLED = 20_000_000  # resamples × n of one group (its B × n array: 160 MB)
 GROUP_FIELDS = ("zone_id", "analyte", "medium")
 FALLBACK = {False: "chebyshev_mean_sd_95", True: "km_chebyshev_95"}
 GOF_FIELDS = (
@@ -306,7 +307,7 @@ def summarise(
     ).row
 
 
-def _check_request(results: pd.DataFrame, convention: str, resamples: int) -> None:
+def _check_request(results: pd.DataFrame, convention: str, resamples: int, largest: int) -> None:
     if convention not in CONVENTIONS:
         raise InvalidRequestError(f"convention must be one of {', '.join(CONVENTIONS)}")
     if not 100 <= resamples <= MAX_RESAMPLES:
@@ -317,6 +318,12 @@ def _check_request(results: pd.DataFrame, convention: str, resamples: int) -> No
             f"{len(results):,} results × {resamples:,} resamples = {cost:,} resampled values, "
             f"above the limit of {MAX_RESAMPLED_VALUES:,}: select fewer results or resamples",
             limit="max_resampled_values",
+        )
+    if largest * resamples > MAX_GROUP_RESAMPLED:
+        raise AnalysisTooCostlyError(
+            f"one group has {largest:,} results: × {resamples:,} resamples is above the "
+            f"limit of {MAX_GROUP_RESAMPLED:,} per group: select fewer results or resamples",
+            limit="max_group_resampled",
         )
 
 
@@ -335,8 +342,9 @@ def statistics_tables(
         Results with ``zone_id`` (``None`` outside every zone), ``analyte``, ``medium``,
         ``unit``, ``value``, ``detected`` and ``detection_limit``.
     convention, resamples, seed
-        See :func:`analyse_group`. The cost (results × resamples) is bounded by
-        ``MAX_RESAMPLED_VALUES``.
+        See :func:`analyse_group`. The cost is bounded: results × resamples by
+        ``MAX_RESAMPLED_VALUES``, the largest group's size × resamples (its memory) by
+        ``MAX_GROUP_RESAMPLED``.
 
     Returns
     -------
@@ -350,15 +358,15 @@ def statistics_tables(
     InvalidRequestError
         Unknown convention, resamples out of range, or too costly a request.
     """
-    _check_request(results, convention, resamples)
     frame = results.assign(
         zone_id=results["zone_id"].fillna("(outside zones)"),
         x=results["value"].where(results["detected"], results["detection_limit"]),
     )
+    by = ["zone_id", "analyte", "medium", "unit"]
+    largest = int(frame.groupby(by).size().max()) if len(frame) else 0
+    _check_request(results, convention, resamples, largest)
     rows, family_rows = [], []
-    for (zone, analyte, medium, unit), group in frame.groupby(
-        ["zone_id", "analyte", "medium", "unit"], sort=True
-    ):
+    for (zone, analyte, medium, unit), group in frame.groupby(by, sort=True):
         keys = {"zone_id": zone, "analyte": analyte, "medium": medium, "unit": unit}
         result = analyse_group(
             group["x"].to_numpy(float),

@@ -109,7 +109,7 @@ def land_h_ucl(y_mean: float, y_sd: float, n: int, *, seed: int = SEED) -> float
     return float(np.exp(np.quantile(pivot, 1 - ALPHA)))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # 320 kB each
 def _pivot_draws(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Z·√((n−1)/U)/√n and (n−1)/(2U), Z ~ N(0, 1), U ~ χ²(n−1), seeded by (seed, n)."""
     rng = np.random.default_rng([seed, n])
@@ -145,16 +145,28 @@ def resample_counts(n: int, resamples: int, rng: np.random.Generator) -> np.ndar
     return np.bincount(flat, minlength=resamples * n).reshape(resamples, n)
 
 
-@functools.lru_cache(maxsize=16)
+CACHED_COUNTS = 1_000_000  # largest B × n kept in the cache (8 MB each, 8 of them)
+
+
 def seeded_counts(n: int, resamples: int, seed: int) -> np.ndarray:
-    """:func:`resample_counts` from ``default_rng(seed)``, cached (read-only).
+    """:func:`resample_counts` from ``default_rng(seed)`` as floats (read-only).
 
     Every group is resampled from a fresh generator with the same seed, so groups of the
-    same size share their resample counts: drawn once, reused.
+    same size share their resample counts: drawn once and cached when B × n is at most
+    ``CACHED_COUNTS``.
     """
+    if n * resamples <= CACHED_COUNTS:
+        return _cached_counts(n, resamples, seed)
+    return _draw_counts(n, resamples, seed)
+
+
+def _draw_counts(n: int, resamples: int, seed: int) -> np.ndarray:
     counts = resample_counts(n, resamples, np.random.default_rng(seed)).astype(np.float64)
     counts.flags.writeable = False
     return counts
+
+
+_cached_counts = functools.lru_cache(maxsize=8)(_draw_counts)
 
 
 def _bca(boot: np.ndarray, estimate: float, jackknife: np.ndarray) -> float:

@@ -162,3 +162,22 @@ def test_costly_requests_are_refused_before_any_work() -> None:
         compute_statistics(results.head(5), resamples=50)
     with pytest.raises(InvalidRequestError, match="convention"):
         compute_statistics(results.head(5), convention="efron")  # type: ignore[arg-type]
+
+
+def test_one_huge_group_is_refused_for_its_memory() -> None:
+    from site_gis.errors import AnalysisTooCostlyError
+
+    rows = 10_001  # one group × 2,000 resamples > 20 million per group
+    results = pd.DataFrame(
+        {
+            "zone_id": ["a"] * rows,
+            "analyte": ["Lead"] * rows,
+            "medium": ["soil"] * rows,
+            "unit": ["mg/kg"] * rows,
+            "value": np.ones(rows),
+            "detected": np.ones(rows, bool),
+            "detection_limit": np.ones(rows),
+        }
+    )
+    with pytest.raises(AnalysisTooCostlyError, match="per group"):
+        compute_statistics(results)
