@@ -646,6 +646,7 @@ def stats(
         results,
         convention=convention,  # checked above
         resamples=resamples,
+        full=detail == "full",
     )
     if csv:
         typer.echo((families if detail == "full" else table).to_csv(index=False), nl=False)

@@ -209,7 +209,9 @@ def statistics(
     results = load_results(
         store, zone=selection.zone, analyte=selection.analyte, medium=selection.medium
     )
-    table, families = statistics_tables(results, convention=convention, resamples=resamples)
+    table, families = statistics_tables(
+        results, convention=convention, resamples=resamples, full=detail == "full"
+    )
     if f == "csv":
         if detail == "full":
             return csv_response(families, "statistics_ucls.csv")

@@ -41,6 +41,7 @@ from site_gis.contamination.kaplan_meier import (
     kaplan_meier,
 )
 from site_gis.contamination.ucl import (
+    BOOTSTRAP_METHODS,
     MAX_RESAMPLES,
     RESAMPLES,
     SEED,
@@ -66,7 +67,7 @@ MIN_N_FOR_UCL = 5
 MIN_DETECTS_FOR_UCL = 3
 FEW_N = 10  # ProUCL: at least 8-10 observations
 FEW_DETECTS = 6  # ProUCL: at least 4-6 detects
-MAX_RESAMPLED_VALUES = 200_000_000  # Σ resamples × n over all groups (≈ 2 s of numpy work)
+MAX_RESAMPLED_VALUES = 50_000_000  # Σ resamples × n over all groups (≈ 2 s of CPU)
 MAX_GROUP_RESAMPLED = 20_000_000  # resamples × n of one group (its B × n array: 160 MB)
 GROUP_FIELDS = ("zone_id", "analyte", "medium")
 FALLBACK = {False: "chebyshev_mean_sd_95", True: "km_chebyshev_95"}
@@ -137,6 +138,7 @@ def analyse_group(
     convention: Convention = "unrestricted",
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    full: bool = True,
 ) -> GroupResult:
     """Summary, goodness of fit, every UCL family and the recommended UCL for one group.
 
@@ -150,6 +152,9 @@ def analyse_group(
         Kaplan–Meier convention, ``"unrestricted"`` (ProUCL 5.2) or ``"restricted"``.
     resamples
         Bootstrap resamples (seeded with ``seed``).
+    full
+        Compute every UCL family; with ``False`` the bootstrap families are computed only
+        when the recommended UCL is one of them (the summary row is the same either way).
     """
     x = np.asarray(values, dtype=float)
     d = np.asarray(detected, dtype=bool)
@@ -221,16 +226,6 @@ def analyse_group(
         )
         row.update(method="none", note="; ".join(notes), warnings="; ".join(warnings))
         return GroupResult(row)
-    rng = np.random.default_rng(seed)
-    counts = seeded_counts(n, resamples, seed)  # the draws default_rng(seed) gives, cached
-    if censored:
-        families = censored_ucls(
-            x, d, convention=convention, resamples=resamples, rng=rng, km=km, counts=counts
-        )
-    else:
-        families = uncensored_ucls(x, resamples=resamples, rng=rng, counts=counts)
-    row["bootstrap"] = f"{resamples} resamples, numpy default_rng({seed}) per group"
-    by_id = {u.method: u for u in families}
     rule = recommend(
         censored=censored,
         distribution=fit.distribution,
@@ -239,6 +234,30 @@ def analyse_group(
         n=n,
         percent_nd=100 * (n - k) / n,
     )
+    bootstrap = full or bool(rule and rule.recommend in BOOTSTRAP_METHODS)
+    rng = np.random.default_rng(seed)
+    counts = seeded_counts(n, resamples, seed) if bootstrap else None  # default_rng(seed)'s
+    if censored:
+        families = censored_ucls(
+            x,
+            d,
+            convention=convention,
+            resamples=resamples,
+            rng=rng,
+            km=km,
+            counts=counts,
+            bootstrap=bootstrap,
+        )
+    else:
+        families = uncensored_ucls(
+            x, resamples=resamples, rng=rng, counts=counts, bootstrap=bootstrap
+        )
+    row["bootstrap"] = (
+        f"{resamples} resamples, numpy default_rng({seed}) per group"
+        if bootstrap
+        else "not needed for the recommended UCL (all families: detail=full)"
+    )
+    by_id = {u.method: u for u in families}
     chosen = rule.recommend if rule else FALLBACK[censored]
     if chosen not in by_id or by_id[chosen].ucl is None:
         notes.append(f"{chosen} could not be computed; {FALLBACK[censored]} given instead")
@@ -303,7 +322,7 @@ def summarise(
 ) -> dict[str, Any]:
     """The summary row of one group (see :func:`analyse_group`)."""
     return analyse_group(
-        values, detected, convention=convention, resamples=resamples, seed=seed
+        values, detected, convention=convention, resamples=resamples, seed=seed, full=False
     ).row
 
 
@@ -333,6 +352,7 @@ def statistics_tables(
     convention: Convention = "unrestricted",
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    full: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-group summaries and the long table of every UCL family.
 
@@ -341,7 +361,7 @@ def statistics_tables(
     results
         Results with ``zone_id`` (``None`` outside every zone), ``analyte``, ``medium``,
         ``unit``, ``value``, ``detected`` and ``detection_limit``.
-    convention, resamples, seed
+    convention, resamples, seed, full
         See :func:`analyse_group`. The cost is bounded: results × resamples by
         ``MAX_RESAMPLED_VALUES``, the largest group's size × resamples (its memory) by
         ``MAX_GROUP_RESAMPLED``.
@@ -374,6 +394,7 @@ def statistics_tables(
             convention=convention,
             resamples=resamples,
             seed=seed,
+            full=full,
         )
         rows.append({**keys, **result.row})
         for ucl in result.families:
@@ -402,5 +423,10 @@ def compute_statistics(
     resamples: int = RESAMPLES,
     seed: int = SEED,
 ) -> pd.DataFrame:
-    """Statistics per zone × analyte × medium (and unit): :func:`statistics_tables`' summary."""
-    return statistics_tables(results, convention=convention, resamples=resamples, seed=seed)[0]
+    """Statistics per zone × analyte × medium (and unit): :func:`statistics_tables`' summary.
+
+    Bootstrap families are computed only where the recommended UCL is one of them.
+    """
+    return statistics_tables(
+        results, convention=convention, resamples=resamples, seed=seed, full=False
+    )[0]

@@ -192,10 +192,12 @@ def uncensored_ucls(
     resamples: int = RESAMPLES,
     rng: np.random.Generator,
     counts: np.ndarray | None = None,
+    bootstrap: bool = True,
 ) -> list[Ucl]:
     """All uncensored UCL families for positive values ``x`` (n ≥ 3).
 
     ``counts`` (B × n) may carry resamples already drawn; otherwise ``rng`` draws them.
+    ``bootstrap=False`` leaves the bootstrap families out (when none is wanted).
     """
     x = np.asarray(x, dtype=float)
     n = len(x)
@@ -262,7 +264,8 @@ def uncensored_ucls(
             *[(f"chebyshev_mvue_{lv}", f"{lv}% Chebyshev (MVUE) UCL") for lv in CHEBYSHEV],
         ):
             out.append(Ucl(method, label, None, why))
-    out.extend(bootstrap_ucls(x, resamples=resamples, rng=rng, counts=counts))
+    if bootstrap:
+        out.extend(bootstrap_ucls(x, resamples=resamples, rng=rng, counts=counts))
     return out
 
 
@@ -409,11 +412,13 @@ def censored_ucls(
     rng: np.random.Generator,
     km: KaplanMeier | None = None,
     counts: np.ndarray | None = None,
+    bootstrap: bool = True,
 ) -> list[Ucl]:
     """All left-censored UCL families (KM-based and ROS-based) for one group.
 
     The values are sorted first; ``counts`` (B × n, for the sorted values) may carry
-    resamples already drawn, otherwise ``rng`` draws them.
+    resamples already drawn, otherwise ``rng`` draws them. ``bootstrap=False`` leaves the
+    bootstrap families out.
     """
     order = np.argsort(x, kind="stable")  # sorted once: the resampling code then skips it
     x = np.asarray(x, dtype=float)[order]
@@ -432,8 +437,25 @@ def censored_ucls(
                 basis,
             )
         )
-    if counts is None:
-        counts = resample_counts(n, resamples, rng)
+    if bootstrap:
+        if counts is None:
+            counts = resample_counts(n, resamples, rng)
+        out.extend(_km_bootstrap(x, d, km, counts, convention, basis))
+    out.extend(_gamma_km(km, n, basis))
+    out.extend(_ros_ucls(x, d, resamples=resamples, rng=rng, counts=counts, bootstrap=bootstrap))
+    return out
+
+
+def _km_bootstrap(
+    x: np.ndarray,
+    d: np.ndarray,
+    km: KaplanMeier,
+    counts: np.ndarray,
+    convention: Convention,
+    basis: str,
+) -> list[Ucl]:
+    resamples = len(counts)
+    out = []
     means, ses = kaplan_meier_many(x, d, counts, convention=convention)
     usable = np.isfinite(means) & np.isfinite(ses) & (ses > 0)
     dropped = resamples - int(usable.sum())
@@ -464,6 +486,11 @@ def censored_ucls(
             ("km_bootstrap_t", "95% KM (bootstrap t) UCL"),
         ):
             out.append(Ucl(method, label, None, "too few resamples with 2 or more detects"))
+    return out
+
+
+def _gamma_km(km: KaplanMeier, n: int, basis: str) -> list[Ucl]:
+    out = []
     if km.sd > 0 and km.mean > 0:
         k_km = km.mean**2 / km.sd**2
         ks, approximate, adjusted = gamma_ucls(km.mean, k_km, n)
@@ -483,7 +510,6 @@ def censored_ucls(
             ("gamma_km_adjusted", "95% Gamma Adjusted KM-UCL"),
         ):
             out.append(Ucl(method, label, None, "KM SD is zero"))
-    out.extend(_ros_ucls(x, d, resamples=resamples, rng=rng, counts=counts))
     return out
 
 
@@ -494,8 +520,9 @@ def _ros_ucls(
     resamples: int,
     rng: np.random.Generator,
     counts: np.ndarray | None = None,
+    bootstrap: bool = True,
 ) -> list[Ucl]:
-    names = (
+    names: tuple[tuple[str, str], ...] = (
         ("ros_gamma_approximate", "95% Approximate Gamma UCL (gamma ROS)"),
         ("ros_gamma_adjusted", "95% Adjusted Gamma UCL (gamma ROS)"),
         ("ros_lognormal_h", "95% H-UCL (lognormal ROS)"),
@@ -503,6 +530,8 @@ def _ros_ucls(
         ("ros_robust_percentile_bootstrap", "95% Percentile Bootstrap UCL (robust lognormal ROS)"),
         ("ros_robust_bca", "95% BCA Bootstrap UCL (robust lognormal ROS)"),
     )
+    if not bootstrap:
+        names = names[:4]
     if len(np.unique(x[d])) < 3 or (x <= 0).any():
         return [
             Ucl(m, lab, None, "ROS needs 3 or more distinct positive detects") for m, lab in names
@@ -516,10 +545,8 @@ def _ros_ucls(
     y = np.log(log_data)
     t95 = float(special.stdtrit(n - 1, 0.95))
     mean, s = float(log_data.mean()), float(log_data.std(ddof=1))
-    boot = bootstrap_ucls(log_data, resamples=resamples, rng=rng, counts=counts)
-    by_id = {u.method: u for u in boot}
     lnote = "robust lognormal ROS (detects as measured, non-detects imputed)"
-    return [
+    out = [
         Ucl(names[0][0], names[0][1], approximate, gnote),
         Ucl(names[1][0], names[1][1], adjusted, gnote + f", β = {adjusted_beta(n):.4f}"),
         Ucl(
@@ -529,22 +556,35 @@ def _ros_ucls(
             lnote + "; " + H_UCL_WARNING,
         ),
         Ucl(names[3][0], names[3][1], mean + t95 * s / np.sqrt(n), lnote),
-        Ucl(
-            names[4][0],
-            names[4][1],
-            by_id["bootstrap_percentile"].ucl,
-            lnote + "; " + by_id["bootstrap_percentile"].note,
-        ),
-        Ucl(
-            names[5][0],
-            names[5][1],
-            by_id["bootstrap_bca"].ucl,
-            lnote + "; " + by_id["bootstrap_bca"].note,
-        ),
     ]
+    if bootstrap:
+        by_id = {
+            u.method: u
+            for u in bootstrap_ucls(log_data, resamples=resamples, rng=rng, counts=counts)
+        }
+        for (method, label), source in zip(
+            names[4:], ("bootstrap_percentile", "bootstrap_bca"), strict=True
+        ):
+            out.append(Ucl(method, label, by_id[source].ucl, lnote + "; " + by_id[source].note))
+    return out
 
+
+BOOTSTRAP_METHODS = frozenset(
+    {
+        "bootstrap_percentile",
+        "bootstrap_bca",
+        "bootstrap_t",
+        "bootstrap_hall",
+        "km_percentile_bootstrap",
+        "km_bootstrap_t",
+        "ros_robust_percentile_bootstrap",
+        "ros_robust_bca",
+    }
+)
+"""The families that resample (left out when a summary needs none of them)."""
 
 __all__ = [
+    "BOOTSTRAP_METHODS",
     "H_UCL_WARNING",
     "RESAMPLES",
     "Ucl",
