@@ -11,7 +11,8 @@ For each group (one zone, analyte, medium and unit):
    carries every test statistic;
 3. **every UCL family** (:mod:`ucl`), with a seeded generator (the same seed for every group,
    so a group's figures do not depend on what else was selected), 2,000 bootstrap resamples
-   by default;
+   by default; a summary alone (``full=False``) resamples only where the recommended UCL is
+   a bootstrap one, and its rows are the same;
 4. **the recommended UCL**, chosen by ProUCL 5.2's decision tables kept as data
    (:mod:`ucl_choice`, ``site_gis/reference/ucl_recommendations.toml``), with the table row,
    its Guide section, whether it is verified, and the reason;
