@@ -616,6 +616,72 @@ def _print_layers(store: object) -> None:
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
+@app.command()
+def stats(
+    store: StoreOption = None,
+    zone: Annotated[str | None, typer.Option(help="EIA zone id, or 'outside'")] = None,
+    analyte: Annotated[str | None, typer.Option(help="Analyte name, synonym or CAS")] = None,
+    medium: Annotated[str | None, typer.Option(help="soil, sediment, groundwater, ...")] = None,
+    detail: Annotated[
+        str, typer.Option(help="summary, or full (every UCL family per group)")
+    ] = "summary",
+    convention: Annotated[
+        str, typer.Option(help="Kaplan-Meier convention: unrestricted (ProUCL 5.2) or restricted")
+    ] = "unrestricted",
+    resamples: Annotated[int, typer.Option(min=100, max=20_000, help="Bootstrap resamples")] = 2000,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output")] = False,
+) -> None:
+    """Per zone x analyte x medium: KM, goodness of fit and the recommended UCL95 (ProUCL 5.2)."""
+    from site_gis.contamination import load_results, statistics_tables
+    from site_gis.contamination.kaplan_meier import CONVENTIONS
+    from site_gis.store import open_store
+
+    if detail not in {"summary", "full"}:
+        raise InvalidRequestError("detail must be summary or full")
+    if convention not in CONVENTIONS:
+        raise InvalidRequestError(f"convention must be one of {', '.join(CONVENTIONS)}")
+    opened = open_store(_settings(store=store).store)
+    results = load_results(opened, zone=zone, analyte=analyte, medium=medium)
+    table, families = statistics_tables(
+        results,
+        convention=convention,  # checked above
+        resamples=resamples,
+        full=detail == "full",
+    )
+    if csv:
+        typer.echo((families if detail == "full" else table).to_csv(index=False), nl=False)
+        return
+    for row in table.to_dict("records"):
+        where = f"{row['zone_id']} / {row['analyte']} / {row['medium']}"
+        counts = f"n={row['n']} detects={row['detects']} ({row['percent_non_detect']}% ND)"
+        if row["ucl95"] is None:
+            typer.echo(f"{where}: {counts}; no UCL ({row['note'].split('; ')[-1]})")
+        else:
+            typer.echo(
+                f"{where}: {counts}; {row['distribution']}; {row['method']} = "
+                f"{row['ucl95']:.4g} {row['unit']} [{row['recommendation_rule']}]"
+            )
+        if row["warnings"]:
+            typer.echo(f"  warning: {row['warnings']}")
+        if detail == "full":
+            mine = families[
+                (families["zone_id"] == row["zone_id"])
+                & (families["analyte"] == row["analyte"])
+                & (families["medium"] == row["medium"])
+                & (families["unit"] == row["unit"])
+            ]
+            for fam in mine.to_dict("records"):
+                value = (
+                    "-"
+                    if fam["ucl95"] is None or fam["ucl95"] != fam["ucl95"]
+                    else (f"{fam['ucl95']:.4g}")
+                )
+                mark = "  <- recommended" if fam["recommended"] else ""
+                typer.echo(f"    {fam['method']:<58} {value}{mark}")
+    if opened.site().synthetic:
+        typer.echo("(SYNTHETIC demo data)")
+
+
 def main() -> None:
     """Entry point of the ``site-gis`` command."""
     try:

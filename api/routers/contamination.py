@@ -16,11 +16,14 @@ from api.tables import csv_response, records
 from site_gis.contamination import (
     OUTSIDE_ZONES,
     RULE,
-    compute_statistics,
     exceedance_table,
     load_results,
     screen_results,
+    statistics_tables,
 )
+from site_gis.contamination.kaplan_meier import CONVENTION_TEXT
+from site_gis.contamination.ucl import MAX_RESAMPLES, RESAMPLES
+from site_gis.contamination.ucl import SEED as UCL_SEED
 from site_gis.schemas import ZONE_IDS
 
 router = APIRouter(
@@ -177,18 +180,53 @@ def exceedances(
 
 @router.get(
     "/statistics",
-    summary="Per zone × analyte × medium: n, % non-detect, KM mean, UCL95",
+    summary="Per zone × analyte × medium: KM, goodness of fit, recommended UCL95 (ProUCL 5.2)",
     response_model=None,
 )
-def statistics(store: StoreDep, selection: SelectionDep, f: Format = "json") -> Response:
-    """Summary statistics with non-detects handled by Kaplan–Meier; each row names its method."""
+def statistics(
+    store: StoreDep,
+    selection: SelectionDep,
+    f: Format = "json",
+    detail: Annotated[
+        Literal["summary", "full"],
+        Query(description="`full` adds every UCL family per group, the recommended one marked"),
+    ] = "summary",
+    convention: Annotated[
+        Literal["unrestricted", "restricted"],
+        Query(description="Kaplan–Meier convention: ProUCL 5.2 / EnvStats, or Efron's rule"),
+    ] = "unrestricted",
+    resamples: Annotated[
+        int, Query(ge=100, le=MAX_RESAMPLES, description="Bootstrap resamples (seeded)")
+    ] = RESAMPLES,
+) -> Response:
+    """Summary statistics with non-detects by Kaplan–Meier; each row names its methods.
+
+    Each group's row gives the distribution accepted at 5 % with its test statistics, the
+    recommended UCL95 with the decision-table row, its Guide section and the reason, and
+    ProUCL's small-sample warnings. ``detail=full`` adds ``ucls``: every UCL family per group
+    (in CSV, the family table instead of the summary).
+    """
     results = load_results(
         store, zone=selection.zone, analyte=selection.analyte, medium=selection.medium
     )
-    table = compute_statistics(results)
+    table, families = statistics_tables(
+        results, convention=convention, resamples=resamples, full=detail == "full"
+    )
     if f == "csv":
+        if detail == "full":
+            return csv_response(families, "statistics_ucls.csv")
         return csv_response(table, "statistics.csv")
-    return FastJSONResponse({"synthetic": store.site().synthetic, "statistics": records(table)})
+    body: dict[str, Any] = {
+        "synthetic": store.site().synthetic,
+        "convention": CONVENTION_TEXT[convention],
+        "bootstrap": {"resamples": resamples, "seed": UCL_SEED, "generator": "numpy default_rng"},
+        "decision_table": "site_gis/reference/ucl_recommendations.toml (ProUCL 5.2 TG, "
+        "EPA/600/R-07/041, 2022)",
+        "statistics": records(table),
+    }
+    if detail == "full":
+        body["ucls"] = records(families)
+    return FastJSONResponse(body)
 
 
 def _level_rows(screened: pd.DataFrame) -> pd.DataFrame:

@@ -14,14 +14,17 @@ Public verbs (what each takes and returns):
 * ``screen_results(results, levels, standard=, land_use=)`` -- results -> each with its level,
   ratio and flag
 * ``exceedance_table(screened)`` -- screened results -> samples × analytes crosstab
-* ``compute_statistics(results)`` -- results -> per zone × analyte × medium: n, KM, UCL, EPC
+* ``compute_statistics(results)`` -- results -> per zone × analyte × medium: n, KM (ProUCL 5.2
+  conventions), goodness of fit, the recommended UCL95 and why, EPC; ``statistics_tables``
+  adds every UCL family
 
 ``EXCEEDS``, ``OUTSIDE_RANGE``, ``PASSES``, ``NOT_DETECTED``, ``DL_ABOVE``, ``NO_LEVEL``
 are the screening flags and ``RULE`` the screening rule in words; ``OUTSIDE_ZONES`` is the
 zone id of results outside every EIA zone.
 
 Modules: ``analytes`` (names, synonyms, CAS), ``units`` (units and canonical units per
-medium), ``standards``, ``lab_import``, ``screening``, ``statistics``, ``queries``.
+medium), ``standards``, ``lab_import``, ``screening``, ``statistics`` (with ``kaplan_meier``,
+``goodness_of_fit``, ``ucl``, ``ucl_choice``), ``queries``.
 """
 
 from site_gis.contamination.lab_import import ImportReport, import_results, parse_results
@@ -39,7 +42,7 @@ from site_gis.contamination.screening import (
     select_levels,
 )
 from site_gis.contamination.standards import prepare_levels, shipped_levels
-from site_gis.contamination.statistics import compute_statistics
+from site_gis.contamination.statistics import compute_statistics, statistics_tables
 
 __all__ = [
     "DL_ABOVE",
@@ -61,4 +64,5 @@ __all__ = [
     "screen_results",
     "select_levels",
     "shipped_levels",
+    "statistics_tables",
 ]

@@ -91,19 +91,52 @@ def test_statistics_per_zone(client: httpx.Client) -> None:
     body = client.get(
         "/contamination/statistics", params={"zone": "coal_coke_storage", "medium": "soil"}
     ).json()
+    assert "unrestricted" in body["convention"] and body["bootstrap"]["resamples"] == 2000
+    assert "ucls" not in body
     rows = {r["analyte"]: r for r in body["statistics"]}
     assert rows["Benzene"]["zone_id"] == "coal_coke_storage"
     for row in rows.values():
-        assert row["method"] in {
-            "Student-t UCL95",
-            "KM-t UCL95",
-            "Chebyshev UCL95",
-            "KM-Chebyshev UCL95",
-            "none",
-        }
         assert row["note"]
-        if row["ucl95"] is not None:
-            assert row["epc"] == pytest.approx(min(row["ucl95"], row["max_detect"]))
+        if row["ucl95"] is None:
+            assert row["method"] == "none"
+            continue
+        assert "UCL" in row["method"] and row["recommendation_rule"]
+        assert row["recommendation_reason"] and row["distribution"]
+        assert row["epc"] == pytest.approx(min(row["ucl95"], row["max_detect"]))
+        if row["n"] < 10:
+            assert "ProUCL advises at least 8-10" in row["warnings"]
+
+
+def test_statistics_full_detail_marks_the_recommended_ucl(client: httpx.Client) -> None:
+    params = {"zone": "coal_coke_storage", "medium": "soil", "analyte": "Lead"}
+    body = client.get("/contamination/statistics", params={**params, "detail": "full"}).json()
+    (row,) = body["statistics"]
+    ucls = body["ucls"]
+    recommended = [u for u in ucls if u["recommended"]]
+    assert len(recommended) == 1 and recommended[0]["method"] == row["method"]
+    assert recommended[0]["ucl95"] == pytest.approx(row["ucl95"])
+    methods = {u["method_id"] for u in ucls}
+    expected = {"km_t", "km_bootstrap_t", "gamma_km_adjusted", "ros_robust_t"}
+    if row["detects"] == row["n"]:
+        expected = {"student_t", "modified_t", "gamma_adjusted", "h_ucl", "bootstrap_bca"}
+    assert expected <= methods
+    csv_text = client.get(
+        "/contamination/statistics", params={**params, "detail": "full", "f": "csv"}
+    ).text
+    csv_rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert len(csv_rows) == len(ucls) and {"method", "ucl95", "recommended"} <= set(csv_rows[0])
+
+
+def test_statistics_restricted_convention_is_named(client: httpx.Client) -> None:
+    body = client.get(
+        "/contamination/statistics",
+        params={"medium": "soil", "analyte": "Lead", "convention": "restricted"},
+    ).json()
+    assert "restricted KM (Efron" in body["convention"]
+    assert all(
+        r["km_convention"] is None or r["km_convention"].startswith("restricted")
+        for r in body["statistics"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,6 +146,11 @@ def test_statistics_per_zone(client: httpx.Client) -> None:
         ("/contamination/screening", {"land_use": "farm"}, 400),
         ("/contamination/statistics", {"analyte": "kryptonite"}, 400),
         ("/contamination/statistics", {"zone": "moon"}, 400),
+        ("/contamination/statistics", {"resamples": 50}, 400),
+        ("/contamination/statistics", {"resamples": 10**6}, 400),
+        ("/contamination/statistics", {"resamples": 20_000}, 400),  # all results: too costly
+        ("/contamination/statistics", {"detail": "everything"}, 400),
+        ("/contamination/statistics", {"convention": "efron"}, 400),
         ("/contamination/exceedances", {"medium": "air"}, 400),
     ],
 )
