@@ -17,6 +17,7 @@ import pandas as pd
 
 from site_gis.access import ApiKey
 from site_gis.site import SiteInfo
+from site_gis.store.filters import Expr, Sorting
 from site_gis.validation import Frame
 
 BBox = tuple[float, float, float, float]
@@ -137,11 +138,15 @@ class Store(Protocol):
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> Frame:
-        """Read a layer, optionally filtered by bbox and field equality.
+        """Read a layer, optionally filtered by bbox, field equality and a filter tree.
 
         Rows come in a stable storage order (identifier order for a built or
-        replaced layer, appended rows after), so paging by offset walks every row once.
+        replaced layer, appended rows after), so paging by offset walks every row once;
+        with ``sortby`` in its keys' order first (empty values last), then storage order.
+        ``filter`` is a tree of :mod:`site_gis.store.filters`.
         """
         ...
 
@@ -154,6 +159,8 @@ class Store(Protocol):
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> FeaturePage:
         """A page of features for serving: the selection of :meth:`read`, in storage order.
 
@@ -164,7 +171,12 @@ class Store(Protocol):
         ...
 
     def count(
-        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        filter: Expr | None = None,
     ) -> int:
         """Number of features matching the filters."""
         ...
