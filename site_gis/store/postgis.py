@@ -713,9 +713,11 @@ def _expr_sql(expr: Expr | None) -> tuple[sql.Composable, list[object]]:
             return sql.SQL("({})").format(joiner.join(walk(p) for p in node.parts))
         if isinstance(node, Not):
             return sql.SQL("(NOT {})").format(walk(node.part))
-        if isinstance(node, Spatial):
-            literal = sql.SQL("ST_GeomFromWKB({}, {})").format(bind(node.wkb), sql.Literal(SRID))
+        if isinstance(node, Spatial):  # values are bound in the order they appear
             if node.op != "dwithin":
+                literal = sql.SQL("ST_GeomFromWKB({}, {})").format(
+                    bind(node.wkb), sql.Literal(SRID)
+                )
                 function = sql.SQL(_SPATIAL_FUNCTIONS[node.op])
                 return sql.SQL("{}(geometry, {})").format(function, literal)
             box = search_box(node)
@@ -723,6 +725,7 @@ def _expr_sql(expr: Expr | None) -> tuple[sql.Composable, list[object]]:
             envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
                 *(bind(v) for v in box), sql.Literal(SRID)
             )
+            literal = sql.SQL("ST_GeomFromWKB({}, {})").format(bind(node.wkb), sql.Literal(SRID))
             return sql.SQL(
                 "(geometry && {} AND ST_DWithin(geometry::geography, {}::geography, {}))"
             ).format(envelope, literal, bind(node.distance_m, "double precision"))
