@@ -22,6 +22,7 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 
+from api.known_params import ITEMS_PARAMETERS
 from tests.conftest import geojson, results_csv
 
 Frame = pd.DataFrame
@@ -495,5 +496,8 @@ def test_conformance_declares_filtering_and_cql2(client: httpx.Client) -> None:
 def test_openapi_declares_the_parameters(client: httpx.Client) -> None:
     document = client.get("/openapi.json").json()
     operation = document["paths"]["/collections/{layer}/items"]["get"]
-    names = {p["name"] for p in operation["parameters"]}
-    assert {"filter", "filter-lang", "filter-crs", "sortby", "properties", "skipGeometry"} <= names
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert set(ITEMS_PARAMETERS) <= set(parameters)
+    assert parameters["sortby"]["schema"]["type"] == "array"
+    assert parameters["sortby"]["explode"] is False
+    assert parameters["filter-lang"]["schema"]["enum"] == ["cql2-text", "cql2-json"]
