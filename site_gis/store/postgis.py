@@ -730,7 +730,8 @@ def _expr_sql(expr: Expr | None) -> tuple[sql.Composable, list[object]]:
                 "(geometry && {} AND ST_DWithin(geometry::geography, {}::geography, {}))"
             ).format(envelope, literal, bind(node.distance_m, "double precision"))
         column = _column(node.field.name, node.field.kind)
-        cast = _ARRAY_TYPES[node.field.kind]
+        # an integer field may meet a fractional literal (storeys > 1.5): compare exactly
+        cast = "numeric" if node.field.kind == "int" else _ARRAY_TYPES[node.field.kind]
         if isinstance(node, Compare):
             return sql.SQL("({} {} {})").format(column, sql.SQL(node.op), bind(node.value, cast))
         if isinstance(node, In):

@@ -99,6 +99,12 @@ CASES: list[tuple[str, str, Callable[[Any], Any]]] = [
     ),
     ("encroachments", "300 < households", lambda f: f.households > 300),
     (
+        "structures",
+        "storeys > 1.5 AND storeys <> 3",
+        lambda f: (f.storeys > 1.5) & (f.storeys != 3),
+    ),
+    ("structures", "storeys IN (1, 2.5)", lambda f: f.storeys == 1),
+    (
         "parcels",
         "land_use IN ('utilities', 'open_land') OR area_ha < 5",
         lambda f: f.land_use.isin(["utilities", "open_land"]) | (f.area_ha < 5),
@@ -422,6 +428,14 @@ def test_sortby_pages_and_filter_together(client: httpx.Client) -> None:
     got = [f["id"] for f in first["features"] + second["features"]]
     assert got == list(chosen.parcel_id[:14])
     assert first["numberMatched"] == len(chosen)
+
+
+def test_a_filter_that_matches_nothing(client: httpx.Client) -> None:
+    params = {"filter": "area_ha < 0", "sortby": "area_ha", "properties": ""}
+    body = client.get("/collections/parcels/items", params=params).json()
+    assert body["numberMatched"] == 0 and body["features"] == []
+    html = client.get("/collections/parcels/items", params={**params, "f": "html"})
+    assert html.status_code == 200
 
 
 def test_properties_and_skip_geometry(client: httpx.Client) -> None:
