@@ -27,6 +27,7 @@ from api.routers import (
     encroachments,
     exports,
     imports,
+    items_write,
     landing,
     maps,
     processes,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)  # on every response, the 401s and 400s above too
     app.include_router(landing.router)
     app.include_router(collections.router)
+    app.include_router(items_write.router)
     app.include_router(contamination.router)
     app.include_router(imports.router)
     app.include_router(surfaces.router)

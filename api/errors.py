@@ -21,6 +21,7 @@ from api.html import prefers_html
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
+    FeatureNotFoundError,
     ForbiddenError,
     InsufficientDataError,
     InvalidRequestError,
@@ -30,6 +31,8 @@ from site_gis.errors import (
     JobTimeoutError,
     LayerNotFoundError,
     NotAuthenticatedError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
     RebuildRefusedError,
     SiteGISError,
     StoreError,
@@ -57,6 +60,9 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (JobDismissedError, 409, None),
     (JobTimeoutError, 503, None),
     (RebuildRefusedError, 409, None),
+    (FeatureNotFoundError, 404, None),
+    (PreconditionFailedError, 412, None),
+    (PreconditionRequiredError, 428, None),
     (StoreError, 503, STORE_UNAVAILABLE),  # answered by store_unavailable, JSON or HTML
 ]
 

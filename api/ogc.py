@@ -30,6 +30,11 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
     *FILTER_CONFORMANCE,
+    # Part 4 (create, replace, update, delete), on feature layers, for officers
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ]
 RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
 """Parameters of the items that are not property filters (with any other the route declares)."""

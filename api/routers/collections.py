@@ -55,6 +55,7 @@ from api.responses import FastJSONResponse
 from api.settings import Settings
 from site_gis.crs import geometries_in_axis_order
 from site_gis.errors import LayerNotFoundError
+from site_gis.io.feature_edit import feature_version
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import BBox, LayerInfo, Store, geometry_json
 from site_gis.store.filters import Expr, SortKey
@@ -527,10 +528,11 @@ def item(
         synthetic = store.site().synthetic
         return HTMLResponse(single_feature_page(schema, feature, synthetic=synthetic))
     content_crs = EPSG_URI.format(code=out_epsg) if out_epsg else CRS84
+    version = feature_version(schema, frame.iloc[0], fields)  # If-Match of Part 4 edits
     return Response(
         orjson.dumps(feature),
         media_type=GEOJSON_MEDIA_TYPE,
-        headers={"Content-Crs": f"<{content_crs}>"},
+        headers={"Content-Crs": f"<{content_crs}>", "ETag": f'"{version}"'},
     )
 
 

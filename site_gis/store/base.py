@@ -8,7 +8,7 @@ and leave one audit entry per call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
@@ -24,6 +24,10 @@ BBox = tuple[float, float, float, float]
 """Bounding box (min lon, min lat, max lon, max lat) in EPSG:4326 degrees."""
 
 WriteMode = Literal["replace", "append"]
+LayerReader = Callable[[str], Frame]
+"""Reads a whole layer (every field) as it is inside a write."""
+Precondition = Callable[[LayerReader], None]
+"""Checks the store inside a write's lock; raises to refuse the write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +194,15 @@ class Store(Protocol):
         action: str,
         note: str = "",
         source_hash: str = "",
+        precondition: Precondition | None = None,
     ) -> AuditEntry:
         """Write layers in one all-or-nothing transaction and record it in the audit log.
 
         The store as it will be afterwards is validated first (schemas, identifier
         clashes, references both ways); ``source_hash`` records the hash of the
-        file the rows came from.
+        file the rows came from.  ``precondition``, if given, is called inside the
+        write lock with a reader of the layers as they are then (``read(name)``,
+        every field); it raises to refuse the write (an optimistic lock).
         """
         ...
 

@@ -53,7 +53,7 @@ from site_gis.errors import (
 from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
+from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, Precondition, WriteMode
 from site_gis.store.common import (
     AUDIT_TABLE,
     KEYS_TABLE,
@@ -445,6 +445,7 @@ class GeoPackageStore:
         action: str,
         note: str = "",
         source_hash: str = "",
+        precondition: Precondition | None = None,
     ) -> AuditEntry:
         """Replace or append to layers in one all-or-nothing write, recorded in the audit log.
 
@@ -457,6 +458,8 @@ class GeoPackageStore:
         for name in layers:
             layer_schema(name)
         with self._transaction() as staging:
+            if precondition is not None:
+                precondition(lambda n: _read(staging, layer_schema(n)))
             rows = plan_write(
                 layers,
                 mode,

@@ -46,7 +46,14 @@ from site_gis.errors import RebuildRefusedError, StoreCorruptError
 from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
+from site_gis.store.base import (
+    AuditEntry,
+    BBox,
+    FeaturePage,
+    LayerInfo,
+    Precondition,
+    WriteMode,
+)
 from site_gis.store.common import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
@@ -524,6 +531,7 @@ class PostGISStore:
         action: str,
         note: str = "",
         source_hash: str = "",
+        precondition: Precondition | None = None,
     ) -> AuditEntry:
         """Replace or append to layers in one transaction, recorded in the audit log.
 
@@ -537,6 +545,8 @@ class PostGISStore:
         site = self.site()
         with self._db.transaction() as conn:
             conn.execute(WRITE_LOCK)
+            if precondition is not None:
+                precondition(lambda n: _read_frame(conn, layer_schema(n)))
             rows = plan_write(
                 layers,
                 mode,
