@@ -21,6 +21,7 @@ from api.html import prefers_html
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
+    EditConflictError,
     FeatureNotFoundError,
     ForbiddenError,
     InsufficientDataError,
@@ -61,6 +62,7 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (JobTimeoutError, 503, None),
     (RebuildRefusedError, 409, None),
     (FeatureNotFoundError, 404, None),
+    (EditConflictError, 409, None),
     (PreconditionFailedError, 412, None),
     (PreconditionRequiredError, 428, None),
     (StoreError, 503, STORE_UNAVAILABLE),  # answered by store_unavailable, JSON or HTML

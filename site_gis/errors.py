@@ -196,6 +196,10 @@ class PreconditionFailedError(SiteGISError):
     """A write's precondition does not hold: the feature changed since the caller read it."""
 
 
+class EditConflictError(SiteGISError):
+    """Other writes kept changing a layer while an edit of it was being made; retry."""
+
+
 class PreconditionRequiredError(SiteGISError):
     """A write that must name the version it replaces (``If-Match``) did not."""
 

@@ -14,8 +14,11 @@ caller last saw; if the feature has changed since, nothing is written
 (:class:`~site_gis.errors.PreconditionFailedError`).  The new layer is
 computed from a read of the whole layer, and the write is refused inside its
 lock if that layer changed after the read; the edit is then recomputed on the
-layer as it is now (up to :data:`ATTEMPTS` times), so a concurrent write of
-another feature is never lost.
+layer as it is now (up to :data:`ATTEMPTS` times, then a 409-mapped
+:class:`~site_gis.errors.EditConflictError`), so a concurrent write of another
+feature is never lost.  Edits made through one process queue on a lock per
+store, so only writers in other processes (a CLI import, another server) can
+cause a retry.
 
 Tables (``results``) are edited by the lab import, not here.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -35,10 +39,10 @@ import shapely
 import shapely.geometry
 
 from site_gis.errors import (
+    EditConflictError,
     FeatureNotFoundError,
     InvalidRequestError,
     PreconditionFailedError,
-    StoreError,
 )
 from site_gis.io.layer_import import Limits, read_layer_upload
 from site_gis.schemas import CATALOGUE, LayerSchema
@@ -46,7 +50,7 @@ from site_gis.store.base import AuditEntry, LayerReader, Store
 from site_gis.store.common import content_hash, plain
 from site_gis.validation import Frame
 
-ATTEMPTS = 3
+ATTEMPTS = 5
 """Times an edit is recomputed when another write changed the layer meanwhile."""
 Edit = Literal["create", "replace", "update", "delete"]
 
@@ -146,6 +150,25 @@ def edit_feature(
         )
         return FeatureEdit(new_id, stored_version(store, schema, new_id), entry)
     assert feature_id is not None
+    with _EDITS.setdefault(store.url, threading.Lock()):  # edits in this process queue here
+        return _edit_existing(store, schema, edit, actor, feature_id, body, expected, limits)
+
+
+_EDITS: dict[str, threading.Lock] = {}
+"""One lock per store: edits made by one server do not race each other's reads."""
+
+
+def _edit_existing(
+    store: Store,
+    schema: LayerSchema,
+    edit: Edit,
+    actor: str,
+    feature_id: str,
+    body: bytes | None,
+    expected: Collection[str],
+    limits: Limits,
+) -> FeatureEdit:
+    layer = schema.name
     for _ in range(ATTEMPTS):
         current = store.read(layer)
         position = _position(schema, current, feature_id)
@@ -185,7 +208,7 @@ def edit_feature(
             continue
         version = None if new_row is None else stored_version(store, schema, feature_id)
         return FeatureEdit(feature_id, version, entry)
-    raise StoreError(f"{layer} kept changing during the edit; retry")
+    raise EditConflictError(f"{layer} kept changing during the edit; retry")
 
 
 class _LayerChangedError(Exception):
