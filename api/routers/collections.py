@@ -55,7 +55,7 @@ from api.responses import FastJSONResponse
 from api.settings import Settings
 from site_gis.crs import geometries_in_axis_order
 from site_gis.errors import LayerNotFoundError
-from site_gis.io.feature_edit import feature_version
+from site_gis.io import feature_version
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import BBox, LayerInfo, Store, geometry_json
 from site_gis.store.filters import Expr, SortKey

@@ -36,8 +36,7 @@ from site_gis.errors import (
     PreconditionRequiredError,
     TooLargeError,
 )
-from site_gis.io import Limits
-from site_gis.io.feature_edit import Edit, FeatureEdit, edit_feature
+from site_gis.io import Edit, FeatureEdit, Limits, edit_feature
 from site_gis.schemas import CATALOGUE, LayerSchema
 
 router = APIRouter(prefix="/collections", tags=["collections"], dependencies=[KnownParameters])
