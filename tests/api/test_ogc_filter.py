@@ -25,13 +25,12 @@ from shapely.geometry import Point, box
 from api.known_params import ITEMS_PARAMETERS
 from tests.conftest import geojson, results_csv
 
-Frame = pd.DataFrame
 UTM = "http://www.opengis.net/def/crs/EPSG/0/32642"
 EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
-_LAYERS: dict[str, Frame] = {}
+_LAYERS: dict[str, Any] = {}
 
 
-def _layer(name: str) -> Frame:
+def _layer(name: str) -> Any:
     """A shipped layer read without the code under test (results: pandas from the CSV)."""
     if name not in _LAYERS:
         if name == "results":
@@ -79,7 +78,7 @@ _GEOD = Geod(ellps="WGS84")
 _CENTRE = (67.35, 24.81)  # lon, lat inside the site (sample locations around it)
 
 
-def _geodesic_m(frame: Frame, lon: float, lat: float) -> np.ndarray:
+def _geodesic_m(frame: Any, lon: float, lat: float) -> np.ndarray:
     """Geodesic distance (m, WGS 84) from (lon, lat) to each point of ``frame``."""
     xs, ys = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
     _, _, dist = _GEOD.inv(np.full_like(xs, lon), np.full_like(ys, lat), xs, ys)
@@ -353,8 +352,11 @@ def test_a_household_field_is_unknown_to_the_public_and_known_to_planners(
 @pytest.mark.parametrize(
     ("params", "words"),
     [
-        ({"filter": "(" * 40 + "kind = 'x'" + ")" * 40}, "nested deeper"),
-        ({"filter": "kind = " + "-" * 3000 + "1"}, "prefix operators"),
+        # nested some thousands deep, these would exhaust the native parser's stack
+        ({"filter": "(" * 4000 + "kind = 'x'" + ")" * 4000}, "nested deeper"),
+        ({"filter": "kind = " + "-" * 6000 + "1"}, "prefix operators"),
+        ({"filter": "NOT " * 2000 + "kind = 'x'"}, "prefix operators"),
+        ({"filter": "(" * 17 + "kind = 'x'" + ")" * 17}, "nested deeper"),
         ({"filter": " OR ".join(["kind = 'x'"] * 300)}, "nodes"),
         ({"filter": "kind = '" + "x" * 2000 + "'"}, "longer than"),
         ({"filter": "kind = 'x" + "y" * 9000 + "'"}, "characters"),
@@ -381,6 +383,46 @@ def test_bad_or_oversized_filters_are_400s_naming_the_problem(
     response = client.get("/collections/encroachments/items", params=params)
     assert response.status_code == 400, response.text
     assert words.lower() in response.json()["detail"].lower()
+
+
+def test_values_reach_sql_only_as_bound_parameters() -> None:
+    """The SQL text of a filter holds no value of it, on either backend (quoting cannot fail)."""
+    import psycopg.sql
+
+    from api.cql2 import parse_filter
+    from site_gis.schemas import CATALOGUE
+    from site_gis.store import gpkg_features, postgis
+
+    schema = CATALOGUE["encroachments"]
+    evil = "x'); DROP TABLE encroachments; --"
+
+    def quoted(value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+    text = (
+        f"name = {quoted(evil)} OR name LIKE {quoted('%' + evil[:3] + '%')} "
+        f"OR kind IN ({quoted(evil[:5])}) OR households BETWEEN 1 AND 7"
+    )
+    expr = parse_filter(text, None, None, schema, schema.public_field_names)
+    layer = gpkg_features._Layer("encroachments", "fid", "geom", None, True)
+    sqlite_text, sqlite_params = gpkg_features._expr_sql(expr, layer, {})
+    assert "DROP" not in sqlite_text and evil in sqlite_params
+    composed, pg_params = postgis._expr_sql(expr)
+    pg_text = "".join(
+        part.as_string(None) if isinstance(part, psycopg.sql.SQL | psycopg.sql.Identifier) else ""
+        for part in _parts(composed)
+    )
+    assert "DROP" not in pg_text and evil in pg_params
+    assert not any(isinstance(p, psycopg.sql.Literal) for p in _parts(composed))
+
+
+def _parts(composed: Any) -> list[Any]:
+    """The leaves of a psycopg ``Composed``."""
+    import psycopg.sql
+
+    if isinstance(composed, psycopg.sql.Composed):
+        return [leaf for part in composed._obj for leaf in _parts(part)]
+    return [composed]
 
 
 def test_spatial_filter_on_a_table_is_a_400(client: httpx.Client) -> None:
@@ -421,7 +463,7 @@ def test_sortby_pages_and_filter_together(client: httpx.Client) -> None:
         .sort_values("parcel_id")
         .sort_values("area_ha", ascending=False, kind="stable")
     )
-    params = {"filter": "area_ha > 20", "sortby": "-area_ha", "limit": 7}
+    params: dict[str, str | int] = {"filter": "area_ha > 20", "sortby": "-area_ha", "limit": 7}
     first = client.get("/collections/parcels/items", params=params).json()
     following = next(x["href"] for x in first["links"] if x["rel"] == "next")
     second = client.get(following).json()
