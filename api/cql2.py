@@ -37,7 +37,8 @@ Limits (each a 400 naming it)
 nodes, :data:`MAX_DEPTH` levels of nesting (parentheses in the text, and
 of the tree; chains of ``AND`` or ``OR`` count as one level), :data:`MAX_UNARY`
 prefix operators in a row, :data:`MAX_TEXT_CHARS` characters per text
-literal, :data:`MAX_LIST` values per ``IN`` list, :data:`MAX_VERTICES`
+literal, :data:`MAX_LIST` values per ``IN`` list, :data:`MAX_SPATIAL` spatial
+predicates (each may test every geometry of the layer), :data:`MAX_VERTICES`
 coordinates per geometry literal, and ``S_DWITHIN`` distances of 0 to
 :data:`MAX_DISTANCE_M` metres.  The text limits are checked before the text
 reaches the parser (a native one, which would exhaust its stack on input
@@ -87,6 +88,8 @@ MAX_TEXT_CHARS = 1_000
 MAX_LIST = 500
 MAX_VERTICES = 10_000
 MAX_DISTANCE_M = 100_000.0
+MAX_SPATIAL = 8
+"""Most spatial predicates in one filter (each may test every geometry of the layer)."""
 MAX_SORT_KEYS = 5
 GEOMETRY = "geometry"
 """The name of every layer's geometry in filters and queryables."""
@@ -247,6 +250,7 @@ class _Compiler:
         self.schema = schema
         self.visible = tuple(visible)
         self.crs_epsg = crs_epsg
+        self.spatial_count = 0
 
     # -- structure --------------------------------------------------------------
 
@@ -400,6 +404,9 @@ class _Compiler:
         return Compare(spec, op, self.literal(spec, right))
 
     def spatial(self, op: SpatialOp, args: list[Any]) -> Expr:
+        self.spatial_count += 1
+        if self.spatial_count > MAX_SPATIAL:
+            raise InvalidRequestError(f"filter: more than {MAX_SPATIAL} spatial predicates")
         if op == "dwithin":
             if not isinstance(args, list) or len(args) not in (3, 4):
                 raise InvalidRequestError(
@@ -595,6 +602,7 @@ __all__ = [
     "MAX_LIST",
     "MAX_NODES",
     "MAX_SORT_KEYS",
+    "MAX_SPATIAL",
     "MAX_TEXT_CHARS",
     "MAX_VERTICES",
     "parse_filter",

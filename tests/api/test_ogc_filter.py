@@ -362,6 +362,7 @@ def test_a_household_field_is_unknown_to_the_public_and_known_to_planners(
         ({"filter": "kind = 'x" + "y" * 9000 + "'"}, "characters"),
         ({"filter": "kind IN (" + ", ".join(["'a'"] * 600) + ")"}, "IN"),
         ({"filter": "S_DWITHIN(geometry, POINT(67.3 24.8), 1e7)"}, "metres"),
+        ({"filter": " OR ".join(["S_INTERSECTS(geometry, POINT(67.3 24.8))"] * 9)}, "spatial"),
         ({"filter": "S_DWITHIN(geometry, POINT(67.3 24.8), 10, feet)"}, "metres"),
         ({"filter": "kind = "}, "not valid cql2-text"),
         ({"filter": "households > 'many'"}, "compared with"),
