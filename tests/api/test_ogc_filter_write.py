@@ -11,9 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from site_gis.access import Role
+from site_gis.io import edit_feature
+from site_gis.io.feature_edit import stored_version
+from site_gis.schemas import CATALOGUE
+from site_gis.store import Store
 from site_gis.store.keys import create_key
 from tests.api.conftest import serve
 from tests.conftest import StoreFactory, close_store, geojson, key_header, make_keys
@@ -221,3 +226,47 @@ def test_options_lists_the_write_methods(officer: httpx.Client) -> None:
     assert {"GET", "PUT", "PATCH", "DELETE"} <= {m.strip() for m in allowed.split(",")}
     classes = officer.get("/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete" in classes
+
+
+class _Interleaved:
+    """A real store on which another writer renames R-09 right after an edit first reads."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.interleaved = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def read(self, name: str, **options: Any) -> Any:
+        frame = self.store.read(name, **options)
+        if name == "receptors" and not options and not self.interleaved:
+            self.interleaved = True  # as a CLI import in another process would
+            other = frame.copy()
+            other.loc[other.receptor_id == "R-09", "name"] = "Renamed meanwhile (SYNTHETIC)"
+            self.store.write({name: other}, mode="replace", actor="other", action="import-layer")
+        return frame
+
+
+def test_an_edit_over_a_layer_changed_meanwhile_is_redone_on_the_new_layer(store: Store) -> None:
+    schema = CATALOGUE["receptors"]
+    version = stored_version(store, schema, "R-10")
+    assert version is not None
+    patch = orjson.dumps({"type": "Feature", "properties": {"name": "Edited (SYNTHETIC)"}})
+    interleaved = _Interleaved(store)
+    done = edit_feature(
+        interleaved,
+        "receptors",
+        "update",
+        actor="officer",
+        feature_id="R-10",
+        body=patch,
+        expected=(version,),
+    )
+    assert interleaved.interleaved
+    names = store.read("receptors").set_index("receptor_id")["name"]
+    assert names["R-09"] == "Renamed meanwhile (SYNTHETIC)"  # the other write is not lost
+    assert names["R-10"] == "Edited (SYNTHETIC)"
+    actions = list(store.audit_log()["action"])
+    assert actions[-2:] == ["import-layer", "update-feature"]
+    assert done.version == stored_version(store, schema, "R-10")
