@@ -30,7 +30,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
     *FILTER_CONFORMANCE,
-    # Part 4 (create, replace, update, delete), on feature layers, for officers
+    # Part 4 (create, replace, update, delete), on feature layers, for officers; Part 4 is
+    # still a draft (OGC 20-002r1): these are its URIs there, which may change at adoption
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
