@@ -290,7 +290,9 @@ class _Compiler:
         if op == "isnull":
             argument = self._args(op, args, 1)[0]
             if isinstance(argument, dict) and argument.get("property") == GEOMETRY:
-                raise InvalidRequestError("filter: every feature has a geometry; IS NULL on it")
+                raise InvalidRequestError(
+                    "filter: geometry IS NULL is not supported (every feature has a geometry)"
+                )
             return IsNull(self.property(argument))
         if op in _SPATIAL:
             return self.spatial(_SPATIAL[op], args)
