@@ -30,6 +30,7 @@ from api.routers import (
     encroachments,
     exports,
     imports,
+    items_write,
     landing,
     maps,
     processes,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_cors(app, settings.cors_allow_list())  # outermost: preflights answered first
     app.include_router(landing.router)
     app.include_router(collections.router)
+    app.include_router(items_write.router)
     app.include_router(contamination.router)
     app.include_router(imports.router)
     app.include_router(surfaces.router)

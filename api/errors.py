@@ -21,6 +21,8 @@ from api.html import prefers_html
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
+    EditConflictError,
+    FeatureNotFoundError,
     ForbiddenError,
     InsufficientDataError,
     InvalidRequestError,
@@ -30,6 +32,8 @@ from site_gis.errors import (
     JobTimeoutError,
     LayerNotFoundError,
     NotAuthenticatedError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
     RebuildRefusedError,
     SiteGISError,
     StoreError,
@@ -57,6 +61,10 @@ ERROR_TABLE: list[tuple[type[SiteGISError], int, str | None]] = [
     (JobDismissedError, 409, None),
     (JobTimeoutError, 503, None),
     (RebuildRefusedError, 409, None),
+    (FeatureNotFoundError, 404, None),
+    (EditConflictError, 409, None),
+    (PreconditionFailedError, 412, None),
+    (PreconditionRequiredError, 428, None),
     (StoreError, 503, STORE_UNAVAILABLE),  # answered by store_unavailable, JSON or HTML
 ]
 

@@ -3,7 +3,8 @@
 Every ``GET`` (and ``HEAD``) gets the ``Cache-Control`` of the first row of
 :data:`POLICIES` its path matches; any other method, any status but 200, and
 every path not listed gets ``no-store``.  A response that already carries a
-``Cache-Control`` keeps it.
+``Cache-Control`` or an ``ETag`` keeps it: a single item sends its feature's version
+(the ``If-Match`` of the Part 4 edits), so a client's ``If-None-Match`` on it gets a 200.
 
 ======================================================  ===================  =====
 route                                                   Cache-Control        ETag
@@ -141,8 +142,8 @@ class HttpCache:
                     out.setdefault("Cache-Control", NO_STORE)
                 else:
                     out.setdefault("Cache-Control", cache_control)
-                    if etag is not None:
-                        out["ETag"] = etag
+                    if etag is not None:  # a route's own (a single item's version) stays
+                        out.setdefault("ETag", etag)
                     if rule is not None:
                         _add_vary(out)
             await send(message)

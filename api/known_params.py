@@ -8,7 +8,9 @@ parameters, so the same declarations decide here: :func:`declared_parameters`
 reads them from the matched route (its own and its dependencies'), and
 :data:`KnownParameters` refuses anything else.  ``/collections/{layer}/items``
 also takes a filter per queryable field; :func:`api.ogc.property_filters` checks
-those names against the layer.
+those names against the layer.  Its declared parameters include those of OGC API -
+Features Part 3 and of sorting and field selection (:data:`ITEMS_PARAMETERS`), so none
+of them is taken for a property filter.
 
 A client that takes this server for a Web Feature Service (WFS) -- QGIS's WFS
 provider asks ``?SERVICE=WFS&REQUEST=GetCapabilities`` -- gets a 400 saying
@@ -32,6 +34,23 @@ NOT_A_WFS = (
     "New connection, URL {base}, Version 'OGC API - Features'; in GDAL: ogrinfo OAPIF:{base}"
 )
 """The 400 of a WFS request (``{base}`` is this server's root URL)."""
+
+ITEMS_PARAMETERS = (
+    "f",
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "sortby",
+    "properties",
+    "skipGeometry",
+)
+"""The standard's parameters of ``/collections/{layer}/items`` (the route declares each)."""
 
 _DECLARED: dict[int, frozenset[str]] = {}
 """The declared query parameters of each route, by ``id`` of its dependant."""

@@ -56,12 +56,11 @@ def _allowed(scope: Scope) -> list[str]:
     """The methods the routes matching ``scope``'s path take, with HEAD and OPTIONS."""
     app: Any = scope.get("app")
     methods: set[str] = set()
-    probe = {**scope, "method": "GET"}
-    for route in getattr(app, "routes", ()):
-        match, _ = route.matches(probe)
-        if match == Match.NONE:
-            continue
-        methods |= set(getattr(route, "methods", None) or {"GET"})
+    # each method probed: an included router only says whether a method matches in full
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in getattr(app, "routes", ())):
+            methods.add(method)
     if not methods:
         return []
     if "GET" in methods and not scope.get("path", "").startswith(NO_HEAD):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
 
+from api.cql2 import CONFORMANCE as FILTER_CONFORMANCE
 from api.known_params import declared_parameters
 from site_gis.errors import InvalidRequestError
 from site_gis.schemas import LayerSchema
@@ -27,6 +29,13 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/json",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/job-list",
     "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/dismiss",
+    *FILTER_CONFORMANCE,
+    # Part 4 (create, replace, update, delete), on feature layers, for officers; Part 4 is
+    # still a draft (OGC 20-002r1): these are its URIs there, which may change at adoption
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ]
 RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
 """Parameters of the items that are not property filters (with any other the route declares)."""
@@ -125,20 +134,23 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(normal)
 
 
-def property_filters(request: Request, schema: LayerSchema) -> dict[str, Any]:
-    """Equality filters from query parameters named after queryable (public) fields.
+def property_filters(
+    request: Request, schema: LayerSchema, visible: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Equality filters from query parameters named after queryable fields.
 
+    ``visible`` are the fields the caller may see (default: the public ones).
     Every other parameter the route declares is skipped; any name else is a 400.
     """
     filters: dict[str, Any] = {}
     declared = declared_parameters(request)
+    queryable = schema.public_field_names if visible is None else tuple(visible)
     for name, value in request.query_params.items():
         if name in RESERVED or name in declared:
             continue
-        if name not in schema.public_field_names:
+        if name not in queryable:
             raise InvalidRequestError(
-                f"unknown parameter or property {name!r}; queryable: "
-                f"{', '.join(schema.public_field_names)}"
+                f"unknown parameter or property {name!r}; queryable: {', '.join(queryable)}"
             )
         kind = schema.field(name).kind
         if kind == "bool":
@@ -171,31 +183,68 @@ def _number(name: str, value: str, kind: type[float] | type[int]) -> Any:
         raise InvalidRequestError(f"{name} must be {what}, not {value[:80]!r}") from exc
 
 
-def queryables(schema: LayerSchema, base: str) -> dict[str, Any]:
-    """JSON Schema of the fields a client may filter on."""
-    types = {
-        "str": "string",
-        "date": "string",
-        "int": "integer",
-        "float": "number",
-        "bool": "boolean",
-    }
+QUERYABLES_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
+_JSON_TYPES = {"str": "string", "date": "string", "int": "integer", "float": "number"}
+_GEOMETRY_FORMATS = {
+    "Point": "geometry-point",
+    "MultiPoint": "geometry-multipoint",
+    "LineString": "geometry-linestring",
+    "MultiLineString": "geometry-multilinestring",
+    "Polygon": "geometry-polygon",
+    "MultiPolygon": "geometry-multipolygon",
+}
+
+
+def queryables(schema: LayerSchema, visible: Sequence[str], base: str) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the properties a caller may filter and sort on.
+
+    OGC API - Features Part 3 (``/req/queryables``): one property per field the
+    caller may see (household fields for planners only), typed, with its enum,
+    bounds and unit (``x-ogc-unit``, a UCUM-style symbol: ``ha``, ``m``, ``m2``,
+    ``acre``), and the layer's ``geometry`` with its GeoJSON type
+    (``format: geometry-polygon`` ...; ``x-ogc-role: primary-geometry``).  The
+    date a ``datetime`` query selects on is ``x-ogc-role: primary-instant``.
+    """
     properties: dict[str, Any] = {}
+    if not schema.is_table:
+        kinds = schema.geometry_types
+        properties["geometry"] = {
+            "title": "Geometry (EPSG:4326 longitude/latitude; filter-crs for others)",
+            "format": _GEOMETRY_FORMATS.get(kinds[0], "geometry-any")
+            if len(kinds) == 1
+            else "geometry-any",
+            "x-ogc-role": "primary-geometry",
+        }
     for spec in schema.fields:
-        if spec.personal:
+        if spec.name not in visible:
             continue
-        entry: dict[str, Any] = {"title": spec.description, "type": types[spec.kind]}
+        entry: dict[str, Any] = {"title": spec.description}
+        if spec.kind == "bool":
+            entry["type"] = "boolean"
+        else:
+            entry["type"] = _JSON_TYPES[spec.kind]
         if spec.kind == "date":
             entry["format"] = "date"
+            if DATE_FIELDS.get(schema.name) == spec.name:
+                entry["x-ogc-role"] = "primary-instant"
         if spec.choices:
             entry["enum"] = list(spec.choices)
+        if spec.minimum is not None:
+            entry["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            entry["maximum"] = spec.maximum
+        if spec.unit:
+            entry["x-ogc-unit"] = spec.unit
+        if spec.personal:
+            entry["description"] = "Household-level personal data (planners only)"
         properties[spec.name] = entry
     return {
-        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$schema": QUERYABLES_SCHEMA,
         "$id": f"{base}/collections/{schema.name}/queryables",
         "type": "object",
         "title": schema.title,
         "properties": properties,
+        "additionalProperties": False,
     }
 
 

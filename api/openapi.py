@@ -13,6 +13,10 @@ lists) in their 3.0 spelling -- and states the standard's own parameters:
 * ``bbox``: an array of 4 or 6 numbers, ``style: form``, ``explode: false``;
 * ``datetime``: a string (an RFC 3339 instant or interval);
 * ``limit``: an integer from 1 to the server's maximum page size, default 100;
+* Part 3 and sorting: ``filter`` (CQL2, at most :data:`api.cql2.MAX_FILTER_CHARS`
+  characters), ``filter-lang`` (``cql2-text`` or ``cql2-json``), ``filter-crs``
+  (a CRS URI), ``sortby`` and ``properties`` (comma-separated lists, ``style:
+  form``, ``explode: false``) and ``skipGeometry`` (boolean);
 
 and the error answers every operation can give (400, 401, 403, 405, 503),
 each an :data:`EXCEPTION` body.
@@ -24,6 +28,8 @@ import copy
 from typing import Any
 
 from fastapi import FastAPI
+
+from api.cql2 import FILTER_LANGS, MAX_FILTER_CHARS, MAX_SORT_KEYS
 
 OPENAPI_30_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 VERSION = "3.0.3"
@@ -66,6 +72,42 @@ _DATETIME_TEXT = (
     "An RFC 3339 date or date-time, or an interval of two separated by '/' with '..' or "
     "nothing for an open end; on a layer without dates every feature matches."
 )
+
+
+_FILTERING: dict[str, dict[str, Any]] = {
+    "filter": {
+        "schema": {"type": "string", "maxLength": MAX_FILTER_CHARS},
+        "style": "form",
+        "explode": False,
+    },
+    "filter-lang": {
+        "schema": {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"},
+        "style": "form",
+        "explode": False,
+    },
+    "filter-crs": {"schema": {"type": "string", "format": "uri"}, "style": "form"},
+    "sortby": {
+        "schema": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_SORT_KEYS,
+            "items": {"type": "string", "pattern": r"^[+-]?[A-Za-z_][A-Za-z0-9_]*$"},
+        },
+        "style": "form",
+        "explode": False,
+    },
+    "properties": {
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": False,
+    },
+    "skipGeometry": {
+        "schema": {"type": "boolean", "default": False},
+        "style": "form",
+        "explode": False,
+    },
+}
+"""The OpenAPI form of the filtering, sorting and field-selection parameters."""
 
 
 def openapi_30(app: FastAPI, *, max_items: int) -> dict[str, Any]:
@@ -128,9 +170,11 @@ def _operation_30(operation: dict[str, Any], max_items: int | None) -> None:
 
 
 def _ogc_parameter(parameter: dict[str, Any], max_items: int | None) -> None:
-    """The standard's definitions of ``bbox``, ``datetime`` and ``limit``."""
+    """The standard's definitions of ``bbox``, ``datetime``, ``limit`` and the Part 3 ones."""
     name = parameter.get("name")
-    if name == "bbox":
+    if name in _FILTERING:
+        parameter.update(copy.deepcopy(_FILTERING[name]))
+    elif name == "bbox":
         parameter.update(
             schema=copy.deepcopy(_BBOX), style="form", explode=False, description=_BBOX_TEXT
         )

@@ -185,6 +185,25 @@ class StoreUnavailableError(StoreError, ConnectionError):
     """The store's database server cannot be reached now (it may come back)."""
 
 
+class FeatureNotFoundError(SiteGISError, KeyError):
+    """No feature with that identifier in the layer."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "no such feature"
+
+
+class PreconditionFailedError(SiteGISError):
+    """A write's precondition does not hold: the feature changed since the caller read it."""
+
+
+class EditConflictError(SiteGISError):
+    """Other writes kept changing a layer while an edit of it was being made; retry."""
+
+
+class PreconditionRequiredError(SiteGISError):
+    """A write that must name the version it replaces (``If-Match``) did not."""
+
+
 class RebuildRefusedError(SiteGISError):
     """Rebuilding the store from a layers directory would drop data it does not hold."""
 

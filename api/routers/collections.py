@@ -1,10 +1,13 @@
-"""``/collections``: OGC API - Features Part 1 (Core, GeoJSON, HTML) and Part 2 (CRS).
+"""``/collections``: OGC API - Features Part 1 (Core, GeoJSON, HTML), 2 (CRS), 3 (Filtering).
 
 Items take ``bbox`` (with ``bbox-crs``), ``limit`` and ``offset`` with ``next``
 and ``prev`` links, ``datetime`` on layers with a date, equality filters on any
-queryable field, ``crs`` for output in the site's metric CRS (``Content-Crs``
-header), ``f=json|html``.  ``numberMatched`` comes from an indexed count, never
-a full read.  Household-level fields are served only to callers allowed to see them (planners).
+queryable field, CQL2 ``filter`` (with ``filter-lang`` and ``filter-crs``, see
+:mod:`api.cql2`), ``sortby``, ``properties`` and ``skipGeometry``, ``crs`` for
+output in the site's metric CRS (``Content-Crs`` header), ``f=json|html``.
+``numberMatched`` comes from an indexed count, never a full read.  Household-level
+fields are served only to callers allowed to see them (planners), and only they may
+filter or sort on them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ from starlette.datastructures import URL
 
 from api.access import Principal, Reader, read_access
 from api.bbox import bbox_selection, parse_bbox
+from api.cql2 import (
+    MAX_SORT_KEYS,
+    parse_filter,
+    parse_properties,
+    parse_sortby,
+)
 from api.deps import SettingsDep, StoreDep
 from api.extents import collection_extent
 from api.feature_schema import (
@@ -47,8 +56,10 @@ from api.responses import FastJSONResponse
 from api.settings import Settings
 from site_gis.crs import geometries_in_axis_order
 from site_gis.errors import LayerNotFoundError
+from site_gis.io import feature_version
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.store import BBox, FeaturePage, LayerInfo, Store, geometry_json
+from site_gis.store.filters import Expr, SortKey
 
 _PAGE_BUILDS = OneAtATime()
 """Pages are built one at a time in a worker process.
@@ -165,11 +176,11 @@ def collection(request: Request, store: StoreDep, layer: LayerId, f: Format = No
     summary="Fields a client may filter on (JSON Schema)",
     dependencies=[KnownParameters],
 )
-def layer_queryables(request: Request, layer: LayerId) -> FastJSONResponse:
-    """The queryable fields of a layer; personal fields are not queryable."""
-    return FastJSONResponse(
-        queryables(_schema(layer), _base(request)), media_type="application/schema+json"
-    )
+def layer_queryables(request: Request, caller: Reader, layer: LayerId) -> FastJSONResponse:
+    """The fields the caller may filter and sort on (household fields for planners only)."""
+    schema = _schema(layer)
+    body = queryables(schema, caller.fields(schema), _base(request))
+    return FastJSONResponse(body, media_type="application/schema+json")
 
 
 @router.get(
@@ -221,6 +232,41 @@ async def items(
     datetime: Annotated[
         str | None, Query(description="Date or start/end (.. = open), on layers with a date")
     ] = None,
+    filter: Annotated[
+        str | None,
+        Query(
+            description="A CQL2 filter (OGC API - Features Part 3), e.g. "
+            "`kind = 'scrapyard' AND S_DWITHIN(geometry, POINT(67.28 24.85), 500)` "
+            "(distance in metres); queryables at /collections/{layer}/queryables",
+        ),
+    ] = None,
+    filter_lang: Annotated[
+        str | None,
+        Query(
+            alias="filter-lang",
+            description="Encoding of filter: cql2-text (the default) or cql2-json",
+        ),
+    ] = None,
+    filter_crs: Annotated[
+        str | None,
+        Query(alias="filter-crs", description="CRS of the filter's geometries (default CRS84)"),
+    ] = None,
+    sortby: Annotated[
+        str | None,
+        Query(
+            description=f"Up to {MAX_SORT_KEYS} comma-separated queryables, each optionally "
+            "prefixed + (ascending, the default) or - (descending); empty values come last",
+            examples=["-area_ha,name"],
+        ),
+    ] = None,
+    properties: Annotated[
+        str | None,
+        Query(description="Comma-separated properties to return (default: all you may see)"),
+    ] = None,
+    skip_geometry: Annotated[
+        bool,
+        Query(alias="skipGeometry", description="Return features without their geometry"),
+    ] = False,
     f: Format = None,
 ) -> Response:
     """A page of features; other query parameters filter queryable fields by equality."""
@@ -229,7 +275,21 @@ async def items(
     key, cached = await run_in_threadpool(_cached_items, request, store, caller, schema, html, crs)
     if cached is not None:
         return cached
-    query = _ItemsQuery(limit, offset, bbox, bbox_crs, crs, datetime, html)
+    query = _ItemsQuery(
+        limit,
+        offset,
+        bbox,
+        bbox_crs,
+        crs,
+        datetime,
+        html,
+        filter,
+        filter_lang,
+        filter_crs,
+        sortby,
+        properties,
+        skip_geometry,
+    )
     async with _PAGE_BUILDS():  # waiting here holds no worker thread
         return await run_in_threadpool(
             _build_items, request, store, settings, caller, schema, query, key
@@ -245,6 +305,38 @@ class _ItemsQuery:
     crs: str | None
     datetime: str | None
     html: bool
+    filter: str | None = None
+    filter_lang: str | None = None
+    filter_crs: str | None = None
+    sortby: str | None = None
+    properties: str | None = None
+    skip_geometry: bool = False
+
+
+@dataclass(frozen=True)
+class _Refinement:
+    """What Part 3 and the sorting and field-selection parameters add to a page."""
+
+    filter: Expr | None
+    sortby: tuple[SortKey, ...]
+    fields: tuple[str, ...]
+    skip_geometry: bool
+
+
+def _refinement(
+    store: Store, caller: Principal, schema: LayerSchema, query: _ItemsQuery
+) -> _Refinement:
+    """The filter tree, sort keys and fields of a request, every name checked (400s)."""
+    visible = caller.fields(schema)
+    expr = None
+    if query.filter is not None:
+        epsg = parse_crs_uri(query.filter_crs, _epsg(store))
+        expr = parse_filter(query.filter, query.filter_lang, epsg, schema, visible)
+    elif query.filter_lang is not None or query.filter_crs is not None:
+        parse_crs_uri(query.filter_crs, _epsg(store))  # still checked
+    keys = parse_sortby(query.sortby, schema, visible) if query.sortby is not None else ()
+    fields = visible if query.properties is None else parse_properties(query.properties, visible)
+    return _Refinement(expr, keys, fields, query.skip_geometry)
 
 
 def _cached_items(
@@ -281,12 +373,20 @@ def _build_items(
     cached = request.app.state.cache.get(key)  # built by a request this one waited for
     if cached is not None:
         return _items_response(cached, query.html, query.crs, store)
-    fields = caller.fields(schema)
     out_epsg = parse_crs_uri(query.crs, _epsg(store))
-    box, where = selection(request, store, schema, query.bbox, query.bbox_crs, query.datetime)
+    refined = _refinement(store, caller, schema, query)
+    box, where = selection(
+        request,
+        store,
+        schema,
+        query.bbox,
+        query.bbox_crs,
+        query.datetime,
+        visible=caller.fields(schema),
+    )
     page = min(query.limit, settings.max_items)
     build = _html_page if query.html else _json_page
-    body = build(request, store, schema, fields, box, where, page, query.offset, out_epsg)
+    body = build(request, store, schema, refined, box, where, page, query.offset, out_epsg)
     request.app.state.cache.put(key, body)
     return _items_response(body, query.html, query.crs, store)
 
@@ -295,7 +395,7 @@ def _json_page(
     request: Request,
     store: Store,
     schema: LayerSchema,
-    fields: tuple[str, ...],
+    refined: _Refinement,
     box: BBox | None,
     where: dict[str, Any],
     page: int,
@@ -304,8 +404,17 @@ def _json_page(
 ) -> bytes:
     """A GeoJSON page, from the store's page of features (no frame is built)."""
     found = store.features(
-        schema.name, bbox=box, where=where or None, columns=fields, limit=page, offset=offset
+        schema.name,
+        bbox=box,
+        where=where or None,
+        columns=refined.fields,
+        limit=page,
+        offset=offset,
+        filter=refined.filter,
+        sortby=refined.sortby,
     )
+    if refined.skip_geometry:
+        found = replace(found, geometry=None)
     if out_epsg is not None and found.geometry is not None:
         found = _reprojected(found, out_epsg)
     links = _links(request, schema.name, page, offset, found.matched, len(found), html=False)
@@ -324,7 +433,7 @@ def _html_page(
     request: Request,
     store: Store,
     schema: LayerSchema,
-    fields: tuple[str, ...],
+    refined: _Refinement,
     box: BBox | None,
     where: dict[str, Any],
     page: int,
@@ -332,9 +441,17 @@ def _html_page(
     out_epsg: int | None,
 ) -> bytes:
     """An HTML page of features (a table and a map)."""
-    matched = store.count(schema.name, bbox=box, where=where or None)
+    fields = refined.fields
+    matched = store.count(schema.name, bbox=box, where=where or None, filter=refined.filter)
     frame = store.read(
-        schema.name, bbox=box, where=where or None, columns=fields, limit=page, offset=offset
+        schema.name,
+        bbox=box,
+        where=where or None,
+        columns=fields,
+        limit=page,
+        offset=offset,
+        filter=refined.filter,
+        sortby=refined.sortby,
     )
     if out_epsg is not None and isinstance(frame, gpd.GeoDataFrame):
         frame = frame.to_crs(out_epsg)
@@ -399,6 +516,7 @@ def item(
             },
             status_code=404,
         )
+    version = feature_version(found)  # If-Match of Part 4 edits, before any reprojection
     if out_epsg is not None and found.geometry is not None:
         found = _reprojected(found, out_epsg)
     feature = orjson.loads(page_fragments(found))
@@ -416,7 +534,7 @@ def item(
     return Response(
         orjson.dumps(feature),
         media_type=GEOJSON_MEDIA_TYPE,
-        headers={"Content-Crs": f"<{content_crs}>"},
+        headers={"Content-Crs": f"<{content_crs}>", "ETag": f'"{version}"'},
     )
 
 
@@ -427,15 +545,18 @@ def selection(
     bbox: str | None,
     bbox_crs: str | None,
     datetime: str | None,
+    *,
+    visible: tuple[str, ...] | None = None,
 ) -> tuple[tuple[float, float, float, float] | None, dict[str, Any]]:
     """The lon/lat bbox and field filters a request asks for (shared by items and exports).
 
     Every check of these parameters is made here, before anything is read: a
     bbox on a layer without geometry is the store's own 400, raised now.
+    ``visible`` are the fields the caller may filter on (default: the public ones).
     """
     in_epsg = parse_crs_uri(bbox_crs, _epsg(store))
     box = parse_bbox(bbox, in_epsg)
-    where = property_filters(request, schema)
+    where = property_filters(request, schema, visible)
     when = parse_datetime(datetime, schema)
     if when is not None:
         where[when[0]] = when[1]

@@ -17,11 +17,17 @@ Public verbs (what each takes and returns):
 * ``import_layer(store, data, layer=, mode=, actor=)`` -> an uploaded GeoJSON, GeoPackage or
   zip, checked within ``Limits``, written all or nothing (its ``AuditEntry``);
   ``read_layer_upload(data, schema, ...)`` reads and checks one without writing
+* ``edit_feature(store, layer, edit, actor=, feature_id=, body=, expected=)`` -> a
+  ``FeatureEdit``: one feature created, replaced, updated (merge patch) or deleted
+  (``Edit``) through the same checks, refused (``PreconditionFailedError``) unless it is at
+  an ``expected`` ``feature_version(page)`` (a hash of its served properties and geometry)
 
-Modules: ``sources``, ``rebuild``, ``csvfiles``, ``geojson_input``, ``layer_import``.
+Modules: ``sources``, ``rebuild``, ``csvfiles``, ``geojson_input``, ``layer_import``,
+``feature_edit``.
 """
 
 from site_gis.io.csvfiles import read_csv_bytes
+from site_gis.io.feature_edit import Edit, FeatureEdit, edit_feature, feature_version
 from site_gis.io.geojson_input import polygon_from_geojson
 from site_gis.io.layer_import import Limits, import_layer, read_layer_upload
 from site_gis.io.rebuild import (
@@ -40,12 +46,16 @@ from site_gis.io.sources import (
 )
 
 __all__ = [
+    "Edit",
+    "FeatureEdit",
     "LayerLoss",
     "Limits",
     "Rebuild",
     "StoreDifference",
     "build_store",
     "compare_with_layers",
+    "edit_feature",
+    "feature_version",
     "import_layer",
     "layers_digest",
     "open_or_build_store",

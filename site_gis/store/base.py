@@ -8,7 +8,7 @@ and leave one audit entry per call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
@@ -17,12 +17,17 @@ import pandas as pd
 
 from site_gis.access import ApiKey
 from site_gis.site import SiteInfo
+from site_gis.store.filters import Expr, Sorting
 from site_gis.validation import Frame
 
 BBox = tuple[float, float, float, float]
 """Bounding box (min lon, min lat, max lon, max lat) in EPSG:4326 degrees."""
 
 WriteMode = Literal["replace", "append"]
+LayerReader = Callable[[str], Frame]
+"""Reads a whole layer (every field) as it is inside a write."""
+Precondition = Callable[[LayerReader], None]
+"""Checks the store inside a write's lock; raises to refuse the write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +142,15 @@ class Store(Protocol):
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> Frame:
-        """Read a layer, optionally filtered by bbox and field equality.
+        """Read a layer, optionally filtered by bbox, field equality and a filter tree.
 
         Rows come in a stable storage order (identifier order for a built or
-        replaced layer, appended rows after), so paging by offset walks every row once.
+        replaced layer, appended rows after), so paging by offset walks every row once;
+        with ``sortby`` in its keys' order first (empty values last), then storage order.
+        ``filter`` is a tree of :mod:`site_gis.store.filters`.
         """
         ...
 
@@ -154,6 +163,8 @@ class Store(Protocol):
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> FeaturePage:
         """A page of features for serving: the selection of :meth:`read`, in storage order.
 
@@ -164,7 +175,12 @@ class Store(Protocol):
         ...
 
     def count(
-        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        filter: Expr | None = None,
     ) -> int:
         """Number of features matching the filters."""
         ...
@@ -178,12 +194,15 @@ class Store(Protocol):
         action: str,
         note: str = "",
         source_hash: str = "",
+        precondition: Precondition | None = None,
     ) -> AuditEntry:
         """Write layers in one all-or-nothing transaction and record it in the audit log.
 
         The store as it will be afterwards is validated first (schemas, identifier
         clashes, references both ways); ``source_hash`` records the hash of the
-        file the rows came from.
+        file the rows came from.  ``precondition``, if given, is called inside the
+        write lock with a reader of the layers as they are then (``read(name)``,
+        every field); it raises to refuse the write (an optimistic lock).
         """
         ...
 

@@ -53,7 +53,7 @@ from site_gis.errors import (
 from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
+from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, Precondition, WriteMode
 from site_gis.store.common import (
     AUDIT_TABLE,
     KEYS_TABLE,
@@ -74,6 +74,7 @@ from site_gis.store.common import (
     record_entry,
     schema_gaps,
 )
+from site_gis.store.filters import Expr, Sorting
 from site_gis.store.gpkg_features import (
     GeoPackageFeatures,
     file_version,
@@ -346,6 +347,8 @@ class GeoPackageStore:
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> Frame:
         """Read a layer in storage order, optionally filtered and paged.
 
@@ -366,6 +369,9 @@ class GeoPackageStore:
             Attribute fields to return (default: all); geometry is always included.
         limit, offset
             Paging over the matching features.
+        filter, sortby
+            A filter tree and sort keys (:mod:`site_gis.store.filters`); with
+            sort keys, rows come in their order, then in storage order.
 
         Raises
         ------
@@ -375,6 +381,20 @@ class GeoPackageStore:
         schema = layer_schema(name)
         check_read(schema, columns, limit, offset)
         box = check_bbox(schema, bbox)
+        if filter is not None or sortby:
+            keys = self._features.selected_keys(
+                schema,
+                box,
+                conditions(schema, where),
+                expr=filter,
+                order=sortby,
+                metric_epsg=self.site().metric_epsg,
+                limit=limit,
+                offset=offset,
+            )
+            fids = np.array(keys, dtype=np.int64)
+            frame = _read(self.path, schema, columns=columns, fids=fids, fid_as_index=True)
+            return frame.loc[fids].reset_index(drop=True)
         if box is None:
             query = _attribute_filter(schema, where)
             return _read(self.path, schema, columns=columns, limit=limit, offset=offset, **query)
@@ -396,6 +416,8 @@ class GeoPackageStore:
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> FeaturePage:
         """A page of features with their properties as JSON, read through SQLite.
 
@@ -410,14 +432,28 @@ class GeoPackageStore:
             schema.field_names if columns is None else columns,
             limit,
             offset,
+            expr=filter,
+            order=sortby,
+            metric_epsg=self.site().metric_epsg,
         )
 
     def count(
-        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        filter: Expr | None = None,
     ) -> int:
         """Number of features of ``name`` matching the filters (read through SQLite)."""
         schema = layer_schema(name)
-        return self._features.count(schema, check_bbox(schema, bbox), conditions(schema, where))
+        return self._features.count(
+            schema,
+            check_bbox(schema, bbox),
+            conditions(schema, where),
+            expr=filter,
+            metric_epsg=self.site().metric_epsg,
+        )
 
     def write(
         self,
@@ -428,6 +464,7 @@ class GeoPackageStore:
         action: str,
         note: str = "",
         source_hash: str = "",
+        precondition: Precondition | None = None,
     ) -> AuditEntry:
         """Replace or append to layers in one all-or-nothing write, recorded in the audit log.
 
@@ -440,6 +477,8 @@ class GeoPackageStore:
         for name in layers:
             layer_schema(name)
         with self._transaction() as staging:
+            if precondition is not None:
+                precondition(lambda n: _read(staging, layer_schema(n)))
             rows = plan_write(
                 layers,
                 mode,

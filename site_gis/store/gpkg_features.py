@@ -44,6 +44,23 @@ from site_gis.errors import StoreCorruptError, StoreError
 from site_gis.schemas import CATALOGUE, FieldSpec, LayerSchema
 from site_gis.store.base import BBox, FeaturePage
 from site_gis.store.common import AnyOf, Condition
+from site_gis.store.filters import (
+    Always,
+    And,
+    Compare,
+    Expr,
+    In,
+    IsNull,
+    Like,
+    Not,
+    Or,
+    Range,
+    Sorting,
+    Spatial,
+    search_box,
+    spatial_mask,
+    spatial_nodes,
+)
 from site_gis.store.rendering import geometry_json
 
 # Queries are assembled from identifiers only -- layer and field names from the
@@ -123,10 +140,112 @@ class GeoPackageFeatures:
             except sqlite3.Error as exc:
                 raise _corrupt(schema, self.path, exc) from exc
 
-    def count(self, schema: LayerSchema, bbox: BBox | None, found: list[Condition]) -> int:
-        """Number of features matching the bbox (EPSG:4326) and field conditions."""
+    def count(
+        self,
+        schema: LayerSchema,
+        bbox: BBox | None,
+        found: list[Condition],
+        *,
+        expr: Expr | None = None,
+        metric_epsg: int = 0,
+    ) -> int:
+        """Number of features matching the bbox (EPSG:4326), field conditions and filter."""
         with self._connection() as (conn, version):
-            return self._count(conn, version, schema, bbox, found)
+            if expr is None:
+                return self._count(conn, version, schema, bbox, found)
+            layer = self._layer(conn, version, schema)
+            try:
+                _, matched = self._selected(
+                    conn, version, layer, schema, bbox, found, expr, (), metric_epsg, 0, 0
+                )
+            except sqlite3.Error as exc:
+                raise _corrupt(schema, self.path, exc) from exc
+            return matched
+
+    def selected_keys(
+        self,
+        schema: LayerSchema,
+        bbox: BBox | None,
+        found: list[Condition],
+        *,
+        expr: Expr | None,
+        order: Sorting,
+        metric_epsg: int,
+        limit: int | None,
+        offset: int,
+    ) -> list[int]:
+        """Primary keys of a page of the selection, in ``order`` then key order."""
+        with self._connection() as (conn, version):
+            layer = self._layer(conn, version, schema)
+            try:
+                wanted, _ = self._selected(
+                    conn,
+                    version,
+                    layer,
+                    schema,
+                    bbox,
+                    found,
+                    expr,
+                    order,
+                    metric_epsg,
+                    limit,
+                    offset,
+                )
+            except sqlite3.Error as exc:
+                raise _corrupt(schema, self.path, exc) from exc
+            return wanted
+
+    def _selected(
+        self,
+        conn: sqlite3.Connection,
+        version: str,
+        layer: _Layer,
+        schema: LayerSchema,
+        bbox: BBox | None,
+        found: list[Condition],
+        expr: Expr | None,
+        order: Sorting,
+        metric_epsg: int,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[list[int], int]:
+        """The keys of one page of a filtered, sorted selection, and how many match in all.
+
+        Spatial predicates are decided first, each into the set of keys that
+        satisfy it (the R-tree narrows, shapely decides), and enter the query
+        as those sets; everything else is SQLite SQL with bound values.
+        """
+        key = _q(layer.key)
+        filters, params = where_params(found)
+        clauses = [filters]
+        if bbox is not None:
+            clauses.append(f"{key} IN (SELECT value FROM json_each(?))")
+            params.append(
+                orjson.dumps(self._keys_in_bbox(conn, version, layer, bbox, found)).decode()
+            )
+        if expr is not None:
+            sets = {
+                node: _spatial_keys(conn, layer, node, metric_epsg)
+                for node in dict.fromkeys(spatial_nodes(expr))
+            }
+            text, values = _expr_sql(expr, layer, sets)
+            clauses.append(text)
+            params += values
+        where = " AND ".join(clauses)
+        cache_key = (version, schema.name, "filtered", where, tuple(map(repr, params)))
+        matched = self._counts.get(cache_key)
+        if matched is None:
+            (matched,) = conn.execute(
+                f"SELECT count(*) FROM {_q(layer.table)} WHERE {where}", params
+            ).fetchone()
+            self._counts.put(cache_key, int(matched))
+        sort = [_order_sql(k.field.name, k.descending) for k in order] + [key]
+        rows = conn.execute(
+            f"SELECT {key} FROM {_q(layer.table)} WHERE {where} ORDER BY {', '.join(sort)} "
+            "LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit, offset],
+        ).fetchall()
+        return [int(row[0]) for row in rows], int(matched)
 
     def page(
         self,
@@ -136,6 +255,10 @@ class GeoPackageFeatures:
         columns: Sequence[str],
         limit: int | None,
         offset: int,
+        *,
+        expr: Expr | None = None,
+        order: Sorting = (),
+        metric_epsg: int = 0,
     ) -> FeaturePage:
         """The matching features from ``offset`` on, at most ``limit`` of them.
 
@@ -151,11 +274,37 @@ class GeoPackageFeatures:
             Fields for the properties, in order (checked against the schema).
         limit, offset
             Paging over the matching features, in primary key order.
+        expr, order
+            A filter (:mod:`site_gis.store.filters`) and sort keys; with either,
+            the page comes in ``order`` then primary key order.
+        metric_epsg
+            The site's metric CRS, in which ``dwithin`` distances are measured.
         """
         with self._connection() as (conn, version):
             layer = self._layer(conn, version, schema)
             key = _q(layer.key)
             try:
+                if expr is not None or order:
+                    wanted, matched = self._selected(
+                        conn,
+                        version,
+                        layer,
+                        schema,
+                        bbox,
+                        found,
+                        expr,
+                        order,
+                        metric_epsg,
+                        limit,
+                        offset,
+                    )
+                    ranked = (
+                        f"SELECT t0.*, j.key AS {_RANK} FROM json_each(?) j "
+                        f"JOIN {_q(layer.table)} t0 ON t0.{key} = j.value"
+                    )
+                    sql_text = _page_sql(schema, layer, columns, "", source=ranked)
+                    page = conn.execute(sql_text, [orjson.dumps(wanted).decode()]).fetchone()
+                    return _unpack(page, matched, layer, schema, self.path)
                 if bbox is None:
                     matched = self._count(conn, version, schema, None, found)
                     filters, params = where_params(found)
@@ -366,7 +515,9 @@ def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _page_sql(schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: str) -> str:
+def _page_sql(
+    schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: str, *, source: str = ""
+) -> str:
     """One row holding a whole page: keys, identifiers, geometries and properties.
 
     Python's sqlite3 gives up the GIL for every row it steps to; a page in one
@@ -376,12 +527,15 @@ def _page_sql(schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: 
     GeoJSON renderings, and as hex blobs where there is no current rendering
     (each empty where the other is given, both for no geometry).  Renderings
     and properties are separated by U+001F, which JSON text cannot hold
-    unescaped; the hex blobs by commas.
+    unescaped; the hex blobs by commas.  ``source``, when given, replaces
+    ``SELECT * FROM <layer> <rows>`` and carries a rank column (the order of
+    a sorted page), which then stands in for the keys.
     """
     members = ", ".join(
         "'" + name.replace("'", "''") + f"', {_json_value(schema.field(name))}" for name in columns
     )
     key = f"t.{_q(layer.key)}"
+    order = f"t.{_RANK}" if source else key
     if layer.geometry is None:
         geometry, join = "NULL, NULL", ""
     elif not layer.rendered:
@@ -395,10 +549,95 @@ def _page_sql(schema: LayerSchema, layer: _Layer, columns: Sequence[str], rows: 
             f"group_concat(iif(r.geometry = {shape}, '', hex({shape})), ',')"
         )
     return (
-        f"SELECT json_group_array({key}), json_group_array(t.{_q(schema.id_field)}), "
+        f"SELECT json_group_array({order}), json_group_array(t.{_q(schema.id_field)}), "
         f"{geometry}, group_concat(json_object({members}), char(31)) "
-        f"FROM (SELECT * FROM {_q(layer.table)} {rows}) AS t {join}"
+        f"FROM ({source or f'SELECT * FROM {_q(layer.table)} {rows}'}) AS t {join}"
     )
+
+
+_RANK = '"site_gis_rank"'
+"""Column of a sorted page's subquery holding each feature's place in the page."""
+
+
+def _order_sql(column: str, descending: bool) -> str:
+    """One sort key: empty values last either way (as pandas sorts)."""
+    return f"{_q(column)} {'DESC' if descending else 'ASC'} NULLS LAST"
+
+
+def _expr_sql(
+    expr: Expr, layer: _Layer, sets: dict[Spatial, list[int]]
+) -> tuple[str, list[object]]:
+    """A filter tree as SQLite SQL with ``?`` placeholders, and the values to bind.
+
+    Columns come from the tree's field specs (checked against the schema when
+    the tree was made), quoted; every value is a parameter.  A spatial node is
+    the set of keys that satisfy it (``sets``), null for a feature without
+    geometry so that neither it nor its ``NOT`` holds.
+    """
+    params: list[object] = []
+
+    def bind(value: object) -> str:
+        params.append(int(value) if isinstance(value, bool) else value)
+        return "?"
+
+    def walk(node: Expr) -> str:
+        if isinstance(node, Always):
+            return "1" if node.value else "0"
+        if isinstance(node, And | Or):
+            joiner = " AND " if isinstance(node, And) else " OR "
+            return "(" + joiner.join(walk(p) for p in node.parts) + ")"
+        if isinstance(node, Not):
+            return f"(NOT {walk(node.part)})"
+        if isinstance(node, Spatial):
+            shape, key = _q(layer.geometry or ""), _q(layer.key)
+            keys = orjson.dumps(sets[node]).decode()
+            return (
+                f"(CASE WHEN {shape} IS NULL THEN NULL "
+                f"ELSE {key} IN (SELECT value FROM json_each({bind(keys)})) END)"
+            )
+        column = _q(node.field.name)
+        if isinstance(node, Compare):
+            return f"({column} {node.op} {bind(node.value)})"
+        if isinstance(node, In):
+            return f"({column} IN ({', '.join(bind(v) for v in node.values)}))"
+        if isinstance(node, Range):
+            return f"({column} BETWEEN {bind(node.low)} AND {bind(node.high)})"
+        if isinstance(node, IsNull):
+            return f"({column} IS NULL)"
+        return f"({column} GLOB {bind(_glob(node))})"
+
+    return walk(expr), params
+
+
+def _glob(like: Like) -> str:
+    """A ``LIKE`` pattern as a SQLite ``GLOB`` pattern (case-sensitive, as CQL2's LIKE)."""
+    wild = {"%": "*", "_": "?"}
+    special = {"*": "[*]", "?": "[?]", "[": "[[]"}
+    return "".join(
+        special.get(part, part) if literal else wild[part]
+        for part, literal in zip(like.parts, like.literal, strict=True)
+    )
+
+
+def _spatial_keys(
+    conn: sqlite3.Connection, layer: _Layer, node: Spatial, metric_epsg: int
+) -> list[int]:
+    """Primary keys of the features that satisfy a spatial predicate, in order."""
+    shape, key, table = _q(layer.geometry or ""), _q(layer.key), _q(layer.table)
+    box = search_box(node)
+    if box is not None and layer.rtree is not None:
+        west, south, east, north = box
+        rows = conn.execute(
+            f"SELECT t.{key}, t.{shape} FROM {_q(layer.rtree)} r JOIN {table} t "
+            f"ON t.{key} = r.id WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?",
+            [west, east, south, north],
+        ).fetchall()
+    else:
+        rows = conn.execute(f"SELECT {key}, {shape} FROM {table}").fetchall()
+    if not rows:
+        return []
+    hit = spatial_mask(node, geometries([row[1] for row in rows]), metric_epsg)
+    return sorted(int(row[0]) for row, ok in zip(rows, hit, strict=True) if ok)
 
 
 def _unpack(

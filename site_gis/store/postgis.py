@@ -46,7 +46,14 @@ from site_gis.errors import RebuildRefusedError, StoreCorruptError
 from site_gis.progress import Progress, Steps
 from site_gis.schemas import CATALOGUE, FieldKind, LayerSchema
 from site_gis.site import SiteInfo
-from site_gis.store.base import AuditEntry, BBox, FeaturePage, LayerInfo, WriteMode
+from site_gis.store.base import (
+    AuditEntry,
+    BBox,
+    FeaturePage,
+    LayerInfo,
+    Precondition,
+    WriteMode,
+)
 from site_gis.store.common import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
@@ -64,6 +71,21 @@ from site_gis.store.common import (
     no_stored,
     now,
     record_entry,
+)
+from site_gis.store.filters import (
+    Always,
+    And,
+    Compare,
+    Expr,
+    In,
+    IsNull,
+    Like,
+    Not,
+    Or,
+    Range,
+    Sorting,
+    Spatial,
+    search_box,
 )
 from site_gis.store.integrity import plan_write
 from site_gis.store.pgconnect import Database, safe_url
@@ -378,6 +400,8 @@ class PostGISStore:
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> Frame:
         """Read a layer in storage order, optionally filtered and paged.
 
@@ -406,9 +430,28 @@ class PostGISStore:
         check_read(schema, columns, limit, offset)
         filters = _filters(schema, bbox, where)
         with self._db.connection() as conn:
-            return _read_frame(
-                conn, schema, columns=columns, filters=filters, limit=limit, offset=offset
+            if filter is None and not sortby:
+                return _read_frame(
+                    conn, schema, columns=columns, filters=filters, limit=limit, offset=offset
+                )
+            # COPY cannot bind parameters: the filtered, sorted page's row numbers come
+            # from a query that binds them, and the rows are copied by those numbers
+            found, params = _expr_sql(filter)
+            query = sql.SQL("SELECT fid FROM {} WHERE {} AND {} ORDER BY {}{}{}").format(
+                sql.Identifier(name),
+                filters,
+                found,
+                _order_sql(schema, sortby),
+                sql.SQL(" LIMIT {}").format(sql.Literal(limit))
+                if limit is not None
+                else sql.SQL(""),
+                sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
             )
+            fids = [int(row[0]) for row in conn.execute(query, params).fetchall()]
+            by_fid = sql.SQL("fid = ANY({}::bigint[])").format(sql.Literal(fids))
+            frame = _read_frame(conn, schema, columns=columns, filters=by_fid, with_fid=True)
+        frame = frame.set_index("__fid").loc[fids].reset_index(drop=True)
+        return frame
 
     def features(
         self,
@@ -419,6 +462,8 @@ class PostGISStore:
         columns: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        filter: Expr | None = None,
+        sortby: Sorting = (),
     ) -> FeaturePage:
         """A page of features with their properties as JSON built by PostgreSQL.
 
@@ -431,19 +476,22 @@ class PostGISStore:
             sql.SQL("{}, {}").format(sql.Literal(n), _json_value(schema.field(n).kind, n))
             for n in names
         )
+        found, params = _expr_sql(filter)
         query = sql.SQL(
-            "SELECT {}, {}, json_build_object({})::text FROM {} WHERE {} ORDER BY fid{}{}"
+            "SELECT {}, {}, json_build_object({})::text FROM {} WHERE {} AND {} ORDER BY {}{}{}"
         ).format(
             sql.Identifier(schema.id_field),
             sql.SQL("NULL" if schema.is_table else "ST_AsBinary(geometry)"),
             members,
             sql.Identifier(name),
             _filters(schema, bbox, where),
+            found,
+            _order_sql(schema, sortby),
             sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
             sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
         )
         with self._db.connection() as conn:
-            rows = conn.execute(query).fetchall()
+            rows = conn.execute(query, params).fetchall()
         geometry = None
         if not schema.is_table:
             geometry = geometry_json(shapely.from_wkb([row[1] for row in rows]))
@@ -451,21 +499,27 @@ class PostGISStore:
             ids=[row[0] for row in rows],
             geometry=geometry,
             properties=[row[2] for row in rows],
-            matched=self.count(name, bbox=bbox, where=where),
+            matched=self.count(name, bbox=bbox, where=where, filter=filter),
         )
 
     def count(
-        self, name: str, *, bbox: BBox | None = None, where: Mapping[str, object] | None = None
+        self,
+        name: str,
+        *,
+        bbox: BBox | None = None,
+        where: Mapping[str, object] | None = None,
+        filter: Expr | None = None,
     ) -> int:
         """Number of features of ``name`` matching the filters."""
         schema = layer_schema(name)
-        if bbox is None and not where:
+        if bbox is None and not where and filter is None:
             return self.layer_info(name).feature_count
-        query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
-            sql.Identifier(name), _filters(schema, bbox, where)
+        found, params = _expr_sql(filter)
+        query = sql.SQL("SELECT count(*) FROM {} WHERE {} AND {}").format(
+            sql.Identifier(name), _filters(schema, bbox, where), found
         )
         with self._db.connection() as conn:
-            row = conn.execute(query).fetchone()
+            row = conn.execute(query, params).fetchone()
         assert row is not None
         return int(row[0])
 
@@ -478,6 +532,7 @@ class PostGISStore:
         action: str,
         note: str = "",
         source_hash: str = "",
+        precondition: Precondition | None = None,
     ) -> AuditEntry:
         """Replace or append to layers in one transaction, recorded in the audit log.
 
@@ -491,6 +546,8 @@ class PostGISStore:
         site = self.site()
         with self._db.transaction() as conn:
             conn.execute(WRITE_LOCK)
+            if precondition is not None:
+                precondition(lambda n: _read_frame(conn, layer_schema(n)))
             rows = plan_write(
                 layers,
                 mode,
@@ -633,6 +690,103 @@ def _filters(
     return sql.SQL(" AND ").join(parts) if parts else sql.SQL("TRUE")
 
 
+_SPATIAL_FUNCTIONS = {
+    "intersects": "ST_Intersects",
+    "disjoint": "ST_Disjoint",
+    "within": "ST_Within",
+    "contains": "ST_Contains",
+    "equals": "ST_Equals",
+    "touches": "ST_Touches",
+    "overlaps": "ST_Overlaps",
+    "crosses": "ST_Crosses",
+}
+
+
+def _expr_sql(expr: Expr | None) -> tuple[sql.Composable, list[object]]:
+    """A filter tree as SQL with ``%s`` placeholders, and the values the server binds.
+
+    Columns come from the tree's field specs (checked against the schema when
+    the tree was made) as quoted identifiers; text compares in the ``"C"``
+    collation (code point order, as SQLite and Python); ``dwithin`` measures
+    metres on the WGS 84 spheroid (``geography``) after an index prefilter.
+    """
+    params: list[object] = []
+
+    def bind(value: object, cast: str = "") -> sql.Composable:
+        params.append(value)
+        return sql.SQL("%s" + (f"::{cast}" if cast else ""))
+
+    def walk(node: Expr) -> sql.Composable:
+        if isinstance(node, Always):
+            return sql.SQL("TRUE" if node.value else "FALSE")
+        if isinstance(node, And | Or):
+            joiner = sql.SQL(" AND " if isinstance(node, And) else " OR ")
+            return sql.SQL("({})").format(joiner.join(walk(p) for p in node.parts))
+        if isinstance(node, Not):
+            return sql.SQL("(NOT {})").format(walk(node.part))
+        if isinstance(node, Spatial):  # values are bound in the order they appear
+            if node.op != "dwithin":
+                literal = sql.SQL("ST_GeomFromWKB({}, {})").format(
+                    bind(node.wkb), sql.Literal(SRID)
+                )
+                function = sql.SQL(_SPATIAL_FUNCTIONS[node.op])
+                return sql.SQL("{}(geometry, {})").format(function, literal)
+            box = search_box(node)
+            assert box is not None
+            envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
+                *(bind(v) for v in box), sql.Literal(SRID)
+            )
+            literal = sql.SQL("ST_GeomFromWKB({}, {})").format(bind(node.wkb), sql.Literal(SRID))
+            return sql.SQL(
+                "(geometry && {} AND ST_DWithin(geometry::geography, {}::geography, {}))"
+            ).format(envelope, literal, bind(node.distance_m, "double precision"))
+        column = _column(node.field.name, node.field.kind)
+        # an integer field may meet a fractional literal (storeys > 1.5): compare exactly
+        cast = "numeric" if node.field.kind == "int" else _ARRAY_TYPES[node.field.kind]
+        if isinstance(node, Compare):
+            return sql.SQL("({} {} {})").format(column, sql.SQL(node.op), bind(node.value, cast))
+        if isinstance(node, In):
+            values = sql.SQL(", ").join(bind(v, cast) for v in node.values)
+            return sql.SQL("({} IN ({}))").format(column, values)
+        if isinstance(node, Range):
+            return sql.SQL("({} BETWEEN {} AND {})").format(
+                column, bind(node.low, cast), bind(node.high, cast)
+            )
+        if isinstance(node, IsNull):
+            return sql.SQL("({} IS NULL)").format(sql.Identifier(node.field.name))
+        return sql.SQL("({} LIKE {})").format(column, bind(_like(node), "text"))
+
+    if expr is None:
+        return sql.SQL("TRUE"), params
+    return walk(expr), params
+
+
+def _column(name: str, kind: FieldKind) -> sql.Composable:
+    """A column in a comparison: text in the ``"C"`` collation."""
+    if kind in ("str", "date"):
+        return sql.SQL('{} COLLATE "C"').format(sql.Identifier(name))
+    return sql.Identifier(name)
+
+
+def _like(like: Like) -> str:
+    """A CQL2 ``LIKE`` pattern in PostgreSQL's form (backslash escapes ``%``, ``_``, ``\\``)."""
+    return "".join(
+        ("\\" + part if part in "%_\\" else part) if literal else part
+        for part, literal in zip(like.parts, like.literal, strict=True)
+    )
+
+
+def _order_sql(schema: LayerSchema, sortby: Sorting) -> sql.Composable:
+    """Sort keys, empty values last either way (as pandas), then storage order."""
+    keys = [
+        sql.SQL("{} {} NULLS LAST").format(
+            _column(key.field.name, key.field.kind), sql.SQL("DESC" if key.descending else "ASC")
+        )
+        for key in sortby
+    ]
+    return sql.SQL(", ").join([*keys, sql.SQL("fid")])
+
+
 def _json_value(kind: FieldKind, name: str) -> sql.Composable:
     """A field as a ``json_build_object`` value.
 
@@ -659,10 +813,16 @@ def _read_frame(
     filters: sql.Composable | None = None,
     limit: int | None = None,
     offset: int = 0,
+    with_fid: bool = False,
 ) -> Frame:
-    """Rows of a layer in storage order, as a frame with the schema's dtypes."""
+    """Rows of a layer in storage order, as a frame with the schema's dtypes.
+
+    ``with_fid`` adds each row's storage number as a column ``__fid``.
+    """
     names = list(schema.field_names if columns is None else columns)
     selected: list[sql.Composable] = [sql.Identifier(n) for n in names]
+    if with_fid:
+        selected.append(sql.SQL("fid"))
     points = schema.geometry_types == ("Point",)
     if points:  # coordinates as numbers: cheaper to send and to decode than WKB
         selected += [sql.SQL("ST_X(geometry)"), sql.SQL("ST_Y(geometry)")]
@@ -688,12 +848,16 @@ def _read_frame(
             "built by another version of site-gis; rebuild it with `site-gis init`"
         ) from None
     types = {n: _ARROW_TYPES[schema.field(n).kind] for n in names}
+    if with_fid:
+        types["fid"] = pa.int64()
     shape = {"x": pa.float64(), "y": pa.float64()} if points else {"geometry": pa.string()}
     if not schema.is_table:
         types.update(shape)
     table = _parse_csv(b"".join(chunks), types)
     attributes = table.select(names)
     frame = attributes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if with_fid:
+        frame["__fid"] = table.column("fid").to_numpy()
     if points:
         x, y = (table.column(c).to_numpy() for c in ("x", "y"))
         frame = gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=SRID)
