@@ -86,9 +86,12 @@ def screen_results(
     DataFrame
         ``results`` with ``standard``, ``version``, ``level``, ``lower_level``,
         ``level_unit``, ``level_status`` ("verified" / "to verify"),
-        ``level_source``, ``ratio`` and ``flag`` added (see the module rules).
+        ``level_source`` (the issuer's official page), ``level_citation``
+        (issuer, title, year, table), ``ratio`` and ``flag`` added (see the module rules).
     """
     chosen = select_levels(levels, standard, land_use).reset_index(drop=True)
+    if "citation" not in chosen:  # a store built before levels carried their citation
+        chosen["citation"] = None
     lookup = pd.MultiIndex.from_arrays([chosen["key"], chosen["medium"]])
     key = results["cas_number"].fillna(results["analyte"])
     position = lookup.get_indexer(pd.MultiIndex.from_arrays([key, results["medium"]]))
@@ -138,6 +141,7 @@ def screen_results(
             status, categories=pd.Index(["verified", "to verify"])
         ),
         level_source=take_text("source_url"),
+        level_citation=take_text("citation"),
         ratio=np.where(has_level, ratio, np.nan),
         flag=pd.Categorical.from_codes(flag, categories=pd.Index(FLAGS)),
     )
