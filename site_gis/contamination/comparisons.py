@@ -1,0 +1,266 @@
+"""Site versus background: two-sample tests per EIA zone × analyte × medium.
+
+The hypothesis forms of the ProUCL 5.2 Technical Guide (EPA/600/R-07/041, 2022,
+chapter 6), stated in every output row:
+
+* **Form 1** (default): H0 site ≤ background; H1 site > background.  A small p-value
+  says the zone is above background.
+* **Form 2** (with a substantial difference S ≥ 0, in the data's unit): H0 site ≥
+  background + S; H1 site < background + S.  A small p-value says the zone is not
+  above background by more than S.
+
+Which test, by the data (α, the significance level, default 0.05):
+
+* no non-detects in either group: **Student's t** (pooled variance, or Welch–
+  Satterthwaite when an F test rejects equal variances at 5 %) on the means, and
+  **Wilcoxon–Mann–Whitney** (normal approximation with the tie correction, no
+  continuity correction) on the distributions;
+* non-detects in either group: **Gehan's** generalised Wilcoxon test (scores
+  h = #definitely below - #definitely above, Mantel's permutation variance
+  m·n·Σh² / (N (N - 1))) and the **Tarone–Ware** test (a weighted log-rank test on the
+  data read from the top, weights √(number at risk), hypergeometric variance).  With
+  left-censored data a non-detect "< DL" is definitely below a detect ≥ DL; two
+  non-detects, or a non-detect and a lower detect, are indeterminate.
+
+Each group needs :data:`MIN_PER_GROUP` results; the site group is the zone's
+non-background locations, the background group the background locations (same
+analyte, medium and unit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _stats
+
+MIN_PER_GROUP = 4
+MAX_GROUP = 20_000
+"""Gehan's scores compare every pair: a group of more results is refused."""
+FORMS = {
+    1: "Form 1: H0 site ≤ background, H1 site > background",
+    2: "Form 2: H0 site ≥ background + S, H1 site < background + S",
+}
+
+
+def _p_value(z: float, form: int) -> float:
+    return float(_stats.norm.sf(z) if form == 1 else _stats.norm.cdf(z))
+
+
+def student_t(site: np.ndarray, background: np.ndarray, *, form: int = 1) -> dict[str, Any]:
+    """Two-sample t test of the means (no non-detects), pooled or Welch by an F test."""
+    m, n = len(site), len(background)
+    v1, v2 = site.var(ddof=1), background.var(ddof=1)
+    f_p = (
+        2 * min(_stats.f.cdf(v1 / v2, m - 1, n - 1), _stats.f.sf(v1 / v2, m - 1, n - 1))
+        if v1 > 0 and v2 > 0
+        else 1.0
+    )
+    diff = site.mean() - background.mean()
+    if f_p < 0.05:
+        se = np.sqrt(v1 / m + v2 / n)
+        df = (v1 / m + v2 / n) ** 2 / ((v1 / m) ** 2 / (m - 1) + (v2 / n) ** 2 / (n - 1))
+        name = f"Student t (Welch-Satterthwaite, variances differ: F test p = {f_p:.3g})"
+    else:
+        pooled = ((m - 1) * v1 + (n - 1) * v2) / (m + n - 2)
+        se, df = np.sqrt(pooled * (1 / m + 1 / n)), m + n - 2
+        name = "Student t (pooled variance)"
+    t = float(diff / se) if se > 0 else 0.0
+    p = float(_stats.t.sf(t, df) if form == 1 else _stats.t.cdf(t, df))
+    return {"test": name, "statistic": t, "df": float(df), "p_value": p}
+
+
+def wilcoxon_mann_whitney(
+    site: np.ndarray, background: np.ndarray, *, form: int = 1
+) -> dict[str, Any]:
+    """WMW rank-sum test (no non-detects): U of the site, normal approximation with ties."""
+    m, n = len(site), len(background)
+    combined = np.concatenate([site, background])
+    ranks = _stats.rankdata(combined)
+    u = float(ranks[:m].sum() - m * (m + 1) / 2)
+    big_n = m + n
+    _, counts = np.unique(combined, return_counts=True)
+    tie = float((counts**3 - counts).sum())
+    variance = m * n / 12 * ((big_n + 1) - tie / (big_n * (big_n - 1)))
+    z = (u - m * n / 2) / np.sqrt(variance) if variance > 0 else 0.0
+    return {
+        "test": "Wilcoxon-Mann-Whitney (normal approximation, ties corrected)",
+        "statistic": u,
+        "z": float(z),
+        "p_value": _p_value(float(z), form),
+    }
+
+
+def _definitely_above(x: np.ndarray, dx: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Matrix [i, j]: observation i (x, detected dx) is certainly above j (y, dy)."""
+    strictly = x[:, None] > y[None, :]
+    at_or_above = x[:, None] >= y[None, :]
+    return dx[:, None] & np.where(dy[None, :], strictly, at_or_above)
+
+
+def gehan(
+    site: np.ndarray,
+    site_detected: np.ndarray,
+    background: np.ndarray,
+    background_detected: np.ndarray,
+    *,
+    form: int = 1,
+) -> dict[str, Any]:
+    """Gehan's test for left-censored data with Mantel's permutation variance."""
+    x = np.concatenate([site, background]).astype(float)
+    d = np.concatenate([site_detected, background_detected]).astype(bool)
+    m, big_n = len(site), len(x)
+    above = _definitely_above(x, d, x, d)
+    h = above.sum(axis=1) - above.sum(axis=0)  # definitely above others - definitely below
+    w = float(h[:m].sum())
+    variance = m * (big_n - m) * float((h**2).sum()) / (big_n * (big_n - 1))
+    z = w / np.sqrt(variance) if variance > 0 else 0.0
+    return {
+        "test": "Gehan (Mantel permutation variance)",
+        "statistic": w,
+        "z": float(z),
+        "p_value": _p_value(float(z), form),
+    }
+
+
+def tarone_ware(
+    site: np.ndarray,
+    site_detected: np.ndarray,
+    background: np.ndarray,
+    background_detected: np.ndarray,
+    *,
+    form: int = 1,
+) -> dict[str, Any]:
+    """Tarone–Ware test for left-censored data (weights √n at risk)."""
+    x = np.concatenate([site, background]).astype(float)
+    d = np.concatenate([site_detected, background_detected]).astype(bool)
+    is_site = np.arange(len(x)) < len(site)
+    numerator = variance = 0.0
+    for t in np.unique(x[d])[::-1]:  # read from the top: highest detect first
+        at_risk = x <= t
+        n_j, n_1j = float(at_risk.sum()), float((at_risk & is_site).sum())
+        events = d & (x == t)
+        d_j, d_1j = float(events.sum()), float((events & is_site).sum())
+        weight = np.sqrt(n_j)
+        numerator += weight * (d_1j - d_j * n_1j / n_j)
+        if n_j > 1:
+            variance += weight**2 * d_j * (n_1j / n_j) * (1 - n_1j / n_j) * (n_j - d_j) / (n_j - 1)
+    z = numerator / np.sqrt(variance) if variance > 0 else 0.0
+    return {
+        "test": "Tarone-Ware (weights √n at risk)",
+        "statistic": float(numerator),
+        "z": float(z),
+        "p_value": _p_value(float(z), form),
+    }
+
+
+def compare_groups(
+    site: pd.DataFrame,
+    background: pd.DataFrame,
+    *,
+    form: int = 1,
+    substantial_difference: float = 0.0,
+    alpha: float = 0.05,
+) -> list[dict[str, Any]]:
+    """The tests of one site group against its background group.
+
+    Both frames have ``x`` (value, or detection limit for non-detects) and
+    ``detected``.  Returns one dict per test: ``test``, ``hypothesis``, ``statistic``,
+    ``p_value``, ``conclusion``.
+    """
+    if form not in FORMS:
+        raise ValueError("form must be 1 or 2")
+    if form == 1 and substantial_difference:
+        raise ValueError("a substantial difference S applies to Form 2 only")
+    xs, ds = site["x"].to_numpy(float), site["detected"].to_numpy(bool)
+    xb, db = background["x"].to_numpy(float), background["detected"].to_numpy(bool)
+    xb = xb + substantial_difference  # Form 2 compares the site with background + S
+    hypothesis = (
+        FORMS[form].replace("S", f"S (S = {substantial_difference:g})") if form == 2 else FORMS[1]
+    )
+    if ds.all() and db.all():
+        tests = [student_t(xs, xb, form=form), wilcoxon_mann_whitney(xs, xb, form=form)]
+    else:
+        tests = [gehan(xs, ds, xb, db, form=form), tarone_ware(xs, ds, xb, db, form=form)]
+    for test in tests:
+        rejected = test["p_value"] < alpha
+        if form == 1:
+            conclusion = "above background" if rejected else "not shown above background"
+        else:
+            conclusion = (
+                "not above background + S" if rejected else "not shown below background + S"
+            )
+        test.update(hypothesis=hypothesis, alpha=alpha, reject_h0=rejected, conclusion=conclusion)
+    return tests
+
+
+def compare_to_background(
+    results: pd.DataFrame,
+    *,
+    form: int = 1,
+    substantial_difference: float = 0.0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Site versus background per zone × analyte × medium (and unit).
+
+    Parameters
+    ----------
+    results
+        Results with ``zone_id``, ``background`` (bool), ``analyte``, ``medium``,
+        ``unit``, ``value``, ``detected``, ``detection_limit``.
+    form, substantial_difference, alpha
+        Hypothesis form (1 or 2), S for Form 2 (the data's unit), significance level.
+
+    Returns
+    -------
+    DataFrame
+        One row per zone × analyte × medium × test: ``zone_id``, ``analyte``,
+        ``medium``, ``unit``, ``n_site``, ``detects_site``, ``n_background``,
+        ``detects_background``, ``test``, ``hypothesis``, ``statistic``, ``p_value``,
+        ``alpha``, ``reject_h0``, ``conclusion``, ``note``.
+    """
+    frame = results[results["analyte"] != "pH"].assign(
+        x=results["value"].where(results["detected"].astype(bool), results["detection_limit"]),
+        detected=results["detected"].astype(bool),
+        background=results["background"].fillna(False).astype(bool),
+        zone_id=results["zone_id"].fillna("outside"),
+    )
+    reference = {k: g for k, g in frame[frame["background"]].groupby(["analyte", "medium", "unit"])}
+    rows: list[dict[str, Any]] = []
+    site = frame[~frame["background"]]
+    for (zone, analyte, medium, unit), group in site.groupby(
+        ["zone_id", "analyte", "medium", "unit"], sort=True
+    ):
+        bg = reference.get((analyte, medium, unit))
+        head = {
+            "zone_id": zone,
+            "analyte": analyte,
+            "medium": medium,
+            "unit": unit,
+            "n_site": len(group),
+            "detects_site": int(group["detected"].sum()),
+            "n_background": 0 if bg is None else len(bg),
+            "detects_background": 0 if bg is None else int(bg["detected"].sum()),
+        }
+        if bg is None or len(bg) < MIN_PER_GROUP or len(group) < MIN_PER_GROUP:
+            rows.append(
+                {
+                    **head,
+                    "note": f"no test: each group needs ≥ {MIN_PER_GROUP} results",
+                }
+            )
+            continue
+        if not group["detected"].any() and not bg["detected"].any():
+            rows.append({**head, "note": "no test: all results are non-detects"})
+            continue
+        for test in compare_groups(
+            group, bg, form=form, substantial_difference=substantial_difference, alpha=alpha
+        ):
+            rows.append({**head, **test, "note": ""})
+    columns = [
+        "zone_id", "analyte", "medium", "unit", "n_site", "detects_site", "n_background",
+        "detects_background", "test", "hypothesis", "statistic", "z", "df", "p_value",
+        "alpha", "reject_h0", "conclusion", "note",
+    ]  # fmt: skip
+    return pd.DataFrame(rows).reindex(columns=columns)
