@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
+from site_gis.errors import AnalysisTooCostlyError
+
 MIN_PER_GROUP = 4
 MAX_GROUP = 20_000
 """Gehan's scores compare every pair: a group of more results is refused."""
@@ -243,7 +245,17 @@ def compare_to_background(
             "n_background": 0 if bg is None else len(bg),
             "detects_background": 0 if bg is None else int(bg["detected"].sum()),
         }
-        if bg is None or len(bg) < MIN_PER_GROUP or len(group) < MIN_PER_GROUP:
+        if bg is None:
+            rows.append({**head, "note": "no test: no background results of this medium"})
+            continue
+        if len(bg) > MAX_GROUP or len(group) > MAX_GROUP:
+            raise AnalysisTooCostlyError(
+                f"{zone} × {analyte} × {medium} has {len(group):,} site and {len(bg):,} "
+                f"background results; at most {MAX_GROUP:,} per group are compared "
+                "(select one analyte or medium)",
+                limit="max_group",
+            )
+        if len(bg) < MIN_PER_GROUP or len(group) < MIN_PER_GROUP:
             rows.append(
                 {
                     **head,
@@ -264,3 +276,36 @@ def compare_to_background(
         "alpha", "reject_h0", "conclusion", "note",
     ]  # fmt: skip
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def zone_verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """One verdict per zone × analyte × medium from :func:`compare_to_background` (Form 1).
+
+    The verdict follows the rank test -- Wilcoxon–Mann–Whitney, or Gehan with
+    non-detects -- which needs no distribution: ``above background`` where it rejects
+    H0 (site ≤ background), ``not shown above background`` where it does not, and the
+    row's note where no test could be made.  Columns: ``zone_id``, ``analyte``,
+    ``medium``, ``above_background`` (bool or missing), ``background_verdict`` (text).
+    """
+    rank = table[
+        table["test"].fillna("").str.startswith(("Wilcoxon", "Gehan")) | table["test"].isna()
+    ]
+    verdict = np.where(
+        rank["test"].isna(),
+        rank["note"].fillna("no test"),
+        rank["conclusion"].fillna("")
+        + " ("
+        + rank["test"].fillna("").str.split(" \\(").str[0]
+        + ", p = "
+        + rank["p_value"].map(lambda p: f"{p:.3g}" if pd.notna(p) else "-")
+        + ")",
+    )
+    return pd.DataFrame(
+        {
+            "zone_id": rank["zone_id"],
+            "analyte": rank["analyte"],
+            "medium": rank["medium"],
+            "above_background": rank["reject_h0"].where(rank["test"].notna()),
+            "background_verdict": verdict,
+        }
+    ).reset_index(drop=True)
