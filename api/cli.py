@@ -617,9 +617,14 @@ def background_command(
 ) -> None:
     """Background threshold values of the background locations (recommended BTV per
     analyte and medium), or with --compare each zone against background."""
-    from site_gis.contamination import load_results
-    from site_gis.contamination.background import compute_background, recommended_btvs
-    from site_gis.contamination.comparisons import FORMS, compare_to_background, zone_verdicts
+    from site_gis.contamination import (
+        compare_to_background,
+        compute_background,
+        load_results,
+        recommended_btvs,
+        zone_verdicts,
+    )
+    from site_gis.contamination.comparisons import FORMS
     from site_gis.store import open_store
 
     opened = open_store(_settings(store=store).store)

@@ -44,7 +44,14 @@ from api.maps.legend import (
     surface_scale,
     swatches,
 )
-from site_gis.contamination import compute_statistics, load_results, resolve_analyte, screen_results
+from site_gis.contamination import (
+    compare_to_background,
+    compute_statistics,
+    load_results,
+    resolve_analyte,
+    screen_results,
+    zone_verdicts,
+)
 from site_gis.errors import InsufficientDataError, InvalidRequestError, JobError
 from site_gis.processes import MapSurface, MapSurfaceInputs
 from site_gis.processes.display import finish_map_surface
@@ -236,7 +243,17 @@ def _zone_statistics(store: Store, screened: pd.DataFrame) -> Any:
     stats = stats.assign(mean_shown=stats["km_mean"].fillna(stats["mean"]))
     keep = ["zone_id", "n", "detects", "percent_non_detect", "max_detect", "mean_shown"]
     keep += ["ucl95", "epc", "method"]
-    return zones.merge(stats[keep], on="zone_id", how="left")
+    return zones.merge(stats[keep], on="zone_id", how="left").merge(
+        _background_verdicts(screened), on="zone_id", how="left"
+    )
+
+
+def _background_verdicts(screened: pd.DataFrame) -> pd.DataFrame:
+    """Whether each zone is above background (WMW or Gehan, Form 1; background locations)."""
+    if "background" not in screened or not screened["background"].any():
+        return pd.DataFrame({"zone_id": [], "background_verdict": []})
+    verdicts = zone_verdicts(compare_to_background(screened))
+    return verdicts[["zone_id", "background_verdict"]].drop_duplicates("zone_id")
 
 
 def local_surface(store: Store, budget: SurfaceBudget | None = None) -> SurfaceSource:
@@ -300,6 +317,7 @@ def build_contamination_map(
             ("ucl95", f"95% UCL ({unit})"),
             ("method", "UCL method"),
             ("epc", f"Exposure point conc. ({unit})"),
+            ("background_verdict", "Above background?"),
         ],
         fill_opacity=0.05,
     ).add_to(fmap)

@@ -15,14 +15,17 @@ from api.known_params import KnownParameters
 from api.responses import FastJSONResponse
 from api.routers.contamination import Format, Medium, Screening, ScreeningDep, Zone
 from api.tables import csv_response, records
-from site_gis.contamination import RULE, load_results, screen_results
-from site_gis.contamination.background import (
-    BTV_RULE,
-    REFERENCE,
+from site_gis.contamination import (
+    RULE,
+    compare_to_background,
     compute_background,
+    load_results,
     recommended_btvs,
+    screen_results,
+    zone_verdicts,
 )
-from site_gis.contamination.comparisons import FORMS, compare_to_background, zone_verdicts
+from site_gis.contamination.background import BTV_RULE, REFERENCE
+from site_gis.contamination.comparisons import FORMS
 from site_gis.contamination.screening import BACKGROUND_RULE
 from site_gis.errors import InsufficientDataError, InvalidRequestError
 from site_gis.store import Store

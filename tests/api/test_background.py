@@ -8,6 +8,10 @@ import io
 import httpx
 import pytest
 
+from api.maps.assets import render
+from api.maps.contamination import ContaminationQuery, build_contamination_map
+from site_gis.store import Store
+
 
 def test_btvs_mark_one_recommended_row_per_analyte_and_medium(client: httpx.Client) -> None:
     response = client.get("/contamination/background", params={"analyte": "Lead"})
@@ -116,3 +120,9 @@ def test_bad_parameters_are_400_naming_them(
     response = client.get(path, params=params)
     assert response.status_code == 400
     assert name in response.text
+
+
+def test_zone_popup_says_whether_the_zone_is_above_background(built_store: Store) -> None:
+    html = render(build_contamination_map(built_store, ContaminationQuery()))  # Lead, soil
+    assert "Above background?" in html
+    assert "above background (Wilcoxon-Mann-Whitney, p = " in html
