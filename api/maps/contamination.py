@@ -90,6 +90,7 @@ class _Level:
     status: str
     source: str | None
     version: str
+    citation: str | None = None
 
     def text(self) -> str:
         if self.value is None:
@@ -164,12 +165,14 @@ def _level(screened: pd.DataFrame) -> _Level:
         return _Level(None, str(screened["unit"].iloc[0]), "", None, "")
     row = with_level.iloc[0]
     source = row["level_source"]
+    citation = row.get("level_citation")
     return _Level(
         float(row["level"]),
         str(row["level_unit"]),
         str(row["level_status"]),
         None if pd.isna(source) else str(source),
         str(row["version"]),
+        None if citation is None or pd.isna(citation) else str(citation),
     )
 
 
@@ -349,6 +352,8 @@ def build_contamination_map(
         ]
     elif level.status == "to verify":
         standard_part.append(note("This level is still to verify at its source.", warn=True))
+    if level.citation:
+        standard_part.append(Markup("<p>{}</p>").format(level.citation))
     if level.source:
         standard_part.append(Markup("<p>Source: {}</p>").format(link(level.source, level.source)))
     exceeding = int(counts.reindex(list(EXCEEDING_CLASSES), fill_value=0).sum())

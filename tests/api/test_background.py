@@ -126,3 +126,6 @@ def test_zone_popup_says_whether_the_zone_is_above_background(built_store: Store
     html = render(build_contamination_map(built_store, ContaminationQuery()))  # Lead, soil
     assert "Above background?" in html
     assert "above background (Wilcoxon-Mann-Whitney, p = " in html
+    # the legend cites the standard's issuer and links its official page, never a mirror
+    assert "Ministry of Housing, Spatial Planning and the Environment (VROM)" in html
+    assert "https://wetten.overheid.nl/" in html and "the-uncensored-wiki" not in html
