@@ -25,8 +25,9 @@ gamma WH / HW      the normal formulas on y = x^(1/3) (Wilson-Hilferty) or     n
                    gamma P95 from the fitted gamma (bias-corrected shape k*)
 nonparametric      UTL: the smallest order statistic x(r) with                 yes
                    P(Binomial(n, 0.95) ≤ r - 1) ≥ 0.95 (the confidence
-                   reached is stated); UPL: x(⌈0.95 (n+1)⌉); USL: the maximum;
-                   P95: the 95th sample percentile (linear interpolation)
+                   reached is stated); USL: the maximum.  Not verified: UPL
+                   x(⌈0.95 (n+1)⌉) and P95 by linear interpolation (the
+                   guide's rank and percentile rules may differ)
 KM (normal,        with non-detects: the normal formulas with the              no
 lognormal,         Kaplan–Meier mean and SD (of x, ln x, x^(1/3)) in place of
 gamma WH)          x̄ and s
@@ -63,6 +64,7 @@ from scipy import stats as _stats
 
 from site_gis.contamination.outliers import candidate_outliers
 from site_gis.contamination.statistics import kaplan_meier
+from site_gis.errors import AnalysisTooCostlyError
 
 COVERAGE = 0.95
 CONFIDENCE = 0.95
@@ -72,6 +74,8 @@ MIN_N = 4
 ADVISED_N = 8
 """The technical guide advises at least 8 to 10 background observations."""
 MIN_DETECTS = 3
+MAX_N = 5000
+"""Largest background group (Shapiro–Wilk's p-value is not reliable beyond it)."""
 STATISTICS = ("UTL95-95", "UPL95", "USL95", "P95")
 RECOMMENDED_STATISTIC = "UTL95-95"
 RECOMMENDATION_REASON = (
@@ -312,8 +316,12 @@ def _nonparametric(x: np.ndarray, d: np.ndarray) -> list[dict[str, Any]]:
         {
             "statistic": "UPL95",
             "variant": "nonparametric",
-            "verified": True,
-            **at(upl_rank, f"order statistic x({upl_rank}) = x(⌈0.95 (n+1)⌉)"),
+            "verified": False,
+            **at(
+                upl_rank,
+                f"order statistic x({upl_rank}) = x(⌈0.95 (n+1)⌉); the guide's rank rule "
+                "(rounding or interpolation) to verify",
+            ),
         },
         {
             "statistic": "USL95",
@@ -383,6 +391,12 @@ def compute_background(results: pd.DataFrame) -> pd.DataFrame:
     for (analyte, medium, unit), group in frame.groupby(["analyte", "medium", "unit"], sort=True):
         x = group["x"].to_numpy(float)
         d = group["detected"].to_numpy(bool)
+        if len(x) > MAX_N:
+            raise AnalysisTooCostlyError(
+                f"{analyte} in {medium} has {len(x):,} background results; BTVs are computed "
+                f"for at most {MAX_N:,} (select fewer background locations)",
+                limit="max_background_n",
+            )
         head: dict[str, Any] = {
             "analyte": analyte,
             "medium": medium,

@@ -38,8 +38,8 @@ from scipy import stats as _stats
 from site_gis.errors import AnalysisTooCostlyError
 
 MIN_PER_GROUP = 4
-MAX_GROUP = 20_000
-"""Gehan's scores compare every pair: a group of more results is refused."""
+MAX_GROUP = 200_000
+"""A zone or background group of more results is refused (the tests sort each group)."""
 FORMS = {
     1: "Form 1: H0 site ≤ background, H1 site > background",
     2: "Form 2: H0 site ≥ background + S, H1 site < background + S",
@@ -94,11 +94,27 @@ def wilcoxon_mann_whitney(
     }
 
 
-def _definitely_above(x: np.ndarray, dx: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """Matrix [i, j]: observation i (x, detected dx) is certainly above j (y, dy)."""
-    strictly = x[:, None] > y[None, :]
-    at_or_above = x[:, None] >= y[None, :]
-    return dx[:, None] & np.where(dy[None, :], strictly, at_or_above)
+def _gehan_scores(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """h = #definitely below - #definitely above, for each observation of the combined
+    sample (left-censored: ``x`` the value or detection limit, ``d`` detected).
+
+    A detect v is definitely above every detect < v and every non-detect with a limit
+    ≤ v; a non-detect "< c" is definitely above nothing and below every detect ≥ c.
+    Sorting makes this O(N log N).
+    """
+    detects = np.sort(x[d])
+    limits = np.sort(x[~d])
+    below = np.where(
+        d,
+        np.searchsorted(detects, x, side="left") + np.searchsorted(limits, x, side="right"),
+        0,
+    )
+    above = len(detects) - np.where(
+        d,
+        np.searchsorted(detects, x, side="right"),
+        np.searchsorted(detects, x, side="left"),
+    )
+    return (below - above).astype(float)
 
 
 def gehan(
@@ -113,8 +129,7 @@ def gehan(
     x = np.concatenate([site, background]).astype(float)
     d = np.concatenate([site_detected, background_detected]).astype(bool)
     m, big_n = len(site), len(x)
-    above = _definitely_above(x, d, x, d)
-    h = above.sum(axis=1) - above.sum(axis=0)  # definitely above others - definitely below
+    h = _gehan_scores(x, d)
     w = float(h[:m].sum())
     variance = m * (big_n - m) * float((h**2).sum()) / (big_n * (big_n - 1))
     z = w / np.sqrt(variance) if variance > 0 else 0.0
@@ -134,24 +149,46 @@ def tarone_ware(
     *,
     form: int = 1,
 ) -> dict[str, Any]:
-    """Tarone–Ware test for left-censored data (weights √n at risk)."""
-    x = np.concatenate([site, background]).astype(float)
-    d = np.concatenate([site_detected, background_detected]).astype(bool)
-    is_site = np.arange(len(x)) < len(site)
-    numerator = variance = 0.0
-    for t in np.unique(x[d])[::-1]:  # read from the top: highest detect first
-        at_risk = x <= t
-        n_j, n_1j = float(at_risk.sum()), float((at_risk & is_site).sum())
-        events = d & (x == t)
-        d_j, d_1j = float(events.sum()), float((events & is_site).sum())
-        weight = np.sqrt(n_j)
-        numerator += weight * (d_1j - d_j * n_1j / n_j)
-        if n_j > 1:
-            variance += weight**2 * d_j * (n_1j / n_j) * (1 - n_1j / n_j) * (n_j - d_j) / (n_j - 1)
+    """Tarone–Ware test for left-censored data (weights √n at risk).
+
+    Read from the top, each distinct detect t is an event time; at risk at t is every
+    observation whose value or limit is ≤ t.
+    """
+    x_all = np.sort(np.concatenate([site, background]).astype(float))
+    x_site = np.sort(np.asarray(site, dtype=float))
+    events_all = np.sort(
+        np.concatenate([site[site_detected], background[background_detected]]).astype(float)
+    )
+    events_site = np.sort(np.asarray(site, dtype=float)[site_detected])
+    times = np.unique(events_all)
+    n_j = np.searchsorted(x_all, times, side="right").astype(float)
+    n_1j = np.searchsorted(x_site, times, side="right").astype(float)
+    d_j = (
+        np.searchsorted(events_all, times, side="right")
+        - np.searchsorted(events_all, times, side="left")
+    ).astype(float)
+    d_1j = (
+        np.searchsorted(events_site, times, side="right")
+        - np.searchsorted(events_site, times, side="left")
+    ).astype(float)
+    weight = np.sqrt(n_j)
+    numerator = float(np.sum(weight * (d_1j - d_j * n_1j / n_j)))
+    many = n_j > 1
+    share = n_1j[many] / n_j[many]
+    variance = float(
+        np.sum(
+            weight[many] ** 2
+            * d_j[many]
+            * share
+            * (1 - share)
+            * (n_j[many] - d_j[many])
+            / (n_j[many] - 1)
+        )
+    )
     z = numerator / np.sqrt(variance) if variance > 0 else 0.0
     return {
         "test": "Tarone-Ware (weights √n at risk)",
-        "statistic": float(numerator),
+        "statistic": numerator,
         "z": float(z),
         "p_value": _p_value(float(z), form),
     }

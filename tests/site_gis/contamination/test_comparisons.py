@@ -111,3 +111,23 @@ def test_per_zone_tests_follow_the_non_detects() -> None:
     assert (bfy["conclusion"] == "above background").all()
     form2 = compare_to_background(results, form=2, substantial_difference=20.0)
     assert form2["hypothesis"].dropna().str.contains("S = 20").all()
+
+
+def test_gehan_without_non_detects_is_twice_mann_whitney_u_minus_mn() -> None:
+    # every pair is determinate: W = #site above - #site below = 2U - mn (scipy's U)
+    u = stats.mannwhitneyu(SITE, BACKGROUND).statistic
+    result = gehan(SITE, np.ones(10, bool), BACKGROUND, np.ones(8, bool))
+    assert result["statistic"] == 2 * u - 10 * 8
+
+
+def test_gehan_scores_match_pairwise_counting() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 12, 40).astype(float)
+    d = rng.random(40) > 0.3
+    w = 0
+    for i in range(25):  # the first 25 are the site, pairs counted one by one
+        for j in range(25, 40):
+            above = d[i] and (x[i] > x[j] if d[j] else x[i] >= x[j])
+            below = d[j] and (x[j] > x[i] if d[i] else x[j] >= x[i])
+            w += int(above) - int(below)
+    assert gehan(x[:25], d[:25], x[25:], d[25:])["statistic"] == w
