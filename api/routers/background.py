@@ -38,7 +38,11 @@ router = APIRouter(
 
 Analyte = Annotated[
     str | None,
-    Query(description="Analyte name, synonym or CAS number", examples=["Lead", "7439-92-1"]),
+    Query(
+        max_length=100,
+        description="Analyte name, synonym or CAS number",
+        examples=["Lead", "7439-92-1"],
+    ),
 ]
 MediumQuery = Annotated[Medium | None, Query(description="Sampled medium")]
 

@@ -424,12 +424,12 @@ def compute_background(results: pd.DataFrame) -> pd.DataFrame:
             **head, outliers=", ".join(f"{v:g}" for v in flagged) if flagged else ""
         )
         parts.append(table)
-    if not parts:
-        return pd.DataFrame(columns=["analyte", "medium", "unit", "statistic", "value"])
-    out = pd.concat(parts, ignore_index=True)
-    out["reference"] = REFERENCE
     columns = ["analyte", "medium", "unit", "n", "detects", "max_detect", "statistic"]
     columns += ["variant", "value", "recommended", "reason", "verified", "note", "outliers"]
+    if not parts:
+        return pd.DataFrame(columns=[*columns, "reference"])
+    out = pd.concat(parts, ignore_index=True)
+    out["reference"] = REFERENCE
     return out.reindex(columns=[*columns, "reference"])
 
 

@@ -324,9 +324,17 @@ def zone_verdicts(table: pd.DataFrame) -> pd.DataFrame:
     row's note where no test could be made.  Columns: ``zone_id``, ``analyte``,
     ``medium``, ``above_background`` (bool or missing), ``background_verdict`` (text).
     """
-    rank = table[
-        table["test"].fillna("").str.startswith(("Wilcoxon", "Gehan")) | table["test"].isna()
-    ]
+    if table.empty:
+        return pd.DataFrame(
+            columns=["zone_id", "analyte", "medium", "above_background", "background_verdict"]
+        )
+    test = table["test"].astype("string")
+    rank = table[test.fillna("").str.startswith(("Wilcoxon", "Gehan")) | test.isna()]
+    rank = rank.assign(
+        test=rank["test"].astype("string"),
+        conclusion=rank["conclusion"].astype("string"),
+        note=rank["note"].astype("string"),
+    )
     verdict = np.where(
         rank["test"].isna(),
         rank["note"].fillna("no test"),

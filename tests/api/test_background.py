@@ -112,6 +112,7 @@ def test_screening_with_background_says_so(client: httpx.Client) -> None:
         ("/contamination/background/comparison", {"zone": "moon"}, "zone"),
         ("/contamination/background/screening", {"standard": "nope"}, "nope"),
         ("/contamination/background", {"sigma": 2}, "sigma"),
+        ("/contamination/background", {"analyte": "x" * 101}, "analyte"),
     ],
 )
 def test_bad_parameters_are_400_naming_them(
@@ -129,3 +130,23 @@ def test_zone_popup_says_whether_the_zone_is_above_background(built_store: Store
     # the legend cites the standard's issuer and links its official page, never a mirror
     assert "Ministry of Housing, Spatial Planning and the Environment (VROM)" in html
     assert "https://wetten.overheid.nl/" in html and "the-uncensored-wiki" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/contamination/background",
+        "/contamination/background/comparison",
+        "/contamination/background/screening",
+    ],
+)
+def test_a_selection_without_btvs_is_empty_not_an_error(client: httpx.Client, path: str) -> None:
+    response = client.get(path, params={"analyte": "pH"})  # a range, no one-sided BTV
+    assert response.status_code == 200
+    body = response.json()
+    assert body.get("btvs", body.get("tests", body.get("background_btvs"))) == []
+
+
+def test_a_medium_without_background_locations_is_422(client: httpx.Client) -> None:
+    response = client.get("/contamination/background", params={"medium": "sediment"})
+    assert response.status_code == 422 and "background = true" in response.json()["detail"]
