@@ -104,3 +104,30 @@ def test_outliers_are_flagged_not_removed() -> None:
     assert set(table["outliers"]) == {"95"}
     assert (table["n"] == 10).all()
     assert table.loc[table["variant"] == "nonparametric", "value"].max() == 95
+
+
+# ShePyrene (Helsel 2012; NADA, EnvStats): 56 values, 11 non-detects; published Kaplan-Meier
+# mean 164.2036 and SD 389.3761 (unrestricted mean, ProUCL conventions).
+SHE_PYRENE = np.array(
+    [
+        *(28, 31, 32, 34, 35, 35, 40, 47, 48, 58, 59, 63, 64, 64, 67, 67, 67, 72, 73, 84, 86),
+        *(86, 87, 94, 98, 100, 103, 103, 105, 107, 110, 111, 117, 119, 119, 122, 122, 132),
+        *(133, 133, 138, 163, 163, 163, 163, 174, 187, 190, 222, 238, 273, 289, 306, 333),
+        *(459, 2982),
+    ],
+    dtype=float,
+)
+SHE_PYRENE_ND = np.array(
+    [
+        *(1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0),
+        *(0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    ],
+    dtype=bool,
+)
+
+
+def test_km_normal_utl_from_the_published_kaplan_meier_figures() -> None:
+    assert len(SHE_PYRENE) == len(SHE_PYRENE_ND) == 56 and SHE_PYRENE_ND.sum() == 11
+    table = threshold_values(SHE_PYRENE, ~SHE_PYRENE_ND).set_index(["variant", "statistic"])
+    expected = 164.2036 + tolerance_factor(56) * 389.3761
+    assert table.loc[("KM normal", "UTL95-95"), "value"] == pytest.approx(expected, rel=1e-4)
