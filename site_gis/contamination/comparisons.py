@@ -194,6 +194,25 @@ def tarone_ware(
     }
 
 
+_CHECKED: dict[str, dict[str, Any]] = {
+    "Student t": {"verified": True, "note": "textbook formulas (checked against scipy)"},
+    "Wilcoxon-Mann-Whitney": {
+        "verified": False,
+        "note": "normal approximation without continuity correction (checked against "
+        "scipy); the guide's small-sample critical values to verify",
+    },
+    "Gehan": {
+        "verified": False,
+        "note": "Mantel's permutation variance, normal approximation; whether the guide "
+        "uses the same variance to verify",
+    },
+    "Tarone-Ware": {
+        "verified": False,
+        "note": "hypergeometric variance, normal approximation; the guide's form to verify",
+    },
+}
+
+
 def compare_groups(
     site: pd.DataFrame,
     background: pd.DataFrame,
@@ -223,6 +242,7 @@ def compare_groups(
     else:
         tests = [gehan(xs, ds, xb, db, form=form), tarone_ware(xs, ds, xb, db, form=form)]
     for test in tests:
+        test.update(_CHECKED[test["test"].split(" (")[0]])
         rejected = test["p_value"] < alpha
         if form == 1:
             conclusion = "above background" if rejected else "not shown above background"
@@ -257,7 +277,8 @@ def compare_to_background(
         One row per zone × analyte × medium × test: ``zone_id``, ``analyte``,
         ``medium``, ``unit``, ``n_site``, ``detects_site``, ``n_background``,
         ``detects_background``, ``test``, ``hypothesis``, ``statistic``, ``p_value``,
-        ``alpha``, ``reject_h0``, ``conclusion``, ``note``.
+        ``alpha``, ``reject_h0``, ``conclusion``, ``verified`` (false where the
+        form of the test is not yet checked against the technical guide), ``note``.
     """
     frame = results[results["analyte"] != "pH"].assign(
         x=results["value"].where(results["detected"].astype(bool), results["detection_limit"]),
@@ -306,11 +327,11 @@ def compare_to_background(
         for test in compare_groups(
             group, bg, form=form, substantial_difference=substantial_difference, alpha=alpha
         ):
-            rows.append({**head, **test, "note": ""})
+            rows.append({**head, **test})
     columns = [
         "zone_id", "analyte", "medium", "unit", "n_site", "detects_site", "n_background",
         "detects_background", "test", "hypothesis", "statistic", "z", "df", "p_value",
-        "alpha", "reject_h0", "conclusion", "note",
+        "alpha", "reject_h0", "conclusion", "verified", "note",
     ]  # fmt: skip
     return pd.DataFrame(rows).reindex(columns=columns)
 
