@@ -25,6 +25,7 @@ from api.methods import HeadAndOptions
 from api.params import RefuseControlCharacters
 from api.routers import (
     audit,
+    background,
     collections,
     contamination,
     encroachments,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(items_write.router)
     app.include_router(contamination.router)
+    app.include_router(background.router)  # /contamination/background...
     app.include_router(imports.router)
     app.include_router(surfaces.router)
     app.include_router(remediation.router)

@@ -603,6 +603,54 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
 
 
+@app.command("background")
+def background_command(
+    store: StoreOption = None,
+    analyte: Annotated[str | None, typer.Option(help="Analyte name, synonym or CAS")] = None,
+    medium: Annotated[str | None, typer.Option(help="soil, sediment, groundwater, ...")] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Test each zone against background (Form 1)")
+    ] = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="Every BTV variant (or test) as CSV on stdout")
+    ] = False,
+) -> None:
+    """Background threshold values of the background locations (recommended BTV per
+    analyte and medium), or with --compare each zone against background."""
+    from site_gis.contamination import (
+        compare_to_background,
+        compute_background,
+        load_results,
+        recommended_btvs,
+        zone_verdicts,
+    )
+    from site_gis.contamination.comparisons import FORMS
+    from site_gis.store import open_store
+
+    opened = open_store(_settings(store=store).store)
+    results = load_results(opened, analyte=analyte, medium=medium)
+    if not results["background"].any():
+        raise InvalidRequestError("no background locations (background = true) in this selection")
+    if compare:
+        table = compare_to_background(results)
+        if csv:
+            typer.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
+            return
+        typer.echo(FORMS[1] + " (alpha 0.05)")
+        for row in zone_verdicts(table).itertuples():
+            typer.echo(f"  {row.zone_id} {row.analyte} {row.medium}: {row.background_verdict}")
+        return
+    table = compute_background(results[results["background"]])
+    if csv:
+        typer.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    for row in recommended_btvs(table).itertuples():
+        typer.echo(f"  {row.analyte} {row.medium}: {row.btv:.4g} {row.unit}  {row.btv_statistic}")
+    typer.echo("recommended BTV (UTL95-95 unless stated); --csv for every variant and reason")
+    if opened.site().synthetic:
+        typer.echo("computed from SYNTHETIC demo data")
+
+
 def _print_layers(store: object) -> None:
     from site_gis.store import Store
 

@@ -52,6 +52,7 @@ def grown_site(points: int = POINTS, seed: int = 7) -> tuple[object, dict[str, F
             "medium": "soil",
             "zone_id": None,
             "synthetic": True,
+            "background": False,
         },
         geometry=gpd.points_from_xy(
             rng.uniform(west, east, extra).round(7), rng.uniform(south, north, extra).round(7)

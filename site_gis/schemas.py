@@ -330,6 +330,12 @@ SAMPLE_LOCATIONS = LayerSchema(
         FieldSpec("medium", "str", "Medium sampled at the location", choices=MEDIA),
         _ZONE,
         _SYNTHETIC,
+        FieldSpec(
+            "background",
+            "bool",
+            "Reference location for background (off-site, upwind / up-gradient)",
+            required=False,
+        ),
     ),
 )
 
@@ -461,6 +467,19 @@ SCREENING_LEVELS = LayerSchema(
         FieldSpec("verified", "bool", "False where the figure still needs checking at the source"),
         FieldSpec("source_url", "str", "Where the figure comes from", required=False),
         FieldSpec("note", "str", "Conditions of use", required=False, multiline=True),
+        FieldSpec(
+            "citation",
+            "str",
+            "The issuing body's citation: title, issuer, year, table or annex",
+            required=False,
+            multiline=True,
+        ),
+        FieldSpec(
+            "seen_in",
+            "str",
+            "Secondary copy where the figure was seen (not a source; the level is to verify)",
+            required=False,
+        ),
     ),
 )
 

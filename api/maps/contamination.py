@@ -44,7 +44,14 @@ from api.maps.legend import (
     surface_scale,
     swatches,
 )
-from site_gis.contamination import compute_statistics, load_results, resolve_analyte, screen_results
+from site_gis.contamination import (
+    compare_to_background,
+    compute_statistics,
+    load_results,
+    resolve_analyte,
+    screen_results,
+    zone_verdicts,
+)
 from site_gis.errors import InsufficientDataError, InvalidRequestError, JobError
 from site_gis.processes import MapSurface, MapSurfaceInputs
 from site_gis.processes.display import finish_map_surface
@@ -83,6 +90,7 @@ class _Level:
     status: str
     source: str | None
     version: str
+    citation: str | None = None
 
     def text(self) -> str:
         if self.value is None:
@@ -157,12 +165,14 @@ def _level(screened: pd.DataFrame) -> _Level:
         return _Level(None, str(screened["unit"].iloc[0]), "", None, "")
     row = with_level.iloc[0]
     source = row["level_source"]
+    citation = row.get("level_citation")
     return _Level(
         float(row["level"]),
         str(row["level_unit"]),
         str(row["level_status"]),
         None if pd.isna(source) else str(source),
         str(row["version"]),
+        None if citation is None or pd.isna(citation) else str(citation),
     )
 
 
@@ -236,7 +246,17 @@ def _zone_statistics(store: Store, screened: pd.DataFrame) -> Any:
     stats = stats.assign(mean_shown=stats["km_mean"].fillna(stats["mean"]))
     keep = ["zone_id", "n", "detects", "percent_non_detect", "max_detect", "mean_shown"]
     keep += ["ucl95", "epc", "method"]
-    return zones.merge(stats[keep], on="zone_id", how="left")
+    return zones.merge(stats[keep], on="zone_id", how="left").merge(
+        _background_verdicts(screened), on="zone_id", how="left"
+    )
+
+
+def _background_verdicts(screened: pd.DataFrame) -> pd.DataFrame:
+    """Whether each zone is above background (WMW or Gehan, Form 1; background locations)."""
+    if "background" not in screened or not screened["background"].any():
+        return pd.DataFrame({"zone_id": [], "background_verdict": []})
+    verdicts = zone_verdicts(compare_to_background(screened))
+    return verdicts[["zone_id", "background_verdict"]].drop_duplicates("zone_id")
 
 
 def local_surface(store: Store, budget: SurfaceBudget | None = None) -> SurfaceSource:
@@ -300,6 +320,7 @@ def build_contamination_map(
             ("ucl95", f"95% UCL ({unit})"),
             ("method", "UCL method"),
             ("epc", f"Exposure point conc. ({unit})"),
+            ("background_verdict", "Above background?"),
         ],
         fill_opacity=0.05,
     ).add_to(fmap)
@@ -331,6 +352,8 @@ def build_contamination_map(
         ]
     elif level.status == "to verify":
         standard_part.append(note("This level is still to verify at its source.", warn=True))
+    if level.citation:
+        standard_part.append(Markup("<p>{}</p>").format(level.citation))
     if level.source:
         standard_part.append(Markup("<p>Source: {}</p>").format(link(level.source, level.source)))
     exceeding = int(counts.reindex(list(EXCEEDING_CLASSES), fill_value=0).sum())

@@ -17,6 +17,16 @@ Public verbs (what each takes and returns):
 * ``compute_statistics(results)`` -- results -> per zone × analyte × medium: n, KM (ProUCL 5.2
   conventions), goodness of fit, the recommended UCL95 and why, EPC; ``statistics_tables``
   adds every UCL family
+* ``compute_background(results)`` -- background locations' results -> BTVs per analyte ×
+  medium (UTL, UPL, USL, P95 in every variant, the recommended one marked)
+* ``recommended_btvs(btvs)`` -- BTV table -> the recommended BTV per analyte × medium (for
+  ``screen_results(..., background=)``)
+* ``compare_to_background(results)`` -- results with the background flag -> site versus
+  background tests per zone × analyte × medium (Forms 1 and 2)
+* ``zone_verdicts(tests)`` -- those tests -> whether each zone is above background
+* ``candidate_outliers(values)`` -- values -> those Dixon's or Rosner's test flags
+* ``action_level_tests(values, detected, action_level)`` -- sign, signed-rank and proportion
+  tests against an action level
 
 ``EXCEEDS``, ``OUTSIDE_RANGE``, ``PASSES``, ``NOT_DETECTED``, ``DL_ABOVE``, ``NO_LEVEL``
 are the screening flags and ``RULE`` the screening rule in words; ``OUTSIDE_ZONES`` is the
@@ -24,10 +34,16 @@ zone id of results outside every EIA zone.
 
 Modules: ``analytes`` (names, synonyms, CAS), ``units`` (units and canonical units per
 medium), ``standards``, ``lab_import``, ``screening``, ``statistics`` (with ``kaplan_meier``,
-``goodness_of_fit``, ``ucl``, ``ucl_choice``), ``queries``.
+``goodness_of_fit``, ``ucl``, ``ucl_choice``), ``queries``, ``background`` (BTVs),
+``comparisons`` (site versus background), ``outliers`` (Dixon, Rosner),
+``action_levels`` (one-sample tests against an action level).
 """
 
+from site_gis.contamination.action_levels import action_level_tests
+from site_gis.contamination.background import compute_background, recommended_btvs
+from site_gis.contamination.comparisons import compare_to_background, zone_verdicts
 from site_gis.contamination.lab_import import ImportReport, import_results, parse_results
+from site_gis.contamination.outliers import candidate_outliers
 from site_gis.contamination.queries import OUTSIDE_ZONES, load_results, resolve_analyte
 from site_gis.contamination.screening import (
     DL_ABOVE,
@@ -54,15 +70,21 @@ __all__ = [
     "PASSES",
     "RULE",
     "ImportReport",
+    "action_level_tests",
+    "candidate_outliers",
+    "compare_to_background",
+    "compute_background",
     "compute_statistics",
     "exceedance_table",
     "import_results",
     "load_results",
     "parse_results",
     "prepare_levels",
+    "recommended_btvs",
     "resolve_analyte",
     "screen_results",
     "select_levels",
     "shipped_levels",
     "statistics_tables",
+    "zone_verdicts",
 ]

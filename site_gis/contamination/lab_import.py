@@ -706,6 +706,7 @@ def _check_locations(
             "location_type": first["medium"].map(_LOCATION_TYPES).to_numpy(),
             "medium": first["medium"].to_numpy(),
             "synthetic": False,
+            "background": False,  # a lab's new location is a site location
         },
         geometry=gpd.points_from_xy(first["lon"], first["lat"]),
         crs=stored.crs,

@@ -24,7 +24,9 @@ def resolve_analyte(name: str) -> str:
 def load_results(
     store: Store, *, zone: str | None = None, analyte: str | None = None, medium: str | None = None
 ) -> pd.DataFrame:
-    """Results with the EIA zone of their location, optionally filtered.
+    """Results with the EIA zone of their location and whether it is a background
+    (reference) location (``background``, false where the layer does not say),
+    optionally filtered.
 
     Parameters
     ----------
@@ -45,8 +47,9 @@ def load_results(
     if medium is not None:
         where["medium"] = medium
     results = store.read("results", where=where or None)
-    locations = store.read("sample_locations", columns=["location_id", "zone_id"])
-    zones = pd.DataFrame(locations.drop(columns="geometry"))
+    locations = pd.DataFrame(store.read("sample_locations").drop(columns="geometry"))
+    zones = locations.reindex(columns=["location_id", "zone_id", "background"])
+    zones["background"] = zones["background"].fillna(False).astype(bool)
     joined = results.merge(zones, on="location_id", how="left", validate="many_to_one")
     if zone == OUTSIDE_ZONES:
         joined = joined[joined["zone_id"].isna()]

@@ -19,6 +19,8 @@ ratio and a flag.  The rules, stated here and in every output:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -67,8 +69,20 @@ def select_levels(levels: pd.DataFrame, standard: str, land_use: str) -> pd.Data
     return chosen.drop(columns="_specific")
 
 
+BACKGROUND_RULE = (
+    "level = max(standard level, background threshold value): where the recommended "
+    "background BTV of the analyte and medium is above the standard's level, the BTV is "
+    "the screening level (level_basis says which)"
+)
+
+
 def screen_results(
-    results: pd.DataFrame, levels: pd.DataFrame, *, standard: str, land_use: str
+    results: pd.DataFrame,
+    levels: pd.DataFrame,
+    *,
+    standard: str,
+    land_use: str,
+    background: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Screen results against one standard for one land use.
 
@@ -80,15 +94,25 @@ def screen_results(
         Rows of the screening_levels layer.
     standard, land_use
         Which standard, for residential or industrial land.
+    background
+        Optional recommended background threshold values (``analyte``, ``medium``,
+        ``unit``, ``btv``, ``btv_statistic``, as from
+        :func:`site_gis.contamination.background.recommended_btvs`): the level becomes
+        max(standard level, BTV) (:data:`BACKGROUND_RULE`), and ``standard_level``,
+        ``background_btv`` and ``level_basis`` are added.  Results without a standard
+        level keep "no level".
 
     Returns
     -------
     DataFrame
         ``results`` with ``standard``, ``version``, ``level``, ``lower_level``,
         ``level_unit``, ``level_status`` ("verified" / "to verify"),
-        ``level_source``, ``ratio`` and ``flag`` added (see the module rules).
+        ``level_source`` (the issuer's official page), ``level_citation``
+        (issuer, title, year, table), ``ratio`` and ``flag`` added (see the module rules).
     """
     chosen = select_levels(levels, standard, land_use).reset_index(drop=True)
+    if "citation" not in chosen:  # a store built before levels carried their citation
+        chosen["citation"] = None
     lookup = pd.MultiIndex.from_arrays([chosen["key"], chosen["medium"]])
     key = results["cas_number"].fillna(results["analyte"])
     position = lookup.get_indexer(pd.MultiIndex.from_arrays([key, results["medium"]]))
@@ -107,6 +131,19 @@ def screen_results(
 
     level = take("value")
     lower = take("lower_value")
+    extra: dict[str, Any] = {}
+    if background is not None:
+        btv = _background_levels(results, background)
+        use_btv = has_level & (btv > level)
+        extra = {
+            "standard_level": level.copy(),
+            "background_btv": btv,
+            "level_basis": pd.Categorical.from_codes(
+                np.where(use_btv, 1, np.where(has_level, 0, -1)),
+                categories=pd.Index(["standard", "background BTV"]),
+            ),
+        }
+        level = np.where(use_btv, btv, level)
     detected = results["detected"].to_numpy(dtype=bool)
     measured = np.where(
         detected,
@@ -138,8 +175,24 @@ def screen_results(
             status, categories=pd.Index(["verified", "to verify"])
         ),
         level_source=take_text("source_url"),
+        level_citation=take_text("citation"),
         ratio=np.where(has_level, ratio, np.nan),
         flag=pd.Categorical.from_codes(flag, categories=pd.Index(FLAGS)),
+        **extra,
+    )
+
+
+def _background_levels(results: pd.DataFrame, background: pd.DataFrame) -> np.ndarray:
+    """The BTV of each result's analyte, medium and unit (NaN where there is none)."""
+    keys = pd.MultiIndex.from_frame(background[["analyte", "medium", "unit"]].astype(str))
+    where = keys.get_indexer(
+        pd.MultiIndex.from_frame(results[["analyte", "medium", "unit"]].astype(str))
+    )
+    values = background["btv"].to_numpy(dtype=float)
+    return (
+        np.where(where >= 0, values[np.maximum(where, 0)], np.nan)
+        if len(values)
+        else (np.full(len(results), np.nan))
     )
 
 

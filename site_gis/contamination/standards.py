@@ -7,6 +7,13 @@ Pakistan NSDWQ and SEQS/NEQS effluent), each with its source, version and a
 ``verified = false`` and show as "to verify" in every output.  Users add their
 own standard as a CSV in the same columns (``site-gis import-standard``).
 
+Every shipped level cites its issuing body (``citation``: title, issuer, year,
+table or annex) and the issuer's official page (``source_url``).  Where a figure
+was only seen in a secondary copy (a mirror, a document-sharing site, a
+consultant's note), that copy is named in ``seen_in`` and the level stays
+``verified = false`` until it is checked against the issuer's document; no
+level cites such a copy as its source (:data:`SECONDARY_HOSTS`, tested).
+
 :func:`prepare_levels` turns such a CSV into rows of the ``screening_levels``
 layer: analyte names resolved, units converted to the canonical unit of the
 medium (the published figure is kept in ``published``), every problem reported.
@@ -35,9 +42,25 @@ COLUMNS = (
     "lower_value",
     "unit",
     "verified",
+    "citation",
     "source_url",
+    "seen_in",
     "note",
 )
+SECONDARY_HOSTS = (
+    "the-uncensored-wiki.com",
+    "scribd.com",
+    "studylib.net",
+    "morganlewis.com",
+    "trihydro.com",
+    "heavymetalindex.com",
+    "liquisearch.com",
+    "zoppoz.workers.dev",
+    "sanaterre.com",
+    "waterquality.de",
+    "bashcloud.ir",
+)
+"""Hosts of secondary copies seen while compiling the shipped levels: never a ``source_url``."""
 REQUIRED = ("standard", "version", "analyte", "medium", "land_use", "value", "unit", "verified")
 
 
@@ -158,7 +181,9 @@ def prepare_levels(frame: pd.DataFrame, *, source: str = "standards") -> pd.Data
             ],
             "published": text["value"] + " " + text["unit"],
             "verified": verified.astype(bool),
+            "citation": text["citation"],
             "source_url": text["source_url"],
+            "seen_in": text["seen_in"],
             "note": text["note"],
         }
     )

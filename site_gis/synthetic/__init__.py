@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from site_gis.contamination import prepare_levels, shipped_levels
 from site_gis.crs import to_storage
 from site_gis.progress import Progress, Steps
 from site_gis.site import SiteInfo
-from site_gis.synthetic import contamination, encroachment, layout
+from site_gis.synthetic import background, contamination, encroachment, layout
 from site_gis.validation import Frame
 
 DEFAULT_SEED = 20150610
@@ -122,6 +124,14 @@ def generate_site(
     steps.finish()
     steps.start(f"simulating the lab results of {len(locations):,} locations")
     results = contamination.lab_results(frame, locations, canals, stream(5))
+    # off-site reference locations draw from their own stream: the site's layers are unchanged
+    reference = background.background_locations(frame, boundary, zones, stream(9))
+    locations = pd.concat([locations.assign(background=False), reference], ignore_index=True).pipe(
+        gpd.GeoDataFrame, geometry="geometry", crs=locations.crs
+    )
+    results = pd.concat(
+        [results, background.background_results(reference, stream(10))], ignore_index=True
+    )
     steps.finish()
     steps.start("reprojecting the layers to lon/lat")
     spatial = {

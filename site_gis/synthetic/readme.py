@@ -80,7 +80,11 @@ _PROVENANCE = {
     "sample_locations": (
         "SYNTHETIC sampling design: boreholes on each zone and across the site, a line of "
         "monitoring wells 150 m inside the east-side boundary, sediment and surface-water "
-        "stations on the canals, surface water at the reservoir."
+        "stations on the canals, surface water at the reservoir. Background reference "
+        "locations (background = true): 12 soil boreholes (BS-) and 6 monitoring wells (BW-) "
+        "off site to the west-south-west, assumed upwind of the south-west monsoon wind and "
+        "up-gradient of the eastward groundwater flow; their natural levels and the basis of "
+        "each are stated in site_gis/synthetic/background.py."
     ),
     "results": (
         "SYNTHETIC values: no public soil or groundwater data for PSM exists. The spatial "
@@ -93,11 +97,13 @@ _PROVENANCE = {
     ),
     "screening_levels": (
         "Public standards, not synthetic: US EPA RSLs (lead from the 2024 guidance; the other "
-        "figures recalled, verified = false), Dutch intervention values (2000 circular), CCME "
-        "industrial soil guidelines (v7.0, 2007), WHO drinking-water guidelines (applied to "
-        "groundwater), Pakistan NSDWQ 2008 and SEQS 2016 effluent limits (recalled, verified = "
-        "false). Rows with verified = false show as 'to verify' in every output; each row "
-        "gives its source URL. Values are converted to the medium's canonical unit; the "
+        "figures recalled), Dutch intervention values (2000 circular), CCME industrial soil "
+        "guidelines (v7.0, 2007), WHO drinking-water guidelines (applied to groundwater), "
+        "Pakistan NSDWQ 2008 and SEQS 2016 effluent limits (recalled). Each row cites its "
+        "issuing body (citation: title, issuer, year, table) and the issuer's page "
+        "(source_url); where a figure was only seen in a secondary copy, that copy is in "
+        "seen_in and the row is verified = false. Rows with verified = false show as 'to "
+        "verify' in every output. Values are converted to the medium's canonical unit; the "
         "published figure is kept in 'published'. Shipped from "
         "site_gis/reference/screening_levels.csv."
     ),

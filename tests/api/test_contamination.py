@@ -23,7 +23,8 @@ def test_standards_list_flags_unverified_levels(client: httpx.Client) -> None:
     assert {"us_epa_rsl", "dutch_iv", "ccme_soil", "who_dwq", "pak_nsdwq", "seqs_effluent"} <= set(
         by_id
     )
-    assert by_id["dutch_iv"]["to_verify"] == 0
+    # the Dutch values were read only in a secondary copy: to verify until checked at VROM's text
+    assert by_id["dutch_iv"]["to_verify"] == by_id["dutch_iv"]["levels"]
     assert by_id["seqs_effluent"]["to_verify"] == by_id["seqs_effluent"]["levels"]
     rsl_lead = [
         lv
@@ -32,7 +33,10 @@ def test_standards_list_flags_unverified_levels(client: httpx.Client) -> None:
         and lv["analyte"] == "Lead"
         and lv["land_use"] == "residential"
     ]
-    assert rsl_lead[0]["value"] == 200 and rsl_lead[0]["status"] == "verified"
+    assert rsl_lead[0]["value"] == 200 and rsl_lead[0]["status"] == "to verify"
+    assert rsl_lead[0]["source_url"].startswith("https://www.epa.gov/superfund/")
+    assert "January 2024" in rsl_lead[0]["citation"]
+    assert "morganlewis.com" in rsl_lead[0]["seen_in"]
 
 
 def test_screening_json_states_the_rule_and_marks_unverified(client: httpx.Client) -> None:
@@ -82,7 +86,9 @@ def test_exceedance_table_csv(client: httpx.Client) -> None:
         params={"standard": "dutch_iv", "medium": "groundwater", "f": "csv"},
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert rows[0]["sample_id"] == "(screening level)" and rows[0]["Benzene"] == "30 ug/L"
+    assert (
+        rows[0]["sample_id"] == "(screening level)" and rows[0]["Benzene"] == "30 ug/L (to verify)"
+    )
     samples = rows[1:]
     assert samples and all(any("[exceeds" in v for v in r.values() if v) for r in samples)
 

@@ -118,6 +118,7 @@ def test_results_rules_and_foreign_keys_across_layers() -> None:
             "medium": ["soil"],
             "zone_id": [None],
             "synthetic": [True],
+            "background": [False],
         },
         geometry=[Point(67.3, 24.8)],
         crs=4326,

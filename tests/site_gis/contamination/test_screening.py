@@ -118,3 +118,37 @@ def test_exceedance_table_cells() -> None:
     assert table.loc["S3", "Lead"] == "20"
     only = exceedance_table(_screen(rows))
     assert list(only["sample_id"]) == ["S1"]
+
+
+def test_background_btv_raises_the_level_where_it_is_higher() -> None:
+    results = pd.DataFrame(
+        {
+            "result_id": ["a", "b"],
+            "sample_id": ["S1", "S2"],
+            "location_id": ["L1", "L2"],
+            "medium": ["soil", "soil"],
+            "analyte": ["Lead", "Lead"],
+            "cas_number": ["7439-92-1", "7439-92-1"],
+            "value": [120.0, 160.0],
+            "unit": ["mg/kg", "mg/kg"],
+            "detected": [True, True],
+            "detection_limit": [0.5, 0.5],
+        }
+    )
+    btv = pd.DataFrame(
+        {
+            "analyte": ["Lead"],
+            "medium": ["soil"],
+            "unit": ["mg/kg"],
+            "btv": [150.0],
+            "btv_statistic": ["UTL95-95 (normal)"],
+        }
+    )
+    screened = screen_results(results, LEVELS, standard="s", land_use="industrial", background=btv)
+    # the standard's level for lead in soil is 100 mg/kg: max(100, 150) = 150
+    assert list(screened["level"]) == [150.0, 150.0]
+    assert list(screened["standard_level"]) == [100.0, 100.0]
+    assert list(screened["level_basis"]) == ["background BTV", "background BTV"]
+    assert list(screened["flag"]) == ["at or below level", "exceeds"]
+    plain = screen_results(results, LEVELS, standard="s", land_use="industrial")
+    assert list(plain["flag"]) == ["exceeds", "exceeds"] and "level_basis" not in plain
