@@ -39,9 +39,9 @@ from site_gis.resettlement import (
     place_structures,
     query_parcels,
     report_basis,
+    survey_inputs,
 )
 from site_gis.resettlement.costs import MONEY
-from site_gis.resettlement.estimate import survey_inputs
 from site_gis.resettlement.relocation import RELOCATION_MONEY
 from site_gis.store import Store
 from site_gis.surfaces import EstimateRaster

@@ -60,7 +60,12 @@ from site_gis.resettlement.entitlements import (
     load_matrix,
     matrix_table,
 )
-from site_gis.resettlement.estimate import LINE_LEVELS, estimate_resettlement, report_basis
+from site_gis.resettlement.estimate import (
+    LINE_LEVELS,
+    estimate_resettlement,
+    report_basis,
+    survey_inputs,
+)
 from site_gis.resettlement.grievances import (
     GRIEVANCE_CATEGORIES,
     GRIEVANCE_STATUSES,
@@ -108,4 +113,5 @@ __all__ = [
     "summarise",
     "summarise_grievances",
     "suppress_small_groups",
+    "survey_inputs",
 ]

@@ -7,7 +7,7 @@ structures are suppressed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import geopandas as gpd
 import pandas as pd
@@ -172,7 +172,15 @@ def report_basis(
     }
 
 
-def survey_inputs(store: Store) -> dict[str, pd.DataFrame]:
+class SurveyInputs(TypedDict):
+    """The survey layers :func:`estimate_resettlement` takes."""
+
+    households: pd.DataFrame
+    rounds: pd.DataFrame
+    observations: pd.DataFrame
+
+
+def survey_inputs(store: Store) -> SurveyInputs:
     """The ``households``, ``rounds`` and ``observations`` arguments of
     :func:`estimate_resettlement`, read from ``store``."""
     return {
