@@ -251,7 +251,7 @@ def resettlement(
             body["totals_usd_note"] = (
                 "USD totals are null: the selection has too few structures to report (privacy)"
             )
-    body["basis"] = report_basis(matrix, inputs["rounds"], inputs["households"])
+    body["basis"] = report_basis(matrix, inputs["rounds"], inputs["households"], selected)
     body["privacy_note"] = PRIVACY_NOTE
     body["currency"] = matrix.currency
     body["usd_rate"] = request.usd_rate

@@ -152,8 +152,13 @@ def report_basis(
     matrix: EntitlementMatrix,
     rounds: pd.DataFrame | None,
     households: pd.DataFrame | None,
+    structures: pd.DataFrame | None = None,
 ) -> dict[str, object]:
-    """What the estimate rests on, in words: the cut-off and the assumptions made."""
+    """What the estimate rests on, in words: the cut-off and the assumptions made.
+
+    With ``structures``, also how many of them count more households than the
+    households layer holds for them (those missing are not in the estimate).
+    """
     cut_off: CutOff = cut_off_basis(matrix, rounds)
     assumptions = []
     if households is None:
@@ -161,6 +166,15 @@ def report_basis(
             "no households layer: every household taken as an owner-occupier, "
             "vulnerable_households of them vulnerable"
         )
+    elif structures is not None and len(structures):
+        listed = households["structure_id"].value_counts()
+        held = structures["structure_id"].map(listed).fillna(0).to_numpy()
+        short = int((structures["households"].fillna(0).to_numpy() > held).sum())
+        if short:
+            assumptions.append(
+                f"{short} structure(s) count more households than the households layer "
+                "holds for them; only the enumerated households are in the estimate"
+            )
     if rounds is None or rounds.empty:
         assumptions.append("no survey rounds: the cut-off is the date of the matrix")
     return {

@@ -106,7 +106,7 @@ def load_relocation_site(
                 Problem(
                     source,
                     None,
-                    "relocation." + ".".join(str(p) for p in error["loc"])
+                    ".".join(["relocation", *(str(p) for p in error["loc"])])
                     if error["loc"]
                     else "relocation",
                     None,

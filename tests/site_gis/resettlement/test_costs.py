@@ -26,6 +26,7 @@ from site_gis.resettlement import (
     estimate_resettlement,
     load_matrix,
     load_relocation_site,
+    report_basis,
     structure_status,
     summarise,
 )
@@ -313,3 +314,14 @@ def test_every_output_suppresses_groups_under_five_structures() -> None:
             assert pd.isna(row[field]), (name, field)
     assert report["lines"]["suppressed"].all() and report["lines"]["amount"].isna().all()
     assert report["scenarios"]["total"].isna().all()
+
+
+def test_the_basis_states_the_cut_off_and_every_assumption() -> None:
+    matrix = load_matrix(overrides=RATES)
+    structures = _structures()
+    basis = report_basis(matrix, ROUNDS, _households(), structures)
+    assert basis["cut_off_round"] == "R2" and basis["assumptions"] == []
+    structures.loc[0, "households"] = 3  # S01: 3 counted, 1 enumerated
+    basis = report_basis(matrix, ROUNDS, _households(), structures)
+    assert "1 structure(s) count more households" in str(basis["assumptions"])
+    assert "owner-occupier" in str(report_basis(matrix, None, None)["assumptions"])
