@@ -184,7 +184,7 @@ def claims(
         )
     table = pd.concat(parts, ignore_index=True)
     table = table[table["quantity"] > 0].reset_index(drop=True)
-    index = matrix._index()
+    index = matrix.keyed()
     keys = list(zip(table["loss"], table["category"], table["eligibility"], strict=True))
     rows = [index.get(k) for k in keys]
     table["row_id"] = [r.id if r is not None else "" for r in rows]

@@ -62,6 +62,7 @@ class Rate(BaseModel):
     unit: str
     months: float | None = Field(None, ge=0, le=240, description="Months, for monthly allowances")
     source: str
+    seen_in: str = Field("", description="A secondary copy, where the figure was seen")
     price_year: str
     verified: bool
     note: str = ""
@@ -115,9 +116,10 @@ class EntitlementMatrix(BaseModel):
 
     def row_for(self, loss: str, category: str, eligibility: str) -> EntitlementRow | None:
         """The row granting ``loss`` to ``category`` of ``eligibility``, if any."""
-        return self._index().get((loss, category, eligibility))
+        return self.keyed().get((loss, category, eligibility))
 
-    def _index(self) -> dict[tuple[str, str, str], EntitlementRow]:
+    def keyed(self) -> dict[tuple[str, str, str], EntitlementRow]:
+        """Every (loss, category, eligibility) a row names, to its row."""
         return {
             (loss, category, eligibility): row
             for row in self.rows
@@ -321,6 +323,7 @@ def matrix_table(matrix: EntitlementMatrix) -> pd.DataFrame:
                                 if rate
                                 else ""
                             ),
+                            "seen_in": rate.seen_in if rate else "",
                             "price_year": rate.price_year if rate else "",
                             "rate_verified": (
                                 all(
