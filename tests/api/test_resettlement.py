@@ -164,3 +164,18 @@ def test_who_may_touch_the_register(register: tuple[str, dict[Role, str]]) -> No
     officer = key_header(keys[Role.OFFICER])
     refused = httpx.post(f"{base}/resettlement/grievances", json=many, headers=officer)
     assert refused.status_code == 400 and "at most 200" in refused.json()["description"]
+
+
+def test_household_records_are_personal(client: httpx.Client, consultant: httpx.Client) -> None:
+    personal = {"structure_id", "tenure", "female_headed", "below_poverty_line", "enumerated_round"}
+    for caller in (client, consultant):
+        body = caller.get("/collections/households/items", params={"limit": 50}).json()
+        assert body["features"] and all(
+            not personal & set(f["properties"]) for f in body["features"]
+        )
+    exported = consultant.get("/exports/households", params={"format": "csv"})
+    assert exported.status_code == 200 and not personal & set(
+        exported.text.splitlines()[0].split(",")
+    )
+    refused = client.get("/collections/households/items", params={"tenure": "tenant"})
+    assert refused.status_code == 400

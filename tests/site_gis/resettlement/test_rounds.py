@@ -148,3 +148,14 @@ def test_the_cut_off_is_a_round_of_the_store() -> None:
     with pytest.raises(InvalidRequestError, match="cut_off_round 'R2' is not a survey round"):
         cut_off_basis(load_matrix(), ROUNDS)
     assert cut_off_basis(load_matrix(), None).round_id is None  # no rounds: the matrix date
+
+
+def test_rounds_without_observations_change_nothing() -> None:
+    empty = _observations().iloc[0:0]
+    result = round_changes(
+        empty, ROUNDS, "A", "B", structures=_structures(), parcel_of=pd.Series(dtype=object),
+        cut_off=CUT_OFF,
+    )  # fmt: skip
+    assert all(table.empty for table in result.values())
+    status = structure_status(_structures(), empty, ROUNDS, CUT_OFF)
+    assert status["after_cut_off"].tolist() == [False] * 5 + [True] * 2 + [False] * 2
