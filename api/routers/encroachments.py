@@ -1,7 +1,10 @@
 """``/encroachments/parcels`` (GET and POST with a polygon) and ``POST /resettlement/estimate``.
 
-Only aggregates leave these routes: per parcel, encroachment, zone, phase and
-the selection -- never a single structure or household.  Per-parcel household,
+The estimate prices every loss by the entitlement matrix's row for its loss
+type, affected category and eligibility (the cut-off is a survey round), and
+sets a relocation-site scenario beside cash only.  Only aggregates leave these
+routes: per parcel, encroachment, zone, phase and the selection -- never a
+single structure or household.  Per-parcel household,
 people and business counts (and filtering or sorting by them) are for planners:
 beside the public encroachment totals they could be recovered by subtraction.
 """
