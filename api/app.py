@@ -36,6 +36,7 @@ from api.routers import (
     maps,
     processes,
     remediation,
+    resettlement,
     surfaces,
     tiles,
 )
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(remediation.router)
     app.include_router(processes.router)
     app.include_router(encroachments.router)
+    app.include_router(resettlement.router)
     app.include_router(exports.router)
     app.include_router(audit.router)
     app.include_router(maps.router)

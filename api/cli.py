@@ -281,7 +281,13 @@ def resettle(
 ) -> None:
     """Estimate resettlement costs by component, zone and phase (aggregates only)."""
     from site_gis.errors import InvalidRequestError
-    from site_gis.resettlement import COMPONENTS, estimate_resettlement, load_matrix
+    from site_gis.resettlement import (
+        COMPONENTS,
+        estimate_resettlement,
+        load_matrix,
+        report_basis,
+        survey_inputs,
+    )
     from site_gis.schemas import ENCROACHMENT_KINDS
     from site_gis.store import open_store
 
@@ -294,6 +300,7 @@ def resettle(
         ids = encroachments.loc[encroachments["kind"] == kind, "encroachment_id"]
         structures = structures[structures["encroachment_id"].isin(ids)]
     rates = load_matrix(matrix)
+    inputs = survey_inputs(opened)
     report = estimate_resettlement(
         structures,
         encroachments,
@@ -303,16 +310,20 @@ def resettle(
         crs=opened.site().crs,
         household_size=household_size,
         phases=phases,
+        **inputs,
     )
     totals = report["totals"].iloc[0]
     typer.echo(
         f"{int(totals['structures'])} structures ({int(totals['eligible_structures'])} "
-        f"before the cut-off {rates.cut_off_date}), {int(totals['households'])} "
+        f"before the {report_basis(rates, inputs['rounds'], None)['cut_off']}), "
+        f"{int(totals['households'])} "
         f"households, {totals['people']:.0f} people"
     )
     for component in (*COMPONENTS, "total"):
         usd = f"  (USD {totals[component] / usd_rate:,.0f})" if usd_rate else ""
         typer.echo(f"  {component:<22} {rates.currency} {totals[component]:>16,.0f}{usd}")
+    relocation = float(report["scenarios"]["total"].iloc[1])  # the relocation-site scenario
+    typer.echo(f"  {'relocation site instead':<22} {rates.currency} {relocation:>16,.0f}")
     for row in report["by_phase"].to_dict("records"):
         typer.echo(
             f"  phase {row['phase']}: {row['households']:.0f} households, "

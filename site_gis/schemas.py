@@ -25,6 +25,19 @@ ZONE_IDS = (
 MEDIA = ("soil", "sediment", "groundwater", "surface_water")
 ENCROACHMENT_KINDS = ("residential_settlement", "scrapyard", "transport_terminal")
 STRUCTURE_TYPES = ("katcha", "semi_pucca", "pucca")
+LAND_CLAIMS = ("formal_rights", "recognisable_claim", "no_recognisable_rights")
+TENURES = ("owner_occupier", "tenant")
+ROUND_METHODS = ("census", "drone_imagery", "field_verification")
+GRIEVANCE_CATEGORIES = (
+    "eligibility",
+    "cut_off_survey",
+    "compensation_amount",
+    "relocation_site",
+    "livelihood",
+    "process_delay",
+    "other",
+)
+GRIEVANCE_STATUSES = ("received", "under_review", "resolved", "referred", "closed_unresolved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +317,23 @@ STRUCTURES = LayerSchema(
         ),
         FieldSpec("surveyed_on", "date", "Date the structure was first recorded"),
         _SYNTHETIC,
+        FieldSpec(
+            "land_claim",
+            "str",
+            "Rights of the structure's owner to the land it stands on (ESS5 para 10): "
+            "formal rights, a recognisable claim, or none (empty: none)",
+            required=False,
+            choices=LAND_CLAIMS,
+            personal=True,
+        ),
+        FieldSpec(
+            "plot_area_m2",
+            "float",
+            "Area of the plot the structure occupies",
+            required=False,
+            unit="m2",
+            minimum=0,
+        ),
     ),
     foreign_keys=(ForeignKey("encroachment_id", "encroachments", "encroachment_id"),),
 )
@@ -499,3 +529,120 @@ CATALOGUE: dict[str, LayerSchema] = {
     )
 }
 """Every layer of a site, by canonical name, in load order (referenced layers first)."""
+
+
+# Resettlement to lenders' standards (additive layers).
+
+SURVEY_ROUNDS = LayerSchema(
+    name="survey_rounds",
+    title="Survey rounds",
+    description="Rounds of the structure survey: the census that sets the cut-off, drone "
+    "imagery and field verification, each with its evidence.",
+    geometry_types=(),
+    id_field="round_id",
+    fields=(
+        FieldSpec("round_id", "str", "Round identifier", unique=True),
+        FieldSpec("surveyed_on", "date", "Date of the round (last day of fieldwork or imagery)"),
+        FieldSpec("method", "str", "How the round was surveyed", choices=ROUND_METHODS),
+        FieldSpec("evidence", "str", "Reference of the evidence (imagery id, census report)"),
+        FieldSpec("note", "str", "What the round covered", required=False, multiline=True),
+        _SYNTHETIC,
+    ),
+)
+
+HOUSEHOLDS = LayerSchema(
+    name="households",
+    title="Households",
+    description="Households enumerated in the structures, with tenure and vulnerability "
+    "(personal data: served only as aggregates).",
+    geometry_types=(),
+    id_field="household_id",
+    personal=True,
+    fields=(
+        FieldSpec("household_id", "str", "Household identifier", unique=True),
+        FieldSpec("structure_id", "str", "Structure the household lives in", personal=True),
+        FieldSpec("tenure", "str", "Owner-occupier or tenant", choices=TENURES, personal=True),
+        FieldSpec("female_headed", "bool", "Headed by a woman", personal=True),
+        FieldSpec("elderly_headed", "bool", "Headed by a person aged 60 or over", personal=True),
+        FieldSpec("disabled_member", "bool", "Has a member with a disability", personal=True),
+        FieldSpec(
+            "below_poverty_line", "bool", "Income below the national poverty line", personal=True
+        ),
+        FieldSpec(
+            "enumerated_round",
+            "str",
+            "Survey round in which the household was first enumerated",
+            required=False,
+            personal=True,
+        ),
+        _SYNTHETIC,
+    ),
+    foreign_keys=(
+        ForeignKey("structure_id", "structures", "structure_id"),
+        ForeignKey("enumerated_round", "survey_rounds", "round_id"),
+    ),
+)
+
+STRUCTURE_OBSERVATIONS = LayerSchema(
+    name="structure_observations",
+    title="Structure observations",
+    description="What each survey round saw of each structure: present or absent, floor "
+    "area and use.",
+    geometry_types=(),
+    id_field="observation_id",
+    fields=(
+        FieldSpec("observation_id", "str", "round id/structure id", unique=True),
+        FieldSpec("round_id", "str", "Survey round"),
+        FieldSpec("structure_id", "str", "Structure observed"),
+        FieldSpec("present", "bool", "Whether the structure stood in this round"),
+        FieldSpec(
+            "floor_area_m2",
+            "float",
+            "Floor area over all storeys (empty when absent)",
+            required=False,
+            unit="m2",
+            minimum=0,
+        ),
+        FieldSpec(
+            "use",
+            "str",
+            "Main use (empty when absent)",
+            required=False,
+            choices=STRUCTURES.field("use").choices,
+        ),
+        _SYNTHETIC,
+    ),
+    foreign_keys=(
+        ForeignKey("round_id", "survey_rounds", "round_id"),
+        ForeignKey("structure_id", "structures", "structure_id"),
+    ),
+)
+
+GRIEVANCES = LayerSchema(
+    name="grievances",
+    title="Grievance register",
+    description="Grievances received by the resettlement grievance mechanism (ESS5): "
+    "date, place, category and status. No name or contact of a complainant is stored.",
+    geometry_types=(),
+    id_field="grievance_id",
+    fields=(
+        FieldSpec("grievance_id", "str", "Grievance identifier", unique=True),
+        FieldSpec("received_on", "date", "Date received"),
+        FieldSpec("encroachment_id", "str", "Encroachment concerned", required=False),
+        FieldSpec(
+            "area",
+            "str",
+            "Other place concerned (a parcel or locality; never a name)",
+            required=False,
+        ),
+        FieldSpec("category", "str", "What the grievance is about", choices=GRIEVANCE_CATEGORIES),
+        FieldSpec("status", "str", "Where it stands", choices=GRIEVANCE_STATUSES),
+        FieldSpec("resolved_on", "date", "Date resolved or closed", required=False),
+        _SYNTHETIC,
+    ),
+    foreign_keys=(ForeignKey("encroachment_id", "encroachments", "encroachment_id"),),
+)
+
+CATALOGUE.update(
+    (s.name, s) for s in (SURVEY_ROUNDS, HOUSEHOLDS, STRUCTURE_OBSERVATIONS, GRIEVANCES)
+)

@@ -39,7 +39,13 @@ from api.maps.legend import (
 from site_gis.contamination import resolve_analyte, select_levels
 from site_gis.errors import InsufficientDataError, InvalidRequestError, JobError
 from site_gis.processes import Exposure, ExposureInputs, finish_exposure
-from site_gis.resettlement import MIN_GROUP, analyse_parcels, estimate_resettlement, load_matrix
+from site_gis.resettlement import (
+    MIN_GROUP,
+    analyse_parcels,
+    estimate_resettlement,
+    load_matrix,
+    survey_inputs,
+)
 from site_gis.schemas import LAND_USES
 from site_gis.store import Store
 from site_gis.surfaces import EstimateRaster, SurfaceBudget, build_surface
@@ -164,6 +170,7 @@ def build_encroachment_map(
         load_matrix(),
         crs=site.crs,
         phases=query.phases,
+        **survey_inputs(store),
         hotspots=hotspots,
         estimate=exposed.estimate,
         cleanup_level=level,
@@ -176,6 +183,7 @@ def build_encroachment_map(
         cost=shown["total"].map(_money),
         kind_label=shown["kind"].map(label),
         phase_label=shown["phase"].map(lambda p: f"phase {int(p)}" if pd.notna(p) else "—"),
+        since_cut_off=shown["structures"] - shown["eligible_structures"],
     )
     analysed = analyse_parcels(
         parcels,
@@ -213,6 +221,7 @@ def build_encroachment_map(
         ("people", "People (households × 6.3)"),
         ("businesses", "Businesses"),
         ("cost", "Resettlement estimate"),
+        ("since_cut_off", "Changes since cut-off: structures first seen after it"),
         ("phase_label", "Phase"),
         ("priority", "Priority (1 = first)"),
         ("on_hotspot", "On a hotspot"),

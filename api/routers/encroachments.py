@@ -1,7 +1,10 @@
 """``/encroachments/parcels`` (GET and POST with a polygon) and ``POST /resettlement/estimate``.
 
-Only aggregates leave these routes: per parcel, encroachment, zone, phase and
-the selection -- never a single structure or household.  Per-parcel household,
+The estimate prices every loss by the entitlement matrix's row for its loss
+type, affected category and eligibility (the cut-off is a survey round), and
+sets a relocation-site scenario beside cash only.  Only aggregates leave these
+routes: per parcel, encroachment, zone, phase and the selection -- never a
+single structure or household.  Per-parcel household,
 people and business counts (and filtering or sorting by them) are for planners:
 beside the public encroachment totals they could be recovered by subtraction.
 """
@@ -27,16 +30,22 @@ from site_gis.errors import InvalidRequestError
 from site_gis.io import polygon_from_geojson
 from site_gis.processes import ExposureInputs
 from site_gis.resettlement import (
-    CATEGORIES,
-    COMPONENTS,
     HOUSEHOLD_FIGURES,
     HOUSEHOLD_SIZE,
+    EntitlementMatrix,
     ParcelQuery,
+    RelocationSite,
     analyse_parcels,
     estimate_resettlement,
     load_matrix,
+    load_relocation_site,
+    place_structures,
     query_parcels,
+    report_basis,
+    survey_inputs,
 )
+from site_gis.resettlement.costs import MONEY
+from site_gis.resettlement.relocation import RELOCATION_MONEY
 from site_gis.store import Store
 from site_gis.surfaces import EstimateRaster
 
@@ -66,7 +75,7 @@ class ParcelSearch(ParcelQuery, Exposure):
 
 
 class ResettlementRequest(Exposure):
-    """Which encroachments, under which rates."""
+    """Which encroachments, under which rates, reported at which level."""
 
     zone: (
         Literal[
@@ -84,7 +93,21 @@ class ResettlementRequest(Exposure):
     usd_rate: float | None = Field(None, gt=0, description="PKR per USD, to add USD totals")
     overrides: dict[str, Any] = Field(
         default_factory=dict,
-        description='Dotted matrix paths to new values, e.g. {"rental_support.rate": 20000}',
+        max_length=100,
+        description='Dotted matrix paths to new values, e.g. {"rates.rental_owner.rate": 20000, '
+        '"cut_off_round": "R3"}',
+    )
+    relocation_overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=100,
+        description='Dotted relocation-site paths, e.g. {"rates.services.rate": 300000, '
+        '"plot.rate": 100}',
+    )
+    lines_by: Literal["selection", "encroachment", "parcel", "zone", "phase"] = Field(
+        "selection", description="Level of the entitlement lines"
+    )
+    f: Literal["json", "csv"] = Field(
+        "json", description="csv: the entitlement lines alone (a RAP annex)"
     )
 
 
@@ -173,17 +196,22 @@ def parcels_in_polygon(
 
 @router.post(
     "/resettlement/estimate",
-    summary="Resettlement cost by component, encroachment, parcel, zone and phase",
+    summary="Resettlement entitlements by loss, category and eligibility; two scenarios",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def resettlement(
     store: StoreDep,
     jobs: Jobs,
     caller: Planner,
     request: Annotated[ResettlementRequest, Body()],
-) -> FastJSONResponse:
+) -> Response:
     """Entitlements from the editable matrix (with per-request overrides, recorded in the
-    output); households and people; priority by contamination exposure and phasing."""
+    output) by loss type, affected category and eligibility, each line with its policy row
+    and eligibility reason; households by category and people; cash-only and
+    relocation-site scenarios; priority by contamination exposure and phasing."""
     matrix = load_matrix(overrides=request.overrides)
+    relocation = load_relocation_site(overrides=request.relocation_overrides)
     structures = store.read("structures")
     encroachments = store.read("encroachments")
     chosen = structures["encroachment_id"].notna()
@@ -197,11 +225,10 @@ def resettlement(
         chosen &= structures.geometry.intersects(polygon)
     selected = structures[chosen]
     if request.zone is not None:
-        from site_gis.resettlement import place_structures
-
         placed = place_structures(selected, store.read("parcels"), store.read("eia_zones"))
         selected = selected[(placed["zone_id"] == request.zone).to_numpy(bool)]
     estimate, hotspots = _exposure(request, jobs, caller, store)
+    inputs = survey_inputs(store)
     report = estimate_resettlement(
         selected,
         encroachments,
@@ -214,7 +241,12 @@ def resettlement(
         hotspots=hotspots,
         estimate=estimate,
         cleanup_level=request.cleanup_level,
+        relocation=relocation,
+        lines_by=request.lines_by,
+        **inputs,
     )
+    if request.f == "csv":
+        return csv_response(report["lines"], f"entitlements_by_{request.lines_by}.csv")
     body: dict[str, Any] = {name: records(table) for name, table in report.items()}
     if request.usd_rate:
         body["totals_usd"] = _in_usd(body["totals"][0], request.usd_rate)
@@ -222,26 +254,41 @@ def resettlement(
             body["totals_usd_note"] = (
                 "USD totals are null: the selection has too few structures to report (privacy)"
             )
+    body["basis"] = report_basis(matrix, inputs["rounds"], inputs["households"], selected)
+    body["privacy_note"] = PRIVACY_NOTE
     body["currency"] = matrix.currency
     body["usd_rate"] = request.usd_rate
     body["household_size"] = request.household_size
     body["overrides"] = request.overrides
+    body["relocation_overrides"] = request.relocation_overrides
     body["matrix"] = matrix.model_dump(mode="json")
-    body["to_verify"] = sorted(_unverified(matrix))
+    body["relocation_site"] = relocation.model_dump(mode="json")
+    body["to_verify"] = _unverified(matrix, relocation)
     body["synthetic"] = store.site().synthetic
     return FastJSONResponse(body)
 
 
-def _in_usd(totals: dict[str, Any], usd_rate: float) -> dict[str, float | None]:
-    """Each PKR total divided by ``usd_rate`` (PKR per USD), to the cent; null where suppressed.
+MONEY_COLUMNS = (*MONEY, *RELOCATION_MONEY)
+"""The amounts of a totals row converted by ``usd_rate``."""
+PRIVACY_NOTE = (
+    "Aggregates only; groups of fewer than 5 structures are suppressed. Planners may see "
+    "household-level fields anyway, so two selections that differ by one structure reveal "
+    "that structure's figures by subtraction: suppression protects published tables, not "
+    "against a planner's own differencing."
+)
 
-    A conversion that does not give a finite number (a rate so small that the
-    quotient overflows) is a 400 naming ``usd_rate``, never an infinity.
+
+def _in_usd(totals: dict[str, Any], usd_rate: float) -> dict[str, float | None]:
+    """Each PKR amount of ``totals`` divided by ``usd_rate`` (PKR per USD), to the cent.
+
+    Null where the amount is null or not a number (suppressed: too few structures
+    to report).  A conversion that does not give a finite number (a rate so small
+    that the quotient overflows) is a 400 naming ``usd_rate``, never an infinity.
     """
     usd: dict[str, float | None] = {}
-    for name in (*COMPONENTS, "total"):
-        pkr = totals[name]
-        if pkr is None:  # suppressed: too few structures to report
+    for name in MONEY_COLUMNS:
+        pkr = totals.get(name)
+        if pkr is None or not isinstance(pkr, int | float) or not math.isfinite(pkr):
             usd[name] = None
             continue
         value = round(float(pkr) / usd_rate, 2)
@@ -253,13 +300,9 @@ def _in_usd(totals: dict[str, Any], usd_rate: float) -> dict[str, float | None]:
     return usd
 
 
-def _unverified(matrix: Any) -> list[str]:
-    names = [
-        f"structure_replacement.{t}"
-        for t, r in matrix.structure_replacement.items()
-        if not r.verified
-    ]
-    for name in CATEGORIES:
-        if not getattr(matrix, name).verified:
-            names.append(name)
-    return names
+def _unverified(matrix: EntitlementMatrix, relocation: RelocationSite) -> list[str]:
+    names = matrix.unverified()
+    names += [f"relocation.rates.{k}" for k, r in relocation.rates.items() if not r.verified]
+    if not relocation.plot.verified:
+        names.append("relocation.plot")
+    return sorted(names)

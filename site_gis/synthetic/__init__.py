@@ -113,6 +113,8 @@ def generate_site(
     steps.finish()
     steps.start(f"placing {n_structures:,} structures")
     structures = encroachment.structures_layer(outlines, n_structures, stream(3))
+    surveyed = encroachment.survey_layers(outlines, structures, np.random.default_rng([seed, 3, 1]))
+    outlines, structures = surveyed.pop("outlines"), surveyed.pop("structures")
     encroachments = encroachment.encroachments_layer(outlines, structures)
     steps.finish()
     steps.start("placing the sample locations")
@@ -153,6 +155,7 @@ def generate_site(
     steps.start("adding the shipped standards")
     frames["results"] = results
     frames["screening_levels"] = prepare_levels(shipped_levels(), source="shipped standards")
+    frames.update(surveyed)  # survey rounds, observations, households, grievances (tables)
     steps.finish()
     return psm_site_info(), frames
 

@@ -147,6 +147,7 @@ def _structures_in(row: object, n: int, rng: np.random.Generator) -> pd.DataFram
     ).astype(int)
     businesses = np.where(uses == "residential", 0, 1)
     vulnerable = rng.binomial(households, 0.12)  # SYNTHETIC share of vulnerable households
+    # first-recorded dates; survey_layers replaces them with the dates of the survey rounds
     baseline = date.fromisoformat(row.surveyed_on)  # type: ignore[attr-defined]
     late = rng.random(n) < 0.08
     days = rng.integers(30, 400, n)
@@ -197,3 +198,210 @@ def _apportion(total: int, weights: np.ndarray) -> np.ndarray:
     remainder = total - counts.sum()
     counts[np.argsort(-(exact - counts), kind="stable")[:remainder]] += 1
     return counts
+
+
+# Survey rounds of the structure survey (SYNTHETIC): imagery, the census that sets the
+# cut-off, and a later imagery round verified in the field.
+ROUNDS: tuple[tuple[str, date, str, str], ...] = (
+    ("R1", date(2025, 2, 15), "drone_imagery", "SYNTHETIC orthomosaic PSM-W-2025-02, 5 cm GSD"),
+    (
+        "R2",
+        date(2025, 6, 30),
+        "census",
+        "SYNTHETIC census of affected persons and inventory of losses PSM-RAP-CEN-2025 "
+        "(cut-off notified on the census date)",
+    ),
+    (
+        "R3",
+        LATEST_SURVEY,
+        "field_verification",
+        "SYNTHETIC orthomosaic PSM-W-2026-10 with field verification of every change",
+    ),
+)
+_COMMERCIAL = ("commercial", "scrap_yard_shed", "workshop", "depot_office")
+
+
+def survey_layers(
+    outlines: gpd.GeoDataFrame, structures: gpd.GeoDataFrame, rng: np.random.Generator
+) -> dict[str, pd.DataFrame]:
+    """Three survey rounds, what each saw, the households, and a grievance register.
+
+    Growth is on the western fringe: the further west a structure, the likelier it
+    was first seen after the cut-off (round R2).  Between R2 and R3 some
+    structures were removed, extended or changed use.  Every value is SYNTHETIC.
+
+    Returns
+    -------
+    dict
+        ``outlines`` and ``structures`` with first-recorded dates, land claims and
+        plot areas set from the rounds; ``survey_rounds``, ``structure_observations``,
+        ``households`` and ``grievances`` tables.
+    """
+    n = len(structures)
+    x = shapely.get_x(shapely.centroid(structures.geometry.to_numpy()))
+    west = (x.max() - x) / max(float(x.max() - x.min()), 1.0)  # 1 = westernmost
+    u = rng.random(n)
+    after = u < 0.005 + 0.14 * west**2
+    between = ~after & (rng.random(n) < 0.06)
+    first = np.where(after, 2, np.where(between, 1, 0))
+    dates = [r[1].isoformat() for r in ROUNDS]
+    out = structures.copy()
+    out["surveyed_on"] = [dates[i] for i in first]
+    kinds = outlines.set_index("encroachment_id")["kind"]
+    settlement = (out["encroachment_id"].map(kinds) == "residential_settlement").to_numpy(bool)
+    draw = rng.random(n)
+    formal, claim = np.where(settlement, 0.02, 0.05), np.where(settlement, 0.10, 0.03)
+    out["land_claim"] = np.where(
+        after | (draw >= formal + claim),
+        "no_recognisable_rights",
+        np.where(draw < formal, "formal_rights", "recognisable_claim"),
+    )
+    footprint = structures.geometry.area.to_numpy()
+    out["plot_area_m2"] = np.round(footprint * rng.uniform(1.2, 1.6, n), 1)
+
+    # What changed between R2 and R3 among the structures standing at the census.
+    standing = ~after
+    removed = standing & (rng.random(n) < 0.015)
+    extended = standing & ~removed & (rng.random(n) < 0.05)
+    growth = rng.uniform(0.2, 0.6, n)
+    area_now = out["floor_area_m2"].to_numpy(float)
+    area_before = np.where(extended, np.round(area_now / (1 + growth), 1), area_now)
+    use_now = out["use"].to_numpy(object)
+    converted = standing & ~removed & np.isin(use_now, ("mixed", "commercial"))
+    converted &= rng.random(n) < 0.3
+    use_before = np.where(converted, "residential", use_now)
+    ids = out["structure_id"].to_numpy(object)
+    rows = []
+    for k, (round_id, _, _, _) in enumerate(ROUNDS):
+        if k < 2:
+            seen = first <= k
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "round_id": round_id,
+                        "structure_id": ids[seen],
+                        "present": True,
+                        "floor_area_m2": area_before[seen],
+                        "use": use_before[seen],
+                    }
+                )
+            )
+        else:
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "round_id": round_id,
+                        "structure_id": ids,
+                        "present": ~removed,
+                        "floor_area_m2": np.where(removed, np.nan, area_now),
+                        "use": np.where(removed, None, use_now),
+                    }
+                )
+            )
+    observations = pd.concat(rows, ignore_index=True)
+    observations.insert(
+        0, "observation_id", observations["round_id"] + "/" + observations["structure_id"]
+    )
+    observations["synthetic"] = True
+    rounds = pd.DataFrame(
+        [
+            {"round_id": r, "surveyed_on": d.isoformat(), "method": m, "evidence": e}
+            for r, d, m, e in ROUNDS
+        ]
+    )
+    rounds["note"] = [
+        "every encroachment; footprints counted from imagery, no enumeration",
+        "every encroachment; households enumerated, losses inventoried; the cut-off",
+        "every encroachment; new, removed, extended and converted structures checked on foot",
+    ]
+    rounds["synthetic"] = True
+    outlines = outlines.assign(surveyed_on=ROUNDS[1][1].isoformat())
+    return {
+        "outlines": outlines,
+        "structures": out,
+        "survey_rounds": rounds,
+        "structure_observations": observations,
+        "households": _households(out, after, rng),
+        "grievances": _grievances(out, rng),
+    }
+
+
+def _households(
+    structures: pd.DataFrame, after: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """One row per household of each structure: tenure, vulnerability, enumeration round."""
+    counts = structures["households"].to_numpy(int)
+    at = np.repeat(np.arange(len(structures)), counts)
+    rank = np.arange(len(at)) - np.repeat(np.cumsum(counts) - counts, counts)
+    m = len(at)
+    dwelling = ~np.isin(structures["use"].to_numpy(object)[at], _COMMERCIAL)
+    owner = np.where(rank == 0, rng.random(m) < np.where(dwelling, 0.75, 0.1), rng.random(m) < 0.15)
+    vulnerable = rank < structures["vulnerable_households"].to_numpy(int)[at]
+    kind = rng.choice(3, size=m, p=[0.45, 0.35, 0.20])
+    late_tenant = ~owner & ~after[at] & (rng.random(m) < 0.04)
+    return pd.DataFrame(
+        {
+            "household_id": [f"H-{i:06d}" for i in range(1, m + 1)],
+            "structure_id": structures["structure_id"].to_numpy(object)[at],
+            "tenure": np.where(owner, "owner_occupier", "tenant"),
+            "female_headed": vulnerable & (kind == 0),
+            "elderly_headed": vulnerable & (kind == 1),
+            "disabled_member": vulnerable & (kind == 2),
+            "below_poverty_line": rng.random(m) < 0.35,
+            "enumerated_round": np.where(after[at] | late_tenant, "R3", "R2"),
+            "synthetic": True,
+        }
+    )
+
+
+_GRIEVANCE_CATEGORIES = (
+    ("eligibility", 0.25),
+    ("cut_off_survey", 0.20),
+    ("compensation_amount", 0.25),
+    ("relocation_site", 0.10),
+    ("livelihood", 0.12),
+    ("process_delay", 0.05),
+    ("other", 0.03),
+)
+
+
+_ELSEWHERE = "N-5 frontage near Razzakabad (SYNTHETIC)"
+
+
+def _grievances(structures: pd.DataFrame, rng: np.random.Generator, n: int = 90) -> pd.DataFrame:
+    """A register of ``n`` grievances since the census, by encroachment households."""
+    households = structures.groupby("encroachment_id")["households"].sum()
+    households = households[households > 0]
+    encroachment = rng.choice(
+        households.index.to_numpy(object), size=n, p=(households / households.sum()).to_numpy()
+    )
+    elsewhere = rng.random(n) < 0.08
+    start = ROUNDS[1][1]
+    span = (LATEST_SURVEY - start).days
+    received = [start + timedelta(days=int(d)) for d in np.sort(rng.integers(1, span, n))]
+    names, shares = zip(*_GRIEVANCE_CATEGORIES, strict=True)
+    status = rng.choice(
+        ["resolved", "under_review", "received", "referred", "closed_unresolved"],
+        size=n,
+        p=[0.55, 0.2, 0.1, 0.05, 0.1],
+    )
+    closed = np.isin(status, ("resolved", "closed_unresolved"))
+    took = rng.integers(7, 120, n)
+    resolved = [
+        min(r + timedelta(days=int(t)), LATEST_SURVEY).isoformat() if c else None
+        for r, t, c in zip(received, took, closed, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "grievance_id": [f"G-{i:04d}" for i in range(1, n + 1)],
+            "received_on": [r.isoformat() for r in received],
+            "encroachment_id": [
+                None if e else x for e, x in zip(elsewhere, encroachment, strict=True)
+            ],
+            "area": [_ELSEWHERE if e else None for e in elsewhere],
+            "category": rng.choice(names, size=n, p=shares),
+            "status": status,
+            "resolved_on": resolved,
+            "synthetic": True,
+        }
+    )

@@ -26,15 +26,20 @@ def test_a_foreign_or_malformed_crs_member_is_a_422(client: httpx.Client, crs: o
     assert "lon/lat" in response.json()["problems"][0]["reason"]
 
 
-@pytest.mark.parametrize("value", [5, "structure_replacement", [1, 2]])
-def test_withheld_after_cut_off_must_be_a_list_of_names(
-    planner: httpx.Client, value: object
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"rates.shifting.rate": -5}, "rates.shifting.rate"),
+        ({"rates.shifting.rate": "lots"}, "rates.shifting.rate"),
+        ({"workers_per_business": [1, 2]}, "workers_per_business"),
+    ],
+)
+def test_a_bad_matrix_override_is_a_422_naming_it(
+    planner: httpx.Client, overrides: dict[str, object], field: str
 ) -> None:
-    response = planner.post(
-        "/resettlement/estimate", json={"overrides": {"withheld_after_cut_off": value}}
-    )
+    response = planner.post("/resettlement/estimate", json={"overrides": overrides})
     assert response.status_code == 422
-    assert "list of category names" in response.text
+    assert response.json()["problems"][0]["field"] == field
 
 
 def test_a_selection_of_one_structure_reveals_nothing(planner: httpx.Client) -> None:
@@ -42,7 +47,7 @@ def test_a_selection_of_one_structure_reveals_nothing(planner: httpx.Client) -> 
     body = planner.post("/resettlement/estimate", json={"polygon": feature["geometry"]}).json()
     totals = body["totals"][0]
     assert totals["suppressed"] is True and totals["structures"] <= 4
-    for field in ("households", "vulnerable_households", "structure_replacement", "total"):
+    for field in ("households", "vulnerable_households", "residential_structure", "total"):
         assert totals[field] is None
 
 
@@ -60,14 +65,14 @@ def test_usd_totals_of_a_suppressed_selection_are_null(planner: httpx.Client) ->
 
 
 def test_usd_totals_are_the_pkr_totals_over_the_rate(planner: httpx.Client) -> None:
-    # each business: 50,000 PKR a month for 12 months, 600,000 PKR; USD = PKR / 280
+    # USD = PKR / 280, to the cent
     body = planner.post(
         "/resettlement/estimate",
-        json={"kind": "scrapyard", "overrides": {"business_loss.rate": 50000}, "usd_rate": 280},
+        json={"kind": "scrapyard", "overrides": {"rates.business.rate": 50000}, "usd_rate": 280},
     ).json()
     totals = body["totals"][0]
     assert totals["suppressed"] is False
-    assert body["totals_usd"]["business_loss"] == round(totals["businesses"] * 600_000 / 280, 2)
+    assert body["totals_usd"]["income_business"] == round(totals["income_business"] / 280, 2)
     assert body["totals_usd"]["total"] == round(totals["total"] / 280, 2)
     assert "totals_usd_note" not in body
 

@@ -95,25 +95,28 @@ def test_resettlement_estimate(planner: httpx.Client) -> None:
         "/resettlement/estimate",
         json={
             "kind": "scrapyard",
-            "overrides": {"business_loss.rate": 50000},
+            "overrides": {"rates.business.rate": 50000},
             "usd_rate": 280,
             "phases": 2,
         },
     ).json()
     totals = body["totals"][0]
-    components = [
-        "structure_replacement",
-        "shifting_allowance",
-        "rental_support",
-        "business_loss",
-        "wage_earner",
-        "vulnerable_household",
-        "contingency",
-        "administration",
+    losses = [
+        "residential_structure",
+        "commercial_structure",
+        "land_use",
+        "income_business",
+        "wages",
+        "shifting",
+        "rental",
+        "vulnerable",
     ]
-    assert totals["total"] == pytest.approx(sum(totals[c] for c in components), abs=10)
-    assert totals["business_loss"] == totals["businesses"] * 50000 * 12
-    assert body["overrides"] == {"business_loss.rate": 50000}
+    assert totals["subtotal"] == pytest.approx(sum(totals[c] for c in losses), abs=10)
+    assert totals["total"] == pytest.approx(totals["subtotal"] * 1.15, abs=10)
+    paid = [r for r in body["lines"] if r["loss"] == "income_business" and r["entitled"]]
+    businesses = sum(r["quantity"] for r in paid)
+    assert totals["income_business"] == businesses * 50000 * 12
+    assert body["overrides"] == {"rates.business.rate": 50000}
     assert body["totals_usd"]["total"] == pytest.approx(totals["total"] / 280, abs=0.01)
     scrapyards = {
         f["properties"]["encroachment_id"]
@@ -122,7 +125,9 @@ def test_resettlement_estimate(planner: httpx.Client) -> None:
     }
     assert {r["encroachment_id"] for r in body["by_encroachment"]} == scrapyards
     assert {r["phase"] for r in body["by_phase"]} == {1, 2}
-    assert "structure_replacement.katcha" in body["to_verify"]
+    assert "rates.structure_katcha" in body["to_verify"]
+    assert body["basis"]["cut_off_round"] == "R2"
+    assert {s["scenario"] for s in body["scenarios"]} == {"cash_only", "relocation_site"}
 
 
 def test_no_structure_or_household_record_in_any_output(
@@ -136,10 +141,10 @@ def test_no_structure_or_household_record_in_any_output(
 
 def test_bad_override_is_a_422(planner: httpx.Client) -> None:
     response = planner.post(
-        "/resettlement/estimate", json={"overrides": {"structure_replacement.mud_hut.rate": 5}}
+        "/resettlement/estimate", json={"overrides": {"rates.structure_mud_hut.rate": 5}}
     )
     assert response.status_code == 422
-    assert response.json()["problems"][0]["field"] == "structure_replacement.mud_hut.rate"
+    assert response.json()["problems"][0]["field"] == "rates.structure_mud_hut.rate"
 
 
 def _circle(vertices: int) -> dict[str, object]:

@@ -333,9 +333,31 @@ def test_replacing_a_layer_may_not_orphan_references(store: Store) -> None:
 
 
 def test_a_referencing_layer_can_be_replaced_alone(store: Store) -> None:
+    # structure observations reference structures and rounds; nothing references them
+    observations = store.read("structure_observations")
+    kept = observations[observations["round_id"] == "R3"]
+    store.write({"structure_observations": kept}, mode="replace", actor="t", action="trim")
+    assert store.count("structure_observations") == len(kept)
+
+
+def test_a_referenced_layer_cannot_drop_rows_still_referenced(store: Store) -> None:
     structures = store.read("structures")
     kept = structures[structures["encroachment_id"] == "E-001"]
-    store.write({"structures": kept}, mode="replace", actor="t", action="trim")
+    with pytest.raises(LayerValidationError):  # households and observations refer to the rest
+        store.write({"structures": kept}, mode="replace", actor="t", action="trim")
+    ids = set(kept["structure_id"])
+    households = store.read("households")
+    observations = store.read("structure_observations")
+    store.write(
+        {
+            "structures": kept,
+            "households": households[households["structure_id"].isin(ids)],
+            "structure_observations": observations[observations["structure_id"].isin(ids)],
+        },
+        mode="replace",
+        actor="t",
+        action="trim",
+    )
     assert store.count("structures") == len(kept)
 
 
