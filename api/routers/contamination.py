@@ -22,6 +22,7 @@ from site_gis.contamination import (
     statistics_tables,
 )
 from site_gis.contamination.kaplan_meier import CONVENTION_TEXT
+from site_gis.contamination.statistics import BACKGROUND_LEFT_OUT
 from site_gis.contamination.ucl import MAX_RESAMPLES, RESAMPLES
 from site_gis.contamination.ucl import SEED as UCL_SEED
 from site_gis.schemas import ZONE_IDS
@@ -222,6 +223,7 @@ def statistics(
         "bootstrap": {"resamples": resamples, "seed": UCL_SEED, "generator": "numpy default_rng"},
         "decision_table": "site_gis/reference/ucl_recommendations.toml (ProUCL 5.2 TG, "
         "EPA/600/R-07/041, 2022)",
+        "background": BACKGROUND_LEFT_OUT,
         "statistics": records(table),
     }
     if detail == "full":

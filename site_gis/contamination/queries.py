@@ -22,7 +22,12 @@ def resolve_analyte(name: str) -> str:
 
 
 def load_results(
-    store: Store, *, zone: str | None = None, analyte: str | None = None, medium: str | None = None
+    store: Store,
+    *,
+    zone: str | None = None,
+    analyte: str | None = None,
+    medium: str | None = None,
+    background: bool | None = None,
 ) -> pd.DataFrame:
     """Results with the EIA zone of their location and whether it is a background
     (reference) location (``background``, false where the layer does not say),
@@ -36,6 +41,9 @@ def load_results(
         Name, synonym or CAS number.
     medium
         soil, sediment, groundwater or surface_water.
+    background
+        ``False``: the site's locations only (what surfaces are made of); ``True``: the
+        background (reference) locations only; ``None``: both.
     """
     if zone is not None and zone not in (*ZONE_IDS, OUTSIDE_ZONES):
         raise InvalidRequestError(f"zone must be one of {', '.join(ZONE_IDS)} or {OUTSIDE_ZONES!r}")
@@ -51,6 +59,8 @@ def load_results(
     zones = locations.reindex(columns=["location_id", "zone_id", "background"])
     zones["background"] = zones["background"].fillna(False).astype(bool)
     joined = results.merge(zones, on="location_id", how="left", validate="many_to_one")
+    if background is not None:
+        joined = joined[joined["background"].fillna(False).astype(bool) == background]
     if zone == OUTSIDE_ZONES:
         joined = joined[joined["zone_id"].isna()]
     elif zone is not None:

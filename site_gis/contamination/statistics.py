@@ -378,7 +378,15 @@ def statistics_tables(
     ------
     InvalidRequestError
         Unknown convention, resamples out of range, or too costly a request.
+
+    Notes
+    -----
+    Results of background (reference) locations (``background`` true, where the
+    column is given) are left out: they are what the site is compared with
+    (:mod:`site_gis.contamination.background`), not part of any site group.
     """
+    if "background" in results.columns:
+        results = results[~results["background"].fillna(False).astype(bool)]
     frame = results.assign(
         zone_id=results["zone_id"].fillna("(outside zones)"),
         x=results["value"].where(results["detected"], results["detection_limit"]),
@@ -415,6 +423,12 @@ def statistics_tables(
         *("unit", "method_id", "method", "ucl95", "recommended", "note", "warnings"),
     ]
     return pd.DataFrame(rows), pd.DataFrame(family_rows, columns=family_columns)
+
+
+BACKGROUND_LEFT_OUT = (
+    "results of background (reference) locations are left out of the site statistics; "
+    "see /contamination/background"
+)
 
 
 def compute_statistics(

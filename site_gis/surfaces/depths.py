@@ -88,7 +88,12 @@ def sampled_intervals(store: Store, request: SurfaceRequest) -> list[DepthInterv
         For overlapping intervals (each cell's depth would be ambiguous) or more than
         :data:`MAX_INTERVALS`; the message says how to narrow the selection.
     """
-    results = load_results(store, analyte=resolve_analyte(request.analyte), medium=request.medium)
+    results = load_results(
+        store,
+        analyte=resolve_analyte(request.analyte),
+        medium=request.medium,
+        background=False,
+    )
     pairs = depth_intervals_of(within_depth(results, request))
     if not pairs:
         raise InsufficientDataError(

@@ -315,9 +315,12 @@ def _back_transform_text(surface: Surface) -> str:
 
 
 def sample_values(store: Store, request: SurfaceRequest) -> gpd.GeoDataFrame:
-    """One value per location for the request, as points in the site's metric CRS."""
+    """One value per location for the request, as points in the site's metric CRS.
+
+    The site's locations only: background (reference) locations are left out.
+    """
     analyte = resolve_analyte(request.analyte)
-    results = load_results(store, analyte=analyte, medium=request.medium)
+    results = load_results(store, analyte=analyte, medium=request.medium, background=False)
     results = within_depth(results, request)
     factor = {"half_dl": 0.5, "dl": 1.0, "zero": 0.0}[request.non_detects]
     value = results["value"].where(results["detected"], results["detection_limit"] * factor)
