@@ -53,6 +53,7 @@ from api.ogc import (
     supported_crs,
 )
 from api.responses import FastJSONResponse
+from api.routers.tiles import tileset_link
 from api.settings import Settings
 from site_gis.crs import geometries_in_axis_order
 from site_gis.errors import LayerNotFoundError
@@ -126,6 +127,7 @@ def _collection(info: LayerInfo, base: str, store: Store) -> dict[str, Any]:
                 "title": "Schema of a feature in GeoJSON (JSON Schema)",
                 "href": f"{own}/schema?profile=geojson",
             },
+            *filter(None, [tileset_link(base, info.name)]),
         ],
     }
 

@@ -60,14 +60,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
     "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ]
 """The OGC API - Tiles and Tile Matrix Set conformance classes implemented here.
 
-``geodata-tilesets`` (``.../conf/geodata-tilesets``) is not declared yet: it also asks
-every collection description to link its tilesets, which is :func:`tileset_link`
-placed in the links of ``api.routers.collections._collection``.
+``geodata-tilesets``: every spatial collection's description links its tilesets
+(:func:`tileset_link`, in ``api.routers.collections._collection``).
 """
 
 TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"

@@ -231,10 +231,17 @@ def test_the_url_template_for_map_pages() -> None:
     )
 
 
-def test_the_tileset_link_for_collection_descriptions() -> None:
-    from api.routers.tiles import tileset_link
-
-    link = tileset_link("http://127.0.0.1:8000", "parcels")
-    assert link is not None and link["rel"].endswith("/tilesets-vector")
-    assert link["href"] == "http://127.0.0.1:8000/collections/parcels/tiles"
-    assert tileset_link("http://127.0.0.1:8000", "results") is None
+def test_every_spatial_collection_links_its_tilesets(client: httpx.Client) -> None:
+    """geodata-tilesets: each spatial collection's description links a tilesets list that works."""
+    listed = client.get("/collections").json()["collections"]
+    for collection in listed:
+        links = [link for link in collection["links"] if link["rel"].endswith("/tilesets-vector")]
+        if collection["itemType"] == "record":
+            assert links == [], collection["id"]
+            continue
+        assert len(links) == 1, collection["id"]
+        tilesets = client.get(links[0]["href"])
+        assert tilesets.status_code == 200, collection["id"]
+        assert tilesets.json()["tilesets"], collection["id"]
+    conformance = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets" in conformance
