@@ -477,19 +477,36 @@ class PostGISStore:
             for n in names
         )
         found, params = _expr_sql(filter)
-        query = sql.SQL(
-            "SELECT {}, {}, json_build_object({})::text FROM {} WHERE {} AND {} ORDER BY {}{}{}"
-        ).format(
+        order = _order_sql(schema, sortby)
+        selected = sql.SQL("SELECT {}, {}, json_build_object({})::text").format(
             sql.Identifier(schema.id_field),
             sql.SQL("NULL" if schema.is_table else "ST_AsBinary(geometry)"),
             members,
-            sql.Identifier(name),
-            _filters(schema, bbox, where),
-            found,
-            _order_sql(schema, sortby),
-            sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
-            sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
         )
+        table = sql.Identifier(name)
+        condition = sql.SQL("{} AND {}").format(_filters(schema, bbox, where), found)
+        if limit is None and not offset:  # a whole layer (exports): one pass
+            query = sql.SQL("{} FROM {} WHERE {} ORDER BY {}").format(
+                selected, table, condition, order
+            )
+        else:
+            # The page's rows are found first and only they are serialised: PostgreSQL
+            # would otherwise build the JSON of every row an OFFSET skips.
+            query = sql.SQL(
+                "{} FROM (SELECT fid FROM {} WHERE {} ORDER BY {}{}{}) AS page "
+                "JOIN {} USING (fid) ORDER BY {}"
+            ).format(
+                selected,
+                table,
+                condition,
+                order,
+                sql.SQL(" LIMIT {}").format(sql.Literal(limit))
+                if limit is not None
+                else sql.SQL(""),
+                sql.SQL(" OFFSET {}").format(sql.Literal(offset)) if offset else sql.SQL(""),
+                table,
+                order,
+            )
         with self._db.connection() as conn:
             rows = conn.execute(query, params).fetchall()
         geometry = None

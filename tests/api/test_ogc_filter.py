@@ -23,6 +23,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 
 from api.known_params import ITEMS_PARAMETERS
+from site_gis.schemas import CATALOGUE
 from tests.conftest import geojson, results_csv
 
 UTM = "http://www.opengis.net/def/crs/EPSG/0/32642"
@@ -142,9 +143,9 @@ CASES: list[tuple[str, str, Callable[[Any], Any]]] = [
         lambda f: f.sampled_on.between("2026-02-10", "2026-02-20"),
     ),
     (
-        "encroachments",
-        "T_DURING(surveyed_on, INTERVAL('2025-03-14', '..'))",
-        lambda f: f.surveyed_on > "2025-03-14",
+        "results",
+        "T_DURING(sampled_on, INTERVAL('2026-06-14', '..'))",
+        lambda f: f.sampled_on > "2026-06-14",
     ),
     (
         "structures",
@@ -391,7 +392,6 @@ def test_values_reach_sql_only_as_bound_parameters() -> None:
     import psycopg.sql
 
     from api.cql2 import parse_filter
-    from site_gis.schemas import CATALOGUE
     from site_gis.store import gpkg_features, postgis
 
     schema = CATALOGUE["encroachments"]
@@ -520,7 +520,7 @@ def test_queryables_are_json_schema_2020_12_with_types_enums_and_units(
     record = {
         k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in row.items()
     }
-    personal = {"households", "businesses", "vulnerable_households"}
+    personal = {spec.name for spec in CATALOGUE[layer].fields if spec.personal}
     visible = {k: v for k, v in record.items() if k not in personal and v is not None}
     validator = jsonschema.Draft202012Validator(schema)
     assert not list(validator.iter_errors(visible))  # a shipped feature's properties conform
@@ -529,6 +529,7 @@ def test_queryables_are_json_schema_2020_12_with_types_enums_and_units(
     planned = planner.get(f"/collections/{layer}/queryables").json()
     if layer == "structures":
         assert personal <= set(planned["properties"])
+        assert {"households", "businesses", "vulnerable_households"} <= personal
         assert planned["properties"]["households"]["type"] == "integer"
     props = schema["properties"]
     if layer == "parcels":
