@@ -10,6 +10,7 @@ a tile layer that is off until the user ticks it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -110,10 +111,16 @@ def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
     return fmap
 
 
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+"""Lets a phone user pinch-zoom the page (folium's own meta forbids it)."""
+
+
 def render(fmap: folium.Map) -> str:
-    """The complete HTML page of a built map."""
+    """The complete HTML page of a built map, in English, zoomable on a phone."""
     html: str = fmap.get_root().render()
-    return html
+    html = _FOLIUM_VIEWPORT.sub(VIEWPORT, html, count=1)
+    return html.replace("<html>", '<html lang="en">', 1)
 
 
 def map_policy(page: str) -> str:

@@ -55,22 +55,24 @@ class Header(MacroElement):
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-        <style>.leaflet-top { top: {{ 124 if this.form else 76 }}px; }</style>
-        {% endmacro %}
         {% macro html(this, kwargs) %}
-        <div class="sg-header">
-          {% if this.synthetic %}<div class="sg-banner" role="alert">SYNTHETIC DATA \u2014
-            demo values, not measurements</div>{% endif %}
+        <header class="sg-header">
+          {% if this.synthetic %}<div class="sg-banner" role="alert">SYNTHETIC DATA<span
+            class="sg-wide"> \u2014 demo values, not measurements</span></div>{% endif %}
           <div class="sg-titlebar">
-            <div class="sg-titles"><h1>{{ this.title|e }}</h1>
+            <div class="sg-titles"><h1 title="{{ this.title|e }}">{{ this.title|e }}</h1>
               <p>{{ this.subtitle|e }}</p></div>
-            <nav>{% for label, href in this.links %}<a href="{{ href|e }}"
-              {% if label == this.current %}aria-current="page"{% endif %}>{{ label|e }}</a>
-              {% endfor %}</nav>
+            <button type="button" class="sg-menu-button" aria-expanded="false"
+              aria-controls="sg-menu">Menu</button>
+            <div class="sg-menu" id="sg-menu">
+              <p class="sg-menu-subtitle">{{ this.subtitle|e }}</p>
+              <nav aria-label="Pages">{% for label, href in this.links %}<a
+                href="{{ href|e }}"{% if label == this.current %} aria-current="page"
+                {% endif %}>{{ label|e }}</a>{% endfor %}</nav>
+              {% if this.form %}{{ this.form }}{% endif %}
+            </div>
           </div>
-          {% if this.form %}{{ this.form }}{% endif %}
-        </div>
+        </header>
         {% endmacro %}
         """
     )

@@ -52,23 +52,58 @@ document.addEventListener('securitypolicyviolation', e => console.error(
 """
 
 
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PAGES = ("/maps/site", "/maps/contamination", "/maps/encroachments")
+
+CONTROLS = (
+    ".leaflet-control-zoom-in",
+    ".leaflet-control-zoom-out",
+    ".leaflet-control-layers-toggle, .leaflet-control-layers-expanded",
+    ".leaflet-control-measure-toggle, .leaflet-control-measure",
+    ".leaflet-control-fullscreen-button",
+    ".sg-panel-toggle",
+    ".sg-menu-button",
+)
+"""What a user must be able to reach on every map page (visible ones checked)."""
+
+HIT = """sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !== null)
+    .map(e => { const r = e.getBoundingClientRect();
+      const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return [sel, e.contains(top) || (top !== null && top.contains(e)), r.bottom]; })"""
+"""For each visible control: whether a click at its centre reaches it (nothing covers it)."""
+
+
+def _uncovered(visit: Visit) -> None:
+    viewport = visit.page.viewport_size
+    for selector in CONTROLS:
+        for name, reached, bottom in visit.page.evaluate(HIT, selector):
+            assert reached, f"{name} is covered"
+            assert bottom <= viewport["height"], f"{name} is off screen"
+
+
+def _open(context: Any, server: str, path: str, *, ready: bool = True) -> Visit:
+    page = context.new_page()
+    seen = Visit(page)
+    page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.errors.append(str(e)))
+    page.on("request", lambda r: seen.hosts.add(urlparse(r.url).hostname or "data"))
+    response = page.goto(server + path)
+    seen.policy = response.headers.get("content-security-policy", "")
+    if ready:
+        page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=60_000)
+    return seen
+
+
 @pytest.fixture
 def visit(browser: Any, server: str) -> Iterator[Any]:
     """Open a path of the server and wait for the map to be ready."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport=DESKTOP)
     context.add_init_script(REPORT_VIOLATIONS)
     visits: list[Visit] = []
 
     def open_path(path: str, *, ready: bool = True) -> Visit:
-        page = context.new_page()
-        seen = Visit(page)
-        page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: seen.errors.append(str(e)))
-        page.on("request", lambda r: seen.hosts.add(urlparse(r.url).hostname or "data"))
-        response = page.goto(server + path)
-        seen.policy = response.headers.get("content-security-policy", "")
-        if ready:
-            page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=30_000)
+        seen = _open(context, server, path, ready=ready)
         visits.append(seen)
         return seen
 
@@ -180,3 +215,34 @@ def test_bad_input_page_and_landing_page(visit: Any) -> None:
     paths = {urlparse(link).path for link in links}
     assert {"/maps/site", "/maps/contamination", "/maps/encroachments", "/docs"} <= paths
     _shot(home, "landing")
+
+
+def test_phone_layout(browser: Any, server: str) -> None:
+    """At 390 x 844: a one-line header under 15 % of the height, every control reachable,
+    legend and layer list folded into buttons that open, pinch zoom allowed."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        for path in PAGES:
+            seen = _open(context, server, path)
+            page = seen.page
+            assert page.locator(".sg-header").bounding_box()["height"] < 0.15 * PHONE["height"]
+            viewport = page.get_attribute('meta[name="viewport"]', "content")
+            assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport
+            assert page.get_attribute("html", "lang") == "en"
+            assert not page.locator(".sg-legend-panel .sg-panel-body").is_visible()
+            _uncovered(seen)
+            _shot(seen, f"phone-{path.rsplit('/', 1)[-1]}")
+            page.locator(".sg-legend-panel .sg-panel-toggle").click()
+            assert page.locator(".sg-legend-panel .sg-panel-body").is_visible()
+            page.locator(".sg-menu-button").click()
+            assert page.locator(".sg-header nav a", has_text="Home").is_visible()
+            if path == "/maps/contamination":
+                _shot(seen, "phone-contamination-menu")
+            page.keyboard.press("Escape")
+            assert not page.locator(".sg-header nav").is_visible()
+            page.locator(".leaflet-control-layers-toggle").click()
+            assert page.locator(".leaflet-control-layers-list").is_visible()
+            seen.hosts.discard("data")
+            seen.check_clean()
+    finally:
+        context.close()

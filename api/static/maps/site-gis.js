@@ -50,7 +50,7 @@
 
   function bindFeaturePopup(layer, opts) {
     layer.bindPopup(function () { return featurePopup(layer.feature.properties, opts); },
-      { maxWidth: 360, autoPanPaddingTopLeft: [20, 140] });
+      { maxWidth: 360, autoPanPadding: [20, 20] });
     register(opts.key, layer);
   }
 
@@ -133,7 +133,7 @@
       var marker = L.marker([row[0], row[1]], { icon: icon(row[2], row[3]), sgClass: row[2] });
       marker.sgRow = row;
       marker.bindPopup(function () { return samplePopup(row, opts); },
-        { maxWidth: 420, autoPanPaddingTopLeft: [20, 140] });
+        { maxWidth: 420, autoPanPadding: [20, 20] });
       marker.on("popupopen", function (e) { loadDetail(e.popup, row, opts); });
       return marker;
     });
@@ -191,16 +191,62 @@
       }).then(end, end);
   }
 
-  function legend(map, html) {
-    var control = L.control({ position: "bottomright" });
+  var PHONE = "(max-width: 700px)";
+  function isPhone() { return window.matchMedia(PHONE).matches; }
+  var panels = 0;
+
+  /* A control holding ready-made, escaped HTML under a button that folds it away
+     (folded from the start on a phone unless opts.open). */
+  function panel(map, opts) {
+    var control = L.control({ position: opts.position || "bottomright" });
     control.onAdd = function () {
-      var div = L.DomUtil.create("div", "sg-legend");
-      div.innerHTML = html;
+      var div = L.DomUtil.create("div", "sg-legend sg-panel " + (opts.className || ""));
+      var id = "sg-panel-" + (++panels);
+      var open = opts.open === undefined ? !isPhone() : opts.open;
+      div.innerHTML = "<button type=\"button\" class=\"sg-panel-toggle\" aria-expanded=\"" +
+        open + "\" aria-controls=\"" + id + "\">" + esc(opts.title) + "</button>" +
+        "<div class=\"sg-panel-body\" id=\"" + id + "\">" + opts.html + "</div>";
+      var button = div.firstChild;
+      L.DomEvent.on(button, "click", function () {
+        button.setAttribute("aria-expanded", String(button.getAttribute("aria-expanded") !== "true"));
+      });
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     };
     control.addTo(map);
+    return control;
+  }
+
+  function legend(map, html) {
+    return panel(map, { title: "Legend", html: html, className: "sg-legend-panel" });
+  }
+
+  /* Phone layout: the header's menu button, the layer list folded into its button. */
+  function layout(map) {
+    var header = document.querySelector(".sg-header");
+    var button = header && header.querySelector(".sg-menu-button");
+    function closeMenu() {
+      if (!button) { return; }
+      header.classList.remove("sg-open");
+      button.setAttribute("aria-expanded", "false");
+    }
+    if (button) {
+      button.addEventListener("click", function () {
+        var open = !header.classList.contains("sg-open");
+        header.classList.toggle("sg-open", open);
+        button.setAttribute("aria-expanded", String(open));
+      });
+      document.addEventListener("keydown", function (e) {
+        if (e.key === "Escape") { closeMenu(); }
+      });
+    }
+    var layers = map.getContainer().querySelector(".leaflet-control-layers");
+    map.on("click", function () {
+      closeMenu();
+      if (layers && isPhone()) { layers.classList.remove("leaflet-control-layers-expanded"); }
+    });
+    if (layers && isPhone()) { layers.classList.remove("leaflet-control-layers-expanded"); }
   }
 
   function signalReady(map) {
@@ -208,6 +254,7 @@
       window.siteGisReadyAt = performance.now();
       document.documentElement.setAttribute("data-map-ready", "1");
     }
+    layout(map);
     map.whenReady(function () {
       setTimeout(function () { if (pending === 0) { done(); } else { waiting.push(done); } }, 0);
     });
@@ -250,6 +297,7 @@
     bboxLayer: bboxLayer,
     sampleLayer: sampleLayer,
     legend: legend,
+    panel: panel,
     signalReady: signalReady
   };
 })();
