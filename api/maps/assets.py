@@ -45,6 +45,12 @@ BASE_MAP_ATTRIBUTION = "© OpenStreetMap contributors"
 BASE_MAP_ORIGIN = "https://tile.openstreetmap.org"
 
 
+PANES = {"sg-areas": 360, "sg-parcels": 380, "sg-hotspots": 390}
+"""Map panes beneath Leaflet's overlay pane (400), whatever order layers are ticked in:
+zones under parcels under hotspots under encroachments, plant units and receptors, so
+a click on a small feature reaches it and not the large area around it."""
+
+
 def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
     """An empty map fitted to ``bounds`` whose every asset is served by the app.
 
@@ -78,6 +84,8 @@ def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
     # no favicon request (a 404 would be logged as a console error)
     root.header.add_child(folium.Element('<link rel="icon" href="data:,">'), name="favicon")
     fmap.fit_bounds([[south, west], [north, east]])
+    for pane, z_index in PANES.items():
+        folium.map.CustomPane(pane, z_index=z_index, pointer_events=True).add_to(fmap)
     folium.TileLayer(
         BASE_MAP_TILES,
         name=BASE_MAP_NAME,

@@ -39,14 +39,16 @@ def _json(value: Any) -> Markup:
     return Markup(text)  # noqa: S704 - escaped above
 
 
-def popup_code(title: str, fields: list[Field], *, key: str | None = None) -> JsCode:
+def popup_code(
+    title: str, fields: list[Field], *, key: str | None = None, codes: tuple[str, ...] = ()
+) -> JsCode:
     """``on_each_feature`` code giving each feature a popup of ``fields``.
 
     ``title`` is the property shown as the popup's heading.  Values are escaped
     and numbers formatted in the browser; ``key`` registers the layer's
-    features for tests under ``siteGis.registry``.
+    features for tests under ``siteGis.registry``; ``codes`` are fields shown as words.
     """
-    options = {"title": title, "fields": fields, "key": key}
+    options = {"title": title, "fields": fields, "key": key, "codes": list(codes)}
     return JsCode(f"function (f, l) {{ siteGis.bindFeaturePopup(l, {_json(options)}); }}")
 
 
@@ -130,9 +132,11 @@ class BboxLayer(Layer):
     title, fields
         Popup heading property and rows.
     min_zoom
-        Below this zoom nothing is fetched (the legend says to zoom in).
+        Below this zoom nothing is fetched (a notice on the map says to zoom in).
     limit
         Most features fetched per view (the server caps it at its ``max_items``).
+    codes
+        Fields shown as words in popups (``land_use``).
     """
 
     _template = Template(
@@ -155,6 +159,7 @@ class BboxLayer(Layer):
         min_zoom: int = 12,
         limit: int = 5000,
         show: bool = True,
+        codes: tuple[str, ...] = (),
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "BboxLayer"
@@ -167,6 +172,7 @@ class BboxLayer(Layer):
                 "fields": fields,
                 "minZoom": min_zoom,
                 "limit": limit,
+                "codes": list(codes),
             }
         )
 

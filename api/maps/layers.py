@@ -44,6 +44,8 @@ def geojson_layer(
     show: bool = True,
     points_as_circles: bool = False,
     style_fields: tuple[str, ...] = (),
+    codes: tuple[str, ...] = (),
+    pane: str | None = None,
 ) -> folium.GeoJson:
     """An overlay of ``frame`` (any CRS; drawn in lon/lat) with a popup per feature.
 
@@ -63,6 +65,11 @@ def geojson_layer(
         Further properties kept for ``style`` (not shown in the popup).
     points_as_circles
         Draw points as circle markers (styled by ``style``, legible at any zoom).
+    codes
+        Fields holding codes (``residential_settlement``), shown as words in popups
+        ("Residential settlement"); the data keeps the codes, for styles.
+    pane
+        Map pane (:data:`api.maps.assets.PANES`); default Leaflet's overlay pane.
     """
     lonlat = to_storage(frame)
     geometry = shapely.transform(
@@ -76,12 +83,13 @@ def geojson_layer(
         data,
         name=name,
         style_function=style_function,
-        on_each_feature=popup_code(title, fields, key=key),
+        on_each_feature=popup_code(title, fields, key=key, codes=codes),
         show=show,
         control=True,
         overlay=True,
         zoom_on_click=False,
         marker=folium.CircleMarker(fill=True) if points_as_circles else None,
+        **({"pane": pane} if pane else {}),
     )
 
 
@@ -119,6 +127,7 @@ def zones_layer(
             "className": "sg-zone",
         },
         key="eia_zones",
+        pane="sg-areas",
     )
 
 

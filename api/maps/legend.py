@@ -92,6 +92,24 @@ def ratio_classes(flags: pd.Series, ratios: pd.Series) -> np.ndarray:
     return out
 
 
+STANDARD_NAMES = {
+    "ccme_soil": "CCME soil quality guidelines (Canada)",
+    "dutch_iv": "Dutch intervention values",
+    "pak_nsdwq": "Pakistan NSDWQ (drinking water)",
+    "seqs_effluent": "Pakistan SEQS (industrial effluent)",
+    "us_epa_rsl": "US EPA regional screening levels",
+    "who_dwq": "WHO drinking-water guidelines",
+}
+"""Names shown for the shipped standards; a standard added later shows its id as words."""
+
+MEDIUM_NAMES = {"surface_water": "surface water"}
+
+
+def standard_name(code: str) -> str:
+    """``dutch_iv`` → ``Dutch intervention values``."""
+    return STANDARD_NAMES.get(code) or label(code)
+
+
 def label(value: str) -> str:
     """``solid_waste_dumps`` → ``Solid waste dumps``."""
     text = str(value).replace("_", " ")

@@ -58,6 +58,7 @@ def build_site_map(store: Store) -> folium.Map:
             ("zone_id", "EIA zone"),
         ],
         min_zoom=PARCEL_MIN_ZOOM,
+        codes=("land_use", "zone_id"),
     ).add_to(fmap)
     geojson_layer(
         facilities,
@@ -80,6 +81,7 @@ def build_site_map(store: Store) -> folium.Map:
             "className": "sg-facility",
         },
         key="facilities",
+        codes=("status", "zone_id"),
     ).add_to(fmap)
     geojson_layer(
         encroachments,
@@ -102,6 +104,7 @@ def build_site_map(store: Store) -> folium.Map:
             "className": "sg-encroachment",
         },
         key="encroachments",
+        codes=("kind",),
     ).add_to(fmap)
     geojson_layer(
         receptors,
@@ -124,6 +127,7 @@ def build_site_map(store: Store) -> folium.Map:
         },
         key="receptors",
         points_as_circles=True,
+        codes=("kind",),
     ).add_to(fmap)
     Legend(
         legend(

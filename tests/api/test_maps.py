@@ -14,7 +14,7 @@ import pytest
 from api.maps import MapRequestError
 from api.maps.assets import BASE_MAP_TILES, STATIC_DIR, render
 from api.maps.contamination import ContaminationQuery, build_contamination_map
-from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
+from api.maps.encroachments import EncroachmentQuery, build_encroachment_map, suggested_level
 from api.maps.site import build_site_map
 from site_gis.store import GeoPackageStore
 from tests.conftest import LAYERS, geojson
@@ -161,6 +161,35 @@ def test_parcels_on_a_hotspot_are_highlighted(built_store: GeoPackageStore) -> N
     assert "sg-parcel-hotspot" not in render(
         build_encroachment_map(built_store, EncroachmentQuery(cleanup_level=1e6))
     )
+
+
+@pytest.mark.parametrize(
+    ("highest", "expected"), [(410, 360), (1234, 1100), (44, 39), (9.5, 8.5), (100, 90)]
+)
+def test_suggested_level_is_just_under_the_highest_estimate(
+    highest: float, expected: float
+) -> None:
+    # 90 % rounded down to two significant figures, by hand: 0.9 x 410 = 369 -> 360
+    assert suggested_level(highest) == pytest.approx(expected)
+
+
+def test_encroachment_form_and_a_level_that_shows_the_overlap(
+    built_store: GeoPackageStore, pages: dict[str, str]
+) -> None:
+    html = pages["encroachments"]
+    form = html[html.index('<form class="sg-form"') : html.index("</form>")]
+    for name in ("analyte", "standard", "land_use", "cleanup_level", "phases"):
+        assert f'name="{name}"' in form, name
+    assert ">Dutch intervention values</option>" in form
+    assert "WHO" not in form and "NSDWQ" not in form  # drinking-water standards: no soil level
+    assert "sg-parcel-hotspot" not in html  # at the Dutch level no encroached parcel is on one
+    found = re.search(r"Show hotspots above ([\d.]+) mg/kg", html)  # in the legend's JSON
+    assert found is not None, "no suggested level"
+    level = float(found.group(1))
+    assert "/maps/encroachments?analyte=Lead" in html
+    assert f"cleanup_level={found.group(1)}" in html
+    shown = render(build_encroachment_map(built_store, EncroachmentQuery(cleanup_level=level)))
+    assert "sg-parcel-hotspot" in shown and "Show hotspots above" not in shown
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+import shapely
 
 from tests.conftest import LAYERS, ROOT, geojson
 
@@ -72,6 +73,12 @@ HIT = """sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !
       const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
       return [sel, e.contains(top) || (top !== null && top.contains(e)), r.bottom]; })"""
 """For each visible control: whether a click at its centre reaches it (nothing covers it)."""
+
+
+CONTAINER_POINT = """([lat, lon]) => { const map = siteGis.registry.encroachments[0]._map;
+    const p = map.latLngToContainerPoint([lat, lon]);
+    const r = map.getContainer().getBoundingClientRect(); return [r.x + p.x, r.y + p.y]; }"""
+"""Page coordinates of a lon/lat point on the encroachment map."""
 
 
 def _uncovered(visit: Visit) -> None:
@@ -195,6 +202,15 @@ def test_encroachment_map(visit: Any) -> None:
     seen = visit("/maps/encroachments")
     expected = len(geojson("encroachments")["features"])
     assert seen.count("path.sg-encroachment") == expected
+    # a click on an encroachment (inside it, on top of its parcel) opens its own popup
+    first = geojson("encroachments")["features"][0]
+    inside = shapely.geometry.shape(first["geometry"]).representative_point()
+    x, y = seen.page.evaluate(CONTAINER_POINT, [inside.y, inside.x])
+    seen.page.mouse.click(x, y)
+    popup = seen.page.locator(".leaflet-popup-content")
+    assert popup.locator("h3").inner_text() == first["properties"]["name"]
+    assert first["properties"]["encroachment_id"] in popup.inner_text()
+    seen.page.keyboard.press("Escape")
     assert seen.count("path.sg-phase") == 0  # the phase colouring starts unticked
     _toggle(seen, "Encroachments by resettlement phase")
     assert seen.count("path.sg-phase") == expected

@@ -38,9 +38,20 @@
     }).join("") + "</table>";
   }
 
+  /* A code as words: "residential_settlement" -> "Residential settlement". */
+  function words(value) {
+    if (typeof value !== "string") { return value; }
+    var text = value.replace(/_/g, " ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
   function featurePopup(props, opts) {
+    var codes = opts.codes || [];
     return "<div class=\"sg-popup\"><h3>" + esc(fmt(props[opts.title])) + "</h3>" +
-      rows(opts.fields.map(function (f) { return [f[1], props[f[0]]]; })) + "</div>";
+      rows(opts.fields.map(function (f) {
+        var value = props[f[0]];
+        return [f[1], codes.indexOf(f[0]) >= 0 ? words(value) : value];
+      })) + "</div>";
   }
 
   function register(key, layer) {
