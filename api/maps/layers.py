@@ -79,6 +79,7 @@ def geojson_layer(
     slim = gpd.GeoDataFrame(lonlat[columns], geometry=geometry, crs=lonlat.crs)
     data = orjson.loads(feature_collection(slim, id_field=id_field, fields=columns))
     style_function = style if callable(style) else (lambda _feature, s=style: s)
+    extra: dict[str, Any] = {"pane": pane} if pane else {}
     return folium.GeoJson(
         data,
         name=name,
@@ -89,7 +90,7 @@ def geojson_layer(
         overlay=True,
         zoom_on_click=False,
         marker=folium.CircleMarker(fill=True) if points_as_circles else None,
-        **({"pane": pane} if pane else {}),
+        **extra,
     )
 
 
