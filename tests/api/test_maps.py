@@ -13,11 +13,11 @@ import pytest
 
 from api.maps import MapRequestError
 from api.maps.assets import BASE_MAP_TILES, STATIC_DIR, render
-from api.maps.contamination import ContaminationQuery, build_contamination_map
+from api.maps.contamination import ContaminationQuery, build_contamination_map, medium_options
 from api.maps.encroachments import EncroachmentQuery, build_encroachment_map, suggested_level
 from api.maps.site import build_site_map
 from site_gis.store import GeoPackageStore
-from tests.conftest import LAYERS, geojson
+from tests.conftest import LAYERS, ROOT, geojson
 
 PAGE_LIMIT = 1_500_000
 CDN_HOSTS = ("jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "fontawesome", "unpkg")
@@ -190,6 +190,34 @@ def test_encroachment_form_and_a_level_that_shows_the_overlap(
     assert f"cleanup_level={found.group(1)}" in html
     shown = render(build_encroachment_map(built_store, EncroachmentQuery(cleanup_level=level)))
     assert "sg-parcel-hotspot" in shown and "Show hotspots above" not in shown
+
+
+def test_form_choices_follow_the_medium(built_store: GeoPackageStore) -> None:
+    with (LAYERS / "results.csv").open(newline="", encoding="utf-8") as handle:
+        results = list(csv.DictReader(handle))
+    with (ROOT / "site_gis/reference/screening_levels.csv").open(encoding="utf-8") as handle:
+        levels = list(csv.DictReader(handle))
+    options = medium_options(built_store)
+    for medium, offered in options.items():
+        rows = [r for r in results if r["medium"] == medium]
+        depths = {f"{float(r['depth_top_m']):g}-{float(r['depth_bottom_m']):g}" for r in rows}
+        assert set(offered["depths"]) == depths, medium
+        assert set(offered["analytes"]) == {r["analyte"] for r in rows}, medium
+        with_level = {r["standard"] for r in levels if r["medium"] == medium}
+        assert {c for c, _ in offered["standards"]} == (
+            with_level or {r["standard"] for r in levels}
+        )
+    assert options["groundwater"]["depths"] == ["6-12"]  # no 0-0.5 m for groundwater
+    soil = dict(options["soil"]["standards"])
+    assert soil["dutch_iv"] == "Dutch intervention values" and "who_dwq" not in soil
+    assert "WHO drinking-water guidelines" in dict(options["groundwater"]["standards"]).values()
+
+
+def test_an_empty_selection_links_to_ones_with_results(client: httpx.Client) -> None:
+    page = client.get("/maps/contamination", params={"medium": "groundwater", "depth": "0-0.5"})
+    assert page.status_code == 404
+    assert "no groundwater results for Lead at 0–0.5 m" in page.text
+    assert "medium=groundwater&amp;depth=6-12" in page.text and "Lead in soil" in page.text
 
 
 @pytest.mark.parametrize(

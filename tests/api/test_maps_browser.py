@@ -175,7 +175,7 @@ def test_contamination_map(visit: Any) -> None:
     assert seen.count("path.sg-zone") == len(geojson("eia_zones")["features"])
     assert seen.count("img.leaflet-image-layer") == 1 and seen.count("path.sg-hotspot") >= 1
     legend = page.locator(".sg-legend").inner_text()
-    assert "dutch_iv" in legend and "530 mg/kg" in legend and "Source" in legend
+    assert "Dutch intervention values" in legend and "530 mg/kg" in legend and "Source" in legend
     _shot(seen, "contamination")
 
     top = max((r for r in rows if r["value"]), key=lambda r: float(r["value"]))
@@ -262,3 +262,22 @@ def test_phone_layout(browser: Any, server: str) -> None:
             seen.check_clean()
     finally:
         context.close()
+
+
+def test_groundwater_from_the_form_is_never_an_empty_page(visit: Any) -> None:
+    seen = visit("/maps/contamination?medium=soil&depth=0-0.5")
+    page = seen.page
+    page.select_option("select[name=medium]", "groundwater")
+    depths = page.locator("select[name=depth] option").evaluate_all("os => os.map(o => o.value)")
+    assert depths == ["", "6-12"]  # the groundwater wells' screened interval only
+    assert page.input_value("select[name=depth]") == ""
+    standards = page.locator("select[name=standard] option").all_inner_texts()
+    assert "WHO drinking-water guidelines" in standards
+    assert not any("CCME" in s for s in standards)  # a soil standard
+    assert "depth: all depths" in page.locator(".sg-form-hint").inner_text()
+    _shot(seen, "contamination-groundwater-form")
+    with page.expect_navigation() as navigation:
+        page.locator(".sg-form button[type=submit]").click()
+    assert navigation.value.status == 200
+    page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=60_000)
+    assert "groundwater" in page.locator(".sg-header h1").inner_text()

@@ -233,6 +233,41 @@
     return panel(map, { title: "Legend", html: html, className: "sg-legend-panel" });
   }
 
+  /* Forms whose choices follow the medium (data-options: per medium, its analytes, depth
+     intervals and standards with a level), so that no combination leads to an empty map. */
+  function followMedium(form) {
+    var options = JSON.parse(form.getAttribute("data-options"));
+    var medium = form.elements.medium;
+    var hint = form.querySelector(".sg-form-hint");
+    function fill(select, values, first) {
+      var old = select.value;
+      var keep = false;
+      select.innerHTML = "";
+      if (first) { select.appendChild(new Option(first[1], first[0])); }
+      values.forEach(function (v) {
+        var value = Array.isArray(v) ? v[0] : v;
+        select.appendChild(new Option(Array.isArray(v) ? v[1] : v, value));
+        if (value === old) { keep = true; }
+      });
+      if (keep || (first && old === first[0])) { select.value = old; return null; }
+      return select.options.length ? select.options[0].text : "";
+    }
+    medium.addEventListener("change", function () {
+      var here = options[medium.value];
+      var name = medium.options[medium.selectedIndex].text.trim();
+      var changed = [];
+      var analyte = fill(form.elements.analyte, here.analytes);
+      if (analyte !== null) { changed.push("analyte: " + analyte); }
+      var depth = fill(form.elements.depth, here.depths, ["", "all depths"]);
+      if (depth !== null) { changed.push("depth: " + depth); }
+      var standard = fill(form.elements.standard, here.standards);
+      if (standard !== null) { changed.push("standard: " + standard); }
+      form.querySelector("button[type=submit]").disabled = !here.analytes.length;
+      hint.textContent = !here.analytes.length ? "No " + name + " results in this site's data." :
+        changed.length ? "Changed to what " + name + " has \u2014 " + changed.join("; ") : "";
+    });
+  }
+
   /* Phone layout: the header's menu button, the layer list folded into its button. */
   function layout(map) {
     var header = document.querySelector(".sg-header");
@@ -252,6 +287,7 @@
         if (e.key === "Escape") { closeMenu(); }
       });
     }
+    document.querySelectorAll("form[data-options]").forEach(followMedium);
     var layers = map.getContainer().querySelector(".leaflet-control-layers");
     map.on("click", function () {
       closeMenu();
