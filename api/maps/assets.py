@@ -16,8 +16,9 @@ from html import escape
 from pathlib import Path
 
 import folium
-from branca.element import Figure
+from branca.element import Figure, MacroElement
 from folium import plugins
+from folium.template import Template
 
 from api.security import inline_script_hashes, policy
 
@@ -43,6 +44,24 @@ BASE_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 """The one remote URL a page may hold: tiles of the optional base map, off by default."""
 BASE_MAP_ATTRIBUTION = "© OpenStreetMap contributors"
 BASE_MAP_ORIGIN = "https://tile.openstreetmap.org"
+
+
+class BaseMapWatch(MacroElement):
+    """Says on the map when the optional base map's tiles cannot load (offline)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.baseMap({{ this._parent.get_name() }}, {{ this.layer.get_name() }},
+            {{ this.label|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: folium.TileLayer, label: str) -> None:
+        super().__init__()
+        self._name = "BaseMapWatch"
+        self.layer, self.label = layer, label
 
 
 PANES = {"sg-areas": 360, "sg-parcels": 380, "sg-hotspots": 390}
@@ -86,14 +105,16 @@ def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
     fmap.fit_bounds([[south, west], [north, east]])
     for pane, z_index in PANES.items():
         folium.map.CustomPane(pane, z_index=z_index, pointer_events=True).add_to(fmap)
-    folium.TileLayer(
+    base = folium.TileLayer(
         BASE_MAP_TILES,
         name=BASE_MAP_NAME,
         attr=BASE_MAP_ATTRIBUTION,
         overlay=True,
         show=False,
         max_zoom=19,
-    ).add_to(fmap)
+    )
+    base.add_to(fmap)
+    BaseMapWatch(base, "OpenStreetMap base map").add_to(fmap)
     fullscreen = plugins.Fullscreen(position="topleft")
     fullscreen.default_js = [
         ("Control.Fullscreen.js", f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.js")

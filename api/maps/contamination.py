@@ -22,6 +22,7 @@ from api.maps.elements import (
     Header,
     JobProgress,
     Legend,
+    Panel,
     ReadySignal,
     SampleLayer,
     form_markup,
@@ -405,9 +406,49 @@ def build_contamination_map(
             ),
         )
     ).add_to(fmap)
+    Panel(
+        "Zone statistics",
+        zone_table(zone_stats, analyte, unit),
+        position="bottomleft",
+        class_name="sg-zone-panel",
+    ).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     ReadySignal().add_to(fmap)
     return fmap
+
+
+def _count(value: Any, missing: str) -> str:
+    return missing if value is None or pd.isna(value) else f"{int(value)}"
+
+
+def _number(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):,.4g}"
+
+
+def zone_table(zone_stats: pd.DataFrame, analyte: str, unit: str) -> Markup:
+    """Statistics per EIA zone as a table; each zone's name is a button that shows the
+    zone and opens its popup (keyboard: Tab to it, Enter)."""
+    rows = Markup("").join(
+        Markup(
+            '<tr><th scope="row"><button type="button" data-zone="{}">{}</button></th>'
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+        ).format(
+            row.zone_id,
+            row.name,
+            _count(row.n, "0"),
+            _count(row.detects, "—"),
+            _number(row.max_detect),
+            _number(row.mean_shown),
+            _number(row.ucl95),
+        )
+        for row in zone_stats.itertuples(index=False)
+    )
+    return Markup(
+        '<table class="sg-zone-table"><caption>{} ({}); mean: Kaplan–Meier where there are '
+        'non-detects</caption><thead><tr><th scope="col">Zone</th><th scope="col">n</th>'
+        '<th scope="col">Detects</th><th scope="col">Max</th><th scope="col">Mean</th>'
+        '<th scope="col">95% UCL</th></tr></thead><tbody>{}</tbody></table>'
+    ).format(analyte, unit, rows)
 
 
 def _surface_layers(

@@ -118,6 +118,25 @@ class Legend(MacroElement):
         self.html_json = _json(str(html))
 
 
+class Panel(MacroElement):
+    """A foldable panel control holding ready-made, escaped HTML (a table, notes)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.panel({{ this._parent.get_name() }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, html: Markup, *, position: str, class_name: str) -> None:
+        super().__init__()
+        self._name = "Panel"
+        self.options_json = _json(
+            {"title": title, "html": str(html), "position": position, "className": class_name}
+        )
+
+
 class BboxLayer(Layer):
     """Features fetched from ``/collections/{layer}/items?bbox=...`` for the visible area.
 
@@ -167,6 +186,7 @@ class BboxLayer(Layer):
             {
                 "url": f"/collections/{layer}/items",
                 "key": layer,
+                "name": name.split(" (")[0],  # for notices: "Land parcels are hidden ..."
                 "style": style,
                 "title": title,
                 "fields": fields,

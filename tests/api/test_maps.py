@@ -15,6 +15,7 @@ from api.maps import MapRequestError
 from api.maps.assets import BASE_MAP_TILES, STATIC_DIR, render
 from api.maps.contamination import ContaminationQuery, build_contamination_map, medium_options
 from api.maps.encroachments import EncroachmentQuery, build_encroachment_map, suggested_level
+from api.maps.legend import NO_LEVEL_COLORS, RATIO_CLASSES, SURFACE_COLORS
 from api.maps.site import build_site_map
 from site_gis.store import GeoPackageStore
 from tests.conftest import LAYERS, ROOT, geojson
@@ -218,6 +219,41 @@ def test_an_empty_selection_links_to_ones_with_results(client: httpx.Client) -> 
     assert page.status_code == 404
     assert "no groundwater results for Lead at 0–0.5 m" in page.text
     assert "medium=groundwater&amp;depth=6-12" in page.text and "Lead in soil" in page.text
+
+
+def _lightness(color: str) -> float:
+    """CIE L* of an sRGB colour (IEC 61966-2-1 decoding, CIE 1976 lightness)."""
+    rgb = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
+
+
+def test_ramps_are_colour_blind_safe_sequences() -> None:
+    # ColorBrewer 2.0 YlOrRd 5-class and matplotlib viridis, as published
+    assert SURFACE_COLORS == ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+    assert NO_LEVEL_COLORS == ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+    ratio = [RATIO_CLASSES[i].color for i in (2, 3, 6, 7, 8)]  # <=0.5 ... >5 x level
+    assert ratio == list(SURFACE_COLORS)
+    # ordered by lightness, so the order reads without hue (any colour-vision deficiency)
+    lightness = [_lightness(c) for c in ratio]
+    assert lightness == sorted(lightness, reverse=True)
+    viridis = [_lightness(c) for c in NO_LEVEL_COLORS]
+    assert viridis == sorted(viridis)
+
+
+def test_popups_show_codes_as_words(pages: dict[str, str]) -> None:
+    site = pages["site"]
+    assert '"codes":["kind"]' in site and '"codes":["land_use","zone_id"]' in site
+    assert ">Dutch intervention values</option>" in pages["contamination"]
+    assert "dutch_iv</option>" not in pages["contamination"]
+
+
+def test_zone_statistics_table_beside_the_map(pages: dict[str, str]) -> None:
+    html = pages["contamination"]
+    assert "Zone statistics" in html
+    for feature in geojson("eia_zones")["features"]:
+        assert f'data-zone=\\"{feature["properties"]["zone_id"]}\\"' in html
 
 
 @pytest.mark.parametrize(

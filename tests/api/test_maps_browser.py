@@ -75,7 +75,7 @@ HIT = """sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !
 """For each visible control: whether a click at its centre reaches it (nothing covers it)."""
 
 
-CONTAINER_POINT = """([lat, lon]) => { const map = siteGis.registry.encroachments[0]._map;
+CONTAINER_POINT = """([lat, lon]) => { const map = siteGis.map;
     const p = map.latLngToContainerPoint([lat, lon]);
     const r = map.getContainer().getBoundingClientRect(); return [r.x + p.x, r.y + p.y]; }"""
 """Page coordinates of a lon/lat point on the encroachment map."""
@@ -155,7 +155,23 @@ def test_site_map(visit: Any) -> None:
     _toggle(seen, "EIA zones")
     assert seen.count("path.sg-zone") == 0
     seen.page.locator("path.sg-encroachment").first.click(force=True)
-    assert "Households" in seen.page.locator(".leaflet-popup-content").inner_text()
+    text = seen.page.locator(".leaflet-popup-content").inner_text()
+    assert "Households" in text
+    kinds = {f["properties"]["kind"] for f in geojson("encroachments")["features"]}
+    assert not any(kind in text for kind in kinds)  # codes shown as words
+    assert any(kind.replace("_", " ").capitalize() in text for kind in kinds)
+    # below zoom 12 the parcels are not fetched, and the map says so
+    seen.page.evaluate("siteGis.map.setZoom(11, {animate: false})")
+    notice = seen.page.locator(".sg-notice", has_text="Land parcels are hidden at this zoom")
+    notice.wait_for()
+    assert seen.count("path.sg-parcel") == 0
+    # the optional base map, offline: its tiles fail and the map says so
+    seen.page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    _toggle(seen, "OpenStreetMap base map")
+    seen.page.locator(".sg-notice", has_text="base map cannot load").wait_for()
+    _shot(seen, "site-offline-base-map")
+    seen.hosts.discard("tile.openstreetmap.org")  # asked for, and refused by the test
+    seen.errors = [e for e in seen.errors if "ERR_FAILED" not in e]
 
 
 def test_contamination_map(visit: Any) -> None:
@@ -174,7 +190,7 @@ def test_contamination_map(visit: Any) -> None:
     assert seen.count(".sg-sample") + clustered == len(locations)
     assert seen.count("path.sg-zone") == len(geojson("eia_zones")["features"])
     assert seen.count("img.leaflet-image-layer") == 1 and seen.count("path.sg-hotspot") >= 1
-    legend = page.locator(".sg-legend").inner_text()
+    legend = page.locator(".sg-legend-panel").inner_text()
     assert "Dutch intervention values" in legend and "530 mg/kg" in legend and "Source" in legend
     _shot(seen, "contamination")
 
@@ -195,6 +211,13 @@ def test_contamination_map(visit: Any) -> None:
     _toggle(seen, "Interpolated surface")
     assert seen.count("img.leaflet-image-layer") == 0
     page.evaluate("siteGis.registry.eia_zones[0].openPopup()")
+    assert "95% UCL" in popup.inner_text()
+    page.keyboard.press("Escape")
+    # the zone statistics table, by keyboard: focus a zone's button, Enter opens its popup
+    zone = geojson("eia_zones")["features"][0]["properties"]
+    page.locator(f'.sg-zone-table button[data-zone="{zone["zone_id"]}"]').focus()
+    page.keyboard.press("Enter")
+    assert popup.locator("h3").inner_text() == zone["name"]
     assert "95% UCL" in popup.inner_text()
 
 

@@ -41,8 +41,59 @@
   /* A code as words: "residential_settlement" -> "Residential settlement". */
   function words(value) {
     if (typeof value !== "string") { return value; }
-    var text = value.replace(/_/g, " ");
-    return text.charAt(0).toUpperCase() + text.slice(1);
+    return value.split(",").map(function (code) {
+      var text = code.replace(/_/g, " ");
+      return text.charAt(0).toUpperCase() + text.slice(1);
+    }).join(", ");
+  }
+
+  /* A line of text on the map (bottom left, above the scale) under a key; "" removes it. */
+  function notice(map, key, text) {
+    var box = map.getContainer().querySelector(".sg-notices");
+    if (!box) {
+      var control = L.control({ position: "bottomleft" });
+      control.onAdd = function () {
+        var div = L.DomUtil.create("div", "sg-notices");
+        div.setAttribute("role", "status");
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      };
+      control.addTo(map);
+      box = control.getContainer();
+    }
+    var line = box.querySelector("[data-key=\"" + key + "\"]");
+    if (!text) { if (line) { line.remove(); } return; }
+    if (!line) {
+      line = L.DomUtil.create("p", "sg-notice", box);
+      line.setAttribute("data-key", key);
+    }
+    line.textContent = text;
+  }
+
+  /* The optional base map: say so on the map when its tiles cannot load. */
+  function baseMap(map, layer, name) {
+    var failed = 0;
+    layer.on("tileerror", function () {
+      failed += 1;
+      notice(map, "base-map", "The " + name + " cannot load here (no internet?): it " +
+        "stays blank. Every site layer is served by this server and unaffected.");
+    });
+    layer.on("remove", function () { notice(map, "base-map", ""); });
+    layer.on("load", function () { if (!failed) { notice(map, "base-map", ""); } });
+  }
+
+  /* A table row button (data-zone) flies to its zone and opens the zone's popup. */
+  function zoneTable(map) {
+    map.getContainer().querySelectorAll("button[data-zone]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        (registry.eia_zones || []).forEach(function (layer) {
+          if (layer.feature.properties.zone_id !== button.getAttribute("data-zone")) { return; }
+          if (!map.hasLayer(layer)) { return; }
+          map.fitBounds(layer.getBounds(), { animate: false });
+          layer.openPopup();
+        });
+      });
+    });
   }
 
   function featurePopup(props, opts) {
@@ -75,7 +126,8 @@
       if (!map.hasLayer(group)) { return; }
       if (map.getZoom() < opts.minZoom) {
         group.clearLayers();
-        group.fire("sg:status", { text: "zoom in to see " + opts.key });
+        notice(map, opts.key, opts.name + " are hidden at this zoom: zoom in (to level " +
+          opts.minZoom + " or closer) to see them.");
         return;
       }
       var b = map.getBounds().pad(0.2);
@@ -99,16 +151,15 @@
           onEachFeature: function (f, l) { bindFeaturePopup(l, opts); }
         }).addTo(group);
         var more = data.numberMatched > data.numberReturned;
-        group.fire("sg:status", {
-          text: more ? data.numberReturned + " of " + data.numberMatched + " " + opts.key +
-            " shown: zoom in for the rest" : ""
-        });
+        notice(map, opts.key, more ? data.numberReturned + " of " + data.numberMatched + " " +
+          opts.name.toLowerCase() + " shown: zoom in for the rest." : "");
       }).catch(function (err) {
+        notice(map, opts.key, opts.name + " could not be loaded (" + err.message + ").");
         console.warn("site-gis: could not load " + opts.key + ": " + err.message);
       }).then(end, end);
     }
     group.on("add", function () { map.on("moveend", load); load(); });
-    group.on("remove", function () { map.off("moveend", load); });
+    group.on("remove", function () { map.off("moveend", load); notice(map, opts.key, ""); });
     return group;
   }
 
@@ -270,6 +321,7 @@
 
   /* Phone layout: the header's menu button, the layer list folded into its button. */
   function layout(map) {
+    window.siteGis.map = map;  // for scripts and tests
     var header = document.querySelector(".sg-header");
     var button = header && header.querySelector(".sg-menu-button");
     function closeMenu() {
@@ -288,6 +340,7 @@
       });
     }
     document.querySelectorAll("form[data-options]").forEach(followMedium);
+    zoneTable(map);
     var layers = map.getContainer().querySelector(".leaflet-control-layers");
     map.on("click", function () {
       closeMenu();
@@ -345,6 +398,8 @@
     sampleLayer: sampleLayer,
     legend: legend,
     panel: panel,
+    notice: notice,
+    baseMap: baseMap,
     signalReady: signalReady
   };
 })();
