@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 import folium
+import pyproj
 from branca.element import Figure, MacroElement
 from folium import plugins
 from folium.template import Template
@@ -70,7 +71,37 @@ zones under parcels under hotspots under encroachments, plant units and receptor
 a click on a small feature reaches it and not the large area around it."""
 
 
-def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
+class Coordinates(MacroElement):
+    """The cursor's position (the map centre on a touch screen) in lon/lat and, when it is
+    a UTM zone on WGS 84, in the site's metric CRS."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.coordinates({{ this._parent.get_name() }}, {{ this.crs|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, metric_crs: str | None) -> None:
+        super().__init__()
+        self._name = "Coordinates"
+        self.crs: dict[str, object] | None = None
+        if metric_crs:
+            crs = pyproj.CRS.from_user_input(metric_crs)
+            zone = crs.utm_zone
+            ellipsoid = crs.ellipsoid
+            wgs84 = ellipsoid is not None and ellipsoid.name == "WGS 84"
+            if zone and wgs84:
+                epsg = crs.to_epsg()
+                self.crs = {
+                    "zone": int(zone[:-1]),
+                    "south": zone.endswith("S"),
+                    "name": f"EPSG:{epsg}" if epsg else crs.name,
+                }
+
+
+def new_map(bounds: Sequence[float], *, title: str, metric_crs: str | None = None) -> folium.Map:
     """An empty map fitted to ``bounds`` whose every asset is served by the app.
 
     Parameters
@@ -79,6 +110,9 @@ def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
         (west, south, east, north) in lon/lat degrees (EPSG:4326).
     title
         Page title.
+    metric_crs
+        The site's metric CRS, for the coordinate readout (UTM zones on WGS 84; others
+        show lon/lat only).
 
     Returns
     -------
@@ -137,6 +171,7 @@ def new_map(bounds: Sequence[float], *, title: str) -> folium.Map:
         ("leaflet_measure_css", f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.css")
     ]
     measure.add_to(fmap)
+    Coordinates(metric_crs).add_to(fmap)
     return fmap
 
 

@@ -239,8 +239,8 @@ def _significant(ratio: pd.Series) -> pd.Series:
 def _points(rows: pd.DataFrame) -> list[list[Any]]:
     ratio = _significant(rows["ratio"])
     return [
-        [round(lat, 6), round(lon, 6), int(c), sid, round(float(v), 4), int(d), r]
-        for lat, lon, c, sid, v, d, r in zip(
+        [round(lat, 6), round(lon, 6), int(c), sid, round(float(v), 4), int(d), r, loc]
+        for lat, lon, c, sid, v, d, r, loc in zip(
             rows["lat"],
             rows["lon"],
             rows["cls"],
@@ -248,6 +248,7 @@ def _points(rows: pd.DataFrame) -> list[list[Any]]:
             rows["measured"],
             rows["detected"].astype(bool),
             ratio.astype(object).where(ratio.notna(), None),
+            rows["location_id"],
             strict=True,
         )
     ]
@@ -321,7 +322,9 @@ def build_contamination_map(
     unit = str(screened["unit"].iloc[0])
     medium = query.medium.replace("_", " ")
     title = f"{analyte} in {medium}, {_depth_text(top, bottom)}"
-    fmap = new_map(site_bounds(store), title=f"Contamination map: {title}")
+    fmap = new_map(
+        site_bounds(store), title=f"Contamination map: {title}", metric_crs=site.metric_crs
+    )
     Header(
         f"Contamination: {title}",
         f"Screened against {standard_name(query.standard)} ({level.version or 'no level'}), "

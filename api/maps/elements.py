@@ -204,7 +204,7 @@ class SampleLayer(JSCSSMixin, Layer):
     ----------
     rows
         One list per point: ``[lat, lon, class index, sample id, value, detected,
-        ratio]`` (value: the result, or the detection limit of a non-detect).
+        ratio, location id]`` (value: the result, or the detection limit of a non-detect).
     classes
         ``{"label", "color"}`` per class index, least severe first.
     options

@@ -194,7 +194,9 @@ def build_encroachment_map(
         land_use_label=analysed["land_use"].map(label),
     )
 
-    fmap = new_map(site_bounds(store), title=f"Encroachment map: {site.name}")
+    fmap = new_map(
+        site_bounds(store), title=f"Encroachment map: {site.name}", metric_crs=site.metric_crs
+    )
     source = "chosen level" if query.cleanup_level else standard_name(query.standard)
     level_text = f"{analyte} > {level:g} mg/kg ({source})" if level else analyte
     Header(

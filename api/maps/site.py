@@ -33,7 +33,7 @@ def build_site_map(store: Store) -> folium.Map:
         Ready to render with :func:`api.maps.assets.render`.
     """
     site = store.site()
-    fmap = new_map(site_bounds(store), title=f"Site map: {site.name}")
+    fmap = new_map(site_bounds(store), title=f"Site map: {site.name}", metric_crs=site.metric_crs)
     Header(
         "Site map",
         site.name,

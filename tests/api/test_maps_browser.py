@@ -12,11 +12,13 @@ modules), hide a layer when it is unticked and open popups.  Screenshots go to
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+import pyproj
 import pytest
 import shapely
 
@@ -79,6 +81,11 @@ CONTAINER_POINT = """([lat, lon]) => { const map = siteGis.map;
     const p = map.latLngToContainerPoint([lat, lon]);
     const r = map.getContainer().getBoundingClientRect(); return [r.x + p.x, r.y + p.y]; }"""
 """Page coordinates of a lon/lat point on the encroachment map."""
+
+
+def first_encroachment() -> dict[str, Any]:
+    properties: dict[str, Any] = geojson("encroachments")["features"][0]["properties"]
+    return properties
 
 
 def _uncovered(visit: Visit) -> None:
@@ -160,6 +167,35 @@ def test_site_map(visit: Any) -> None:
     kinds = {f["properties"]["kind"] for f in geojson("encroachments")["features"]}
     assert not any(kind in text for kind in kinds)  # codes shown as words
     assert any(kind.replace("_", " ").capitalize() in text for kind in kinds)
+    seen.page.keyboard.press("Escape")
+    # search by id or name: what the page holds, then the server's layers; fly to it
+    for text, heading in [
+        (first_encroachment()["encroachment_id"], first_encroachment()["name"]),
+        ("steel town", "Steel Town"),  # a receptor, by part of its name
+        ("sb-00002", "SB-00002"),  # a sample location: not on this map, fetched
+    ]:
+        seen.page.fill(".sg-search input", text)
+        seen.page.press(".sg-search input", "Enter")
+        heading_seen = seen.page.locator(".leaflet-popup-content h3")
+        heading_seen.filter(has_text=heading).wait_for()
+    _shot(seen, "site-search")
+    # the cursor's position in lon/lat and in the site's CRS (UTM 42N), as pyproj gives it
+    lon, lat = 67.3574863, 24.8052306
+    x, y = seen.page.evaluate(CONTAINER_POINT, [lat, lon])
+    seen.page.mouse.move(x, y)
+    readout = seen.page.locator(".sg-coordinates").inner_text()
+    shown_lat, shown_lon = (float(v) for v in re.findall(r"([\d.]+)° [NE]", readout))
+    easting, northing = (int(v.replace(",", "")) for v in re.findall(r"[EN] ([\d,]+) m", readout))
+    at_lon, at_lat = seen.page.evaluate(
+        "([x, y]) => { const r = siteGis.map.getContainer().getBoundingClientRect();"
+        " const ll = siteGis.map.containerPointToLatLng([x - r.x, y - r.y]);"
+        " return [ll.lng, ll.lat]; }",
+        [x, y],
+    )
+    expected = pyproj.Transformer.from_crs(4326, 32642, always_xy=True).transform(at_lon, at_lat)
+    assert (shown_lat, shown_lon) == (round(at_lat, 5), round(at_lon, 5))
+    assert abs(easting - expected[0]) <= 1 and abs(northing - expected[1]) <= 1
+    assert "EPSG:32642" in readout
     # below zoom 12 the parcels are not fetched, and the map says so
     seen.page.evaluate("siteGis.map.setZoom(11, {animate: false})")
     notice = seen.page.locator(".sg-notice", has_text="Land parcels are hidden at this zoom")
@@ -208,6 +244,10 @@ def test_contamination_map(visit: Any) -> None:
     assert "Zinc" in popup.inner_text() and "Ratio" in popup.inner_text()
     _shot(seen, "contamination-popup")
 
+    page.keyboard.press("Escape")
+    page.fill(".sg-search input", top["location_id"])  # a sample, by its location's id
+    page.press(".sg-search input", "Enter")
+    popup.locator("h3", has_text=f"Sample {top['sample_id']}").wait_for()
     _toggle(seen, "Interpolated surface")
     assert seen.count("img.leaflet-image-layer") == 0
     page.evaluate("siteGis.registry.eia_zones[0].openPopup()")

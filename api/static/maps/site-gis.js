@@ -111,6 +111,7 @@
   }
 
   function bindFeaturePopup(layer, opts) {
+    layer.sgTitle = opts.title;
     layer.bindPopup(function () { return featurePopup(layer.feature.properties, opts); },
       { maxWidth: 360, autoPanPadding: [20, 20] });
     register(opts.key, layer);
@@ -319,6 +320,161 @@
     });
   }
 
+  /* UTM easting and northing (m, WGS 84) of lon/lat degrees: Kr\u00fcger's series to the
+     third order of n (Karney 2011, eq. 9 and 35), well under a millimetre in the zone. */
+  function utm(lon, lat, zone, south) {
+    var a = 6378137, f = 1 / 298.257223563, k0 = 0.9996;
+    var n = f / (2 - f), n2 = n * n, n3 = n2 * n;
+    var A = a / (1 + n) * (1 + n2 / 4 + n2 * n2 / 64);
+    var alpha = [n / 2 - 2 * n2 / 3 + 5 * n3 / 16, 13 * n2 / 48 - 3 * n3 / 5, 61 * n3 / 240];
+    var phi = lat * Math.PI / 180, dlam = (lon - (zone * 6 - 183)) * Math.PI / 180;
+    var e = 2 * Math.sqrt(n) / (1 + n);
+    var t = Math.sinh(Math.atanh(Math.sin(phi)) - e * Math.atanh(e * Math.sin(phi)));
+    var xi = Math.atan2(t, Math.cos(dlam));
+    var eta = Math.atanh(Math.sin(dlam) / Math.sqrt(1 + t * t));
+    var x = eta, y = xi;
+    for (var j = 1; j <= 3; j++) {
+      x += alpha[j - 1] * Math.cos(2 * j * xi) * Math.sinh(2 * j * eta);
+      y += alpha[j - 1] * Math.sin(2 * j * xi) * Math.cosh(2 * j * eta);
+    }
+    return [500000 + k0 * A * x, (south ? 10000000 : 0) + k0 * A * y];
+  }
+
+  /* Where the cursor is (the map centre on a touch screen), in lon/lat and the site's CRS. */
+  function coordinates(map, crs) {
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "sg-coordinates");
+      div.setAttribute("aria-live", "off");
+      return div;
+    };
+    control.addTo(map);
+    var div = control.getContainer();
+    function show(latlng, what) {
+      var text = what + latlng.lat.toFixed(5) + "\u00b0 " + (latlng.lat >= 0 ? "N" : "S") +
+        ", " + latlng.lng.toFixed(5) + "\u00b0 " + (latlng.lng >= 0 ? "E" : "W");
+      if (crs && crs.zone) {
+        var en = utm(latlng.lng, latlng.lat, crs.zone, crs.south);
+        text += " \u00b7 " + crs.name + ": E " + Math.round(en[0]).toLocaleString("en-GB") +
+          " m, N " + Math.round(en[1]).toLocaleString("en-GB") + " m";
+      }
+      div.textContent = text;
+    }
+    map.on("mousemove", function (e) { show(e.latlng, ""); });
+    map.on("moveend", function () { show(map.getCenter(), "Centre: "); });
+    show(map.getCenter(), "Centre: ");
+  }
+
+  /* Search by id or name: what the page holds (every registered layer, samples and their
+     locations), then parcels and sample locations on the server; fly to the first match. */
+  function searchIndex() {
+    var found = [];
+    Object.keys(registry).forEach(function (key) {
+      registry[key].forEach(function (layer) {
+        if (layer.getAllChildMarkers || layer.getLayers && !layer.feature) {
+          (layer.getLayers ? layer.getLayers() : []).forEach(function (m) {
+            if (m.sgRow) {
+              found.push({ ids: [m.sgRow[3], m.sgRow[7]], label: "Sample " + m.sgRow[3] +
+                " (location " + m.sgRow[7] + ")", marker: m, cluster: layer });
+            }
+          });
+          return;
+        }
+        if (!layer.feature) { return; }
+        var p = layer.feature.properties, id = layer.feature.id;
+        var title = p[layer.sgTitle] || "";
+        found.push({ ids: [String(id), String(title)], label: title && title !== id ?
+          title + " (" + id + ")" : String(id), layer: layer });
+      });
+    });
+    return found;
+  }
+
+  function flyTo(map, hit) {
+    if (hit.marker) {
+      hit.cluster.zoomToShowLayer(hit.marker, function () { hit.marker.openPopup(); });
+      return;
+    }
+    var layer = hit.layer;
+    if (layer.getBounds) {
+      map.fitBounds(layer.getBounds(), { maxZoom: 17, animate: false });
+    } else {
+      map.setView(layer.getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
+    }
+    layer.openPopup();
+  }
+
+  var REMOTE = [["parcels", "parcel_id", "Parcel"], ["sample_locations", "location_id",
+    "Sample location"], ["encroachments", "encroachment_id", "Encroachment"],
+    ["receptors", "receptor_id", "Receptor"]];
+
+  function search(map, text, say) {
+    var q = text.trim().toLowerCase();
+    if (!q) { return; }
+    var index = searchIndex();
+    var hit = index.filter(function (h) {
+      return h.ids.some(function (id) { return id && String(id).toLowerCase() === q; });
+    })[0] || index.filter(function (h) {
+      return h.label.toLowerCase().indexOf(q) >= 0;
+    })[0];
+    if (hit) { say(hit.label); flyTo(map, hit); return; }
+    var tries = REMOTE.slice();
+    begin();
+    (function next() {
+      var t = tries.shift();
+      if (!t) { say("Nothing called \u201c" + text.trim() + "\u201d"); end(); return; }
+      fetch("/collections/" + t[0] + "/items?limit=1&" + t[1] + "=" +
+        encodeURIComponent(text.trim().toUpperCase()), {
+        headers: { Accept: "application/geo+json" }
+      }).then(function (r) { return r.ok ? r.json() : { features: [] }; })
+        .then(function (data) {
+          if (!data.features || !data.features.length) { next(); return; }
+          var feature = data.features[0];
+          var fields = Object.keys(feature.properties).map(function (k) { return [k, words(k)]; });
+          var shown = L.geoJSON(feature, {
+            style: function () { return { color: "#0072B2", weight: 3, fillOpacity: 0.1 }; },
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 9 }); },
+            onEachFeature: function (f, l) {
+              bindFeaturePopup(l, { title: t[1], fields: fields, key: "search" });
+            }
+          }).addTo(map);
+          say(t[2] + " " + feature.id);
+          flyTo(map, { layer: shown.getLayers()[0] });
+          end();
+        }).catch(function () { next(); });
+    })();
+  }
+
+  function searchBox(map) {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var form = L.DomUtil.create("form", "sg-search");
+      form.setAttribute("role", "search");
+      form.innerHTML = "<input type=\"search\" name=\"q\" list=\"sg-search-list\" " +
+        "placeholder=\"Find id or name\" aria-label=\"Find a sample, location, parcel, " +
+        "encroachment or receptor by id or name\" autocomplete=\"off\">" +
+        "<button type=\"submit\">Find</button><datalist id=\"sg-search-list\"></datalist>" +
+        "<p class=\"sg-search-result\" role=\"status\"></p>";
+      var input = form.elements.q, result = form.querySelector(".sg-search-result");
+      input.addEventListener("focus", function () {
+        var list = form.querySelector("datalist");
+        list.innerHTML = "";
+        searchIndex().slice(0, 500).forEach(function (h) {
+          list.appendChild(new Option(h.label, h.ids[0]));
+        });
+      });
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        search(map, input.value, function (text) { result.textContent = text; });
+      });
+      L.DomEvent.disableClickPropagation(form);
+      return form;
+    };
+    control.addTo(map);
+    var box = control.getContainer();
+    box.parentNode.insertBefore(box, box.parentNode.firstChild);  // above the layer list
+  }
+
   /* Phone layout: the header's menu button, the layer list folded into its button. */
   function layout(map) {
     window.siteGis.map = map;  // for scripts and tests
@@ -341,6 +497,7 @@
     }
     document.querySelectorAll("form[data-options]").forEach(followMedium);
     zoneTable(map);
+    searchBox(map);
     var layers = map.getContainer().querySelector(".leaflet-control-layers");
     map.on("click", function () {
       closeMenu();
@@ -398,6 +555,9 @@
     sampleLayer: sampleLayer,
     legend: legend,
     panel: panel,
+    coordinates: coordinates,
+    utm: utm,
+    searchBox: searchBox,
     notice: notice,
     baseMap: baseMap,
     signalReady: signalReady
