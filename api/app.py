@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from api.access import CheckKeys, new_key_ring
 from api.cache import ResponseCache
@@ -17,7 +16,7 @@ from api.errors import install_error_handlers
 from api.jobs import JobService
 from api.leftovers import remove_dead_exports
 from api.limits import RequestTimeout
-from api.maps.assets import STATIC_DIR, STATIC_URL
+from api.maps.static import STATIC_DIR, STATIC_URL, CachedStaticFiles
 from api.methods import HeadAndOptions
 from api.params import RefuseControlCharacters
 from api.routers import (
@@ -113,5 +112,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(audit.router)
     app.include_router(maps.router)
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(STATIC_URL, CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

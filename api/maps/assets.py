@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape
-from pathlib import Path
 
 import folium
 import pyproj
@@ -21,24 +20,26 @@ from branca.element import Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
+from api.maps.static import STATIC_DIR as STATIC_DIR
+from api.maps.static import asset_url
 from api.security import inline_script_hashes, policy
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-"""Directory served at :data:`STATIC_URL`."""
-STATIC_URL = "/static"
-VENDOR = f"{STATIC_URL}/vendor"
+VENDOR = "vendor"
 
-LEAFLET_JS = [("leaflet", f"{VENDOR}/leaflet-1.9.4/leaflet.js")]
-LEAFLET_CSS = [("leaflet_css", f"{VENDOR}/leaflet-1.9.4/leaflet.css")]
+LEAFLET_JS = [("leaflet", asset_url(f"{VENDOR}/leaflet-1.9.4/leaflet.js"))]
+LEAFLET_CSS = [("leaflet_css", asset_url(f"{VENDOR}/leaflet-1.9.4/leaflet.css"))]
 MARKERCLUSTER_JS = [
-    ("markerclusterjs", f"{VENDOR}/leaflet.markercluster-1.5.3/leaflet.markercluster.js")
+    ("markerclusterjs", asset_url(f"{VENDOR}/leaflet.markercluster-1.5.3/leaflet.markercluster.js"))
 ]
 MARKERCLUSTER_CSS = [
-    ("markerclustercss", f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.css"),
-    ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.Default.css"),
+    ("markerclustercss", asset_url(f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.css")),
+    (
+        "markerclusterdefaultcss",
+        asset_url(f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.Default.css"),
+    ),
 ]
-SITE_GIS_JS = [("site_gis_js", f"{STATIC_URL}/maps/site-gis.js")]
-SITE_GIS_CSS = [("site_gis_css", f"{STATIC_URL}/maps/site-gis.css")]
+SITE_GIS_JS = [("site_gis_js", asset_url("maps/site-gis.js"))]
+SITE_GIS_CSS = [("site_gis_css", asset_url("maps/site-gis.css"))]
 
 BASE_MAP_NAME = "OpenStreetMap base map (needs internet)"
 BASE_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -151,10 +152,16 @@ def new_map(bounds: Sequence[float], *, title: str, metric_crs: str | None = Non
     BaseMapWatch(base, "OpenStreetMap base map").add_to(fmap)
     fullscreen = plugins.Fullscreen(position="topleft")
     fullscreen.default_js = [
-        ("Control.Fullscreen.js", f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.js")
+        (
+            "Control.Fullscreen.js",
+            asset_url(f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.js"),
+        )
     ]
     fullscreen.default_css = [
-        ("Control.FullScreen.css", f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.css")
+        (
+            "Control.FullScreen.css",
+            asset_url(f"{VENDOR}/leaflet.fullscreen-3.0.0/Control.FullScreen.css"),
+        )
     ]
     fullscreen.add_to(fmap)
     measure = plugins.MeasureControl(
@@ -165,10 +172,10 @@ def new_map(bounds: Sequence[float], *, title: str, metric_crs: str | None = Non
         secondary_area_unit="sqmeters",
     )
     measure.default_js = [
-        ("leaflet_measure_js", f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.min.js")
+        ("leaflet_measure_js", asset_url(f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.min.js"))
     ]
     measure.default_css = [
-        ("leaflet_measure_css", f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.css")
+        ("leaflet_measure_css", asset_url(f"{VENDOR}/leaflet-measure-2.1.7/leaflet-measure.css"))
     ]
     measure.add_to(fmap)
     Coordinates(metric_crs).add_to(fmap)

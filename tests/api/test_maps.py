@@ -4,6 +4,7 @@ bad input gets a page that says why.  Expected values come from the shipped laye
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from typing import Any
@@ -79,11 +80,16 @@ def test_pages_are_offline_small_and_flagged_synthetic(pages: dict[str, str], na
     assert "L.Control.Measure" in html and "L.control.fullscreen" in html
 
 
-def test_vendored_assets_are_all_there_with_licences() -> None:
-    for link in re.findall(
-        r"/static/([\w./-]+\.(?:js|css))", (STATIC_DIR.parent / "maps" / "assets.py").read_text()
-    ):
+def test_vendored_assets_are_all_there_with_licences(pages: dict[str, str]) -> None:
+    links = {
+        (path, version)
+        for html in pages.values()
+        for path, version in re.findall(r"/static/([\w./-]+\.(?:js|css))\?v=(\w+)", html)
+    }
+    assert len(links) >= 10
+    for link, version in links:
         assert (STATIC_DIR / link).is_file(), link
+        assert hashlib.sha256((STATIC_DIR / link).read_bytes()).hexdigest()[:12] == version
     for folder in (STATIC_DIR / "vendor").iterdir():
         if folder.is_dir():
             assert any(
@@ -340,3 +346,30 @@ def test_a_map_page_is_remembered_per_caller(client: httpx.Client, planner: http
     assert first.status_code == again.status_code == 200 and first.content == again.content
     detailed = planner.get("/maps/encroachments", params={"phases": 2})
     assert detailed.status_code == 200 and detailed.content != first.content
+
+
+def test_static_files_versioned_cached_and_gzipped(client: httpx.Client) -> None:
+    path = "vendor/leaflet-1.9.4/leaflet.js"
+    raw = (STATIC_DIR / path).read_bytes()
+    version = hashlib.sha256(raw).hexdigest()[:12]
+    fresh = client.get(f"/static/{path}?v={version}", headers={"Accept-Encoding": "gzip"})
+    assert fresh.status_code == 200 and fresh.content == raw  # httpx undid the gzip
+    assert fresh.headers["content-encoding"] == "gzip"
+    assert int(fresh.headers["content-length"]) < len(raw) / 2
+    assert fresh.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in fresh.headers["vary"]
+    for url in (f"/static/{path}", f"/static/{path}?v=000000000000"):
+        stale = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert stale.headers["cache-control"] == "no-cache" and stale.content == raw
+        assert "content-encoding" not in stale.headers
+        again = client.get(url, headers={"If-None-Match": stale.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_docs_are_served_from_here(client: httpx.Client) -> None:
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200 and '<html lang="en">' in page.text
+        assert "https://" not in page.text  # no CDN
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+            assert client.get(asset).status_code == 200, asset

@@ -344,3 +344,13 @@ def test_groundwater_from_the_form_is_never_an_empty_page(visit: Any) -> None:
     assert navigation.value.status == 200
     page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=60_000)
     assert "groundwater" in page.locator(".sg-header h1").inner_text()
+
+
+def test_api_documentation_offline(visit: Any) -> None:
+    docs = visit("/docs", ready=False)
+    docs.page.wait_for_selector(".opblock", timeout=30_000)  # the routes, drawn from here
+    assert docs.count(".opblock") > 20
+    redoc = visit("/redoc", ready=False)
+    redoc.page.wait_for_selector("h1", timeout=30_000)
+    assert "site-gis" in redoc.page.locator("h1").first.inner_text()
+    _shot(docs, "docs")
