@@ -373,3 +373,36 @@ def test_docs_are_served_from_here(client: httpx.Client) -> None:
         assert "https://" not in page.text  # no CDN
         for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
             assert client.get(asset).status_code == 200, asset
+
+
+EVERY_HTML_PAGE = (
+    "/?f=html",
+    "/collections?f=html",
+    "/collections/eia_zones?f=html",
+    "/collections/eia_zones/items?f=html",
+    "/collections/receptors/items/R-01?f=html",
+    "/conformance?f=html",
+    "/docs",
+    "/redoc",
+    "/maps/site",
+    "/maps/contamination?analyte=Unobtainium",
+)
+
+
+def test_every_page_has_lang_viewport_and_links_home(client: httpx.Client) -> None:
+    for path in EVERY_HTML_PAGE:
+        text = client.get(path).text
+        assert re.search(r'<html lang="?en"?>', text), path
+        viewport = re.search(r'<meta name="viewport" content="([^"]+)"', text)
+        assert viewport and "user-scalable" not in viewport.group(1), path
+        assert 'href="/?f=html"' in text, path
+
+
+def test_a_browser_without_a_key_is_told_how_to_sign_in(client: httpx.Client) -> None:
+    url = "/exports/eia_zones?format=geojson"
+    page = client.get(url, headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+    assert "Sign-in needed" in page.text and "X-API-Key" in page.text
+    assert page.headers["www-authenticate"]
+    machine = client.get(url, headers={"Accept": "application/json"})
+    assert machine.status_code == 401 and machine.json()["type"] == "NotAuthenticatedError"

@@ -12,9 +12,11 @@ modules), hide a layer when it is unticked and open popups.  Screenshots go to
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,6 +24,7 @@ import pyproj
 import pytest
 import shapely
 
+from site_gis.access import Role
 from tests.conftest import LAYERS, ROOT, geojson
 
 SHOTS = ROOT / "tests" / "out"
@@ -354,3 +357,66 @@ def test_api_documentation_offline(visit: Any) -> None:
     redoc.page.wait_for_selector("h1", timeout=30_000)
     assert "site-gis" in redoc.page.locator("h1").first.inner_text()
     _shot(docs, "docs")
+
+
+HTML_PAGES = (
+    "/?f=html",
+    "/collections?f=html",
+    "/collections/eia_zones/items?f=html",
+    "/collections/receptors/items/R-01?f=html",
+    "/conformance?f=html",
+)
+
+
+def _serious(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page (WCAG 2.1 A/AA rules)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]})
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_pages_styled_accessible_and_exports_ask_for_a_key(
+    browser: Any, server: str, keys: dict[Role, str]
+) -> None:
+    """The OGC HTML pages share the maps' look and draw their features; axe-core finds no
+    serious violation on any page at either size; an export link asks for a key, then
+    downloads with it."""
+    for size in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=size, accept_downloads=True)
+        try:
+            phone = size is PHONE
+            for path in (*PAGES, *HTML_PAGES):
+                seen = _open(context, server, path, ready=path.startswith("/maps/"))
+                page = seen.page
+                assert page.get_attribute("html", "lang") == "en", path
+                assert page.locator('meta[name="viewport"]').count() == 1, path
+                if "/items" in path:
+                    page.wait_for_selector("html[data-map-ready='1']", state="attached")
+                    assert seen.count(".sg-mini-map path.leaflet-interactive") > 0
+                if not path.startswith("/maps/"):
+                    assert page.locator("nav a", has_text="Home").count() == 1
+                    if path != "/conformance?f=html":
+                        assert page.locator("a", has_text="JSON").count() >= 1, path
+                assert _serious(page) == [], (path, size)
+                if path in ("/collections/eia_zones/items?f=html", "/?f=html"):
+                    _shot(seen, f"{'phone' if phone else 'desktop'}-{len(path)}")
+                seen.hosts.discard("data")
+                assert seen.errors == [] and seen.hosts <= {"127.0.0.1"}, path
+            if phone:
+                continue
+            home = _open(context, server, "/?f=html", ready=False).page
+            home.locator('a[href="/exports/eia_zones?format=geojson"]').click()
+            assert "Sign-in needed" in home.locator(".sg-export-status").inner_text()
+            home.fill("#sg-key input[name=key]", keys[Role.CONSULTANT])
+            home.locator("#sg-key button[type=submit]").click()
+            with home.expect_download() as download:
+                home.locator('a[href="/exports/eia_zones?format=geojson"]').click()
+            saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+            assert len(saved["features"]) == len(geojson("eia_zones")["features"])
+        finally:
+            context.close()

@@ -193,7 +193,10 @@
       }
     });
     var markers = opts.rows.map(function (row) {
-      var marker = L.marker([row[0], row[1]], { icon: icon(row[2], row[3]), sgClass: row[2] });
+      var marker = L.marker([row[0], row[1]], {
+        icon: icon(row[2], row[3]), sgClass: row[2],
+        title: "Sample " + row[3] + ": " + classes[row[2]].label  // its accessible name
+      });
       marker.sgRow = row;
       marker.bindPopup(function () { return samplePopup(row, opts); },
         { maxWidth: 420, autoPanPadding: [20, 20] });
