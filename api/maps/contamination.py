@@ -27,7 +27,7 @@ from api.maps.elements import (
     SampleLayer,
     form_markup,
 )
-from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
+from api.maps.layers import boundary_layer, data_version, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     EXCEEDING_CLASSES,
     HOTSPOT_STYLE,
@@ -330,6 +330,7 @@ def build_contamination_map(
         f"Screened against {standard_name(query.standard)} ({level.version or 'no level'}), "
         f"{query.land_use} land · {site.name}",
         synthetic=site.synthetic,
+        data_version=data_version(store),
         current="Contamination",
         form=_form(store, query, analyte),
     ).add_to(fmap)

@@ -26,6 +26,7 @@ from jinja2 import Template as JinjaTemplate
 from markupsafe import Markup
 
 from api.maps.assets import MARKERCLUSTER_CSS, MARKERCLUSTER_JS
+from site_gis import __version__
 
 Field = tuple[str, str]
 """A popup row: (property name, label)."""
@@ -53,7 +54,8 @@ def popup_code(
 
 
 class Header(MacroElement):
-    """The page's title bar: SYNTHETIC DATA banner, title, subtitle, links, optional form."""
+    """The page's title bar: SYNTHETIC DATA banner, title, subtitle, links, optional form;
+    and what a print of the map carries (title, date, data version, SYNTHETIC, north)."""
 
     _template = Template(
         """
@@ -75,6 +77,15 @@ class Header(MacroElement):
             </div>
           </div>
         </header>
+        <div class="sg-print-info" aria-hidden="true">
+          {% if this.synthetic %}<p class="sg-print-synthetic">SYNTHETIC DATA \u2014 demo values,
+            not measurements</p>{% endif %}
+          <p class="sg-print-title">{{ this.title|e }}</p>
+          <p>{{ this.subtitle|e }}</p>
+          <p>Printed <span class="sg-print-date"></span> \u00b7 data version
+            {{ this.data_version|e }} \u00b7 site-gis {{ this.code_version|e }}</p>
+        </div>
+        <div class="sg-north" aria-hidden="true"><span>\u25b2</span>N</div>
         {% endmacro %}
         """
     )
@@ -87,10 +98,12 @@ class Header(MacroElement):
         synthetic: bool,
         current: str,
         form: Markup | None = None,
+        data_version: str = "",
     ) -> None:
         super().__init__()
         self._name = "Header"
         self.title, self.subtitle, self.synthetic = title, subtitle, synthetic
+        self.data_version, self.code_version = data_version or "unknown", __version__
         self.current, self.form = current, form
         self.links = [
             ("Home", "/?f=html"),

@@ -24,7 +24,7 @@ from api.jobs import JobPending
 from api.maps import MapRequestError
 from api.maps.assets import new_map
 from api.maps.elements import Header, JobProgress, Legend, ReadySignal, form_markup
-from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
+from api.maps.layers import boundary_layer, data_version, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     HOTSPOT_STYLE,
     KIND_COLORS,
@@ -204,6 +204,7 @@ def build_encroachment_map(
         f"Hotspots: {level_text} in soil, {query.land_use} land · {query.phases} phases · "
         f"{site.name}",
         synthetic=site.synthetic,
+        data_version=data_version(store),
         current="Encroachments",
         form=_form(store, query, analyte),
     ).add_to(fmap)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,12 @@ COORDINATE_DECIMALS = 6
 """Decimals of lon/lat kept in pages (about 0.1 m)."""
 
 Style = dict[str, Any]
+
+
+def data_version(store: Store) -> str:
+    """A short token of the stored data (12 hex digits of the SHA-256 of the store's
+    version), printed on maps so that two prints can be told apart."""
+    return hashlib.sha256(store.version().encode()).hexdigest()[:12]
 
 
 def site_bounds(store: Store) -> tuple[float, float, float, float]:

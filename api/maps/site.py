@@ -7,7 +7,14 @@ import folium
 
 from api.maps.assets import new_map
 from api.maps.elements import BboxLayer, Header, Legend, ReadySignal
-from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zone_swatches, zones_layer
+from api.maps.layers import (
+    boundary_layer,
+    data_version,
+    geojson_layer,
+    site_bounds,
+    zone_swatches,
+    zones_layer,
+)
 from api.maps.legend import KIND_COLORS, RECEPTOR_COLORS, Swatch, label, legend, section, swatches
 from site_gis.store import Store
 
@@ -38,6 +45,7 @@ def build_site_map(store: Store) -> folium.Map:
         "Site map",
         site.name,
         synthetic=site.synthetic,
+        data_version=data_version(store),
         current="Site",
     ).add_to(fmap)
     zones = store.read("eia_zones")

@@ -70,6 +70,8 @@ CONTROLS = (
     ".leaflet-control-fullscreen-button",
     ".sg-panel-toggle",
     ".sg-menu-button",
+    ".sg-search input",
+    ".sg-print a",
 )
 """What a user must be able to reach on every map page (visible ones checked)."""
 
@@ -286,6 +288,21 @@ def test_encroachment_map(visit: Any) -> None:
     text = seen.page.locator(".leaflet-popup-content").inner_text()
     assert "Households" in text and "People" in text and "PKR" in text
     _shot(seen, "encroachments")
+    # printed (or saved as PDF): title, date, data version, SYNTHETIC, legend, scale, north
+    page = seen.page
+    page.keyboard.press("Escape")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    info = page.locator(".sg-print-info").inner_text()
+    assert "Encroachments and resettlement" in info and "SYNTHETIC DATA" in info
+    assert re.search(r"Printed 20\d\d-\d\d-\d\d \d\d:\d\d UTC · data version [0-9a-f]{12}", info)
+    for shown in (".sg-north", ".leaflet-control-scale", ".sg-legend-panel .sg-panel-body"):
+        assert page.locator(shown).is_visible(), shown
+    assert not page.locator(".sg-header").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(SHOTS / "encroachments.pdf"), landscape=True, print_background=True)
+    assert pdf.startswith(b"%PDF")
+    page.emulate_media(media="screen")
 
 
 def test_bad_input_page_and_landing_page(visit: Any) -> None:

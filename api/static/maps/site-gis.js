@@ -478,6 +478,37 @@
     box.parentNode.insertBefore(box, box.parentNode.firstChild);  // above the layer list
   }
 
+  /* Print (or save as PDF from the print dialogue): the print style shows title, legend,
+     scale bar, north arrow, date, data version and the SYNTHETIC notice. */
+  function stampDate() {
+    document.querySelectorAll(".sg-print-date").forEach(function (el) {
+      el.textContent = new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    });
+    document.querySelectorAll(".sg-legend-panel .sg-panel-toggle").forEach(function (b) {
+      b.setAttribute("aria-expanded", "true");
+    });
+  }
+
+  function printButton(map) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar sg-print");
+      div.innerHTML = "<a href=\"#\" role=\"button\" title=\"Print or save as PDF\" " +
+        "aria-label=\"Print or save as PDF\">\u2399</a>";
+      L.DomEvent.on(div.firstChild, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        stampDate();
+        window.print();
+      });
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    control.addTo(map);
+    var north = document.querySelector(".sg-north");
+    if (north) { map.getContainer().appendChild(north); }  // drawn on the map when printed
+    window.addEventListener("beforeprint", stampDate);
+  }
+
   /* Phone layout: the header's menu button, the layer list folded into its button. */
   function layout(map) {
     window.siteGis.map = map;  // for scripts and tests
@@ -501,6 +532,7 @@
     document.querySelectorAll("form[data-options]").forEach(followMedium);
     zoneTable(map);
     searchBox(map);
+    printButton(map);
     var layers = map.getContainer().querySelector(".leaflet-control-layers");
     map.on("click", function () {
       closeMenu();
