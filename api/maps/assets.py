@@ -38,6 +38,8 @@ MARKERCLUSTER_CSS = [
         asset_url(f"{VENDOR}/leaflet.markercluster-1.5.3/MarkerCluster.Default.css"),
     ),
 ]
+DRAW_JS = [("leaflet_draw_js", asset_url(f"{VENDOR}/leaflet-draw-1.0.4/leaflet.draw.js"))]
+DRAW_CSS = [("leaflet_draw_css", asset_url(f"{VENDOR}/leaflet-draw-1.0.4/leaflet.draw.css"))]
 SITE_GIS_JS = [("site_gis_js", asset_url("maps/site-gis.js"))]
 SITE_GIS_CSS = [("site_gis_css", asset_url("maps/site-gis.css"))]
 

@@ -25,7 +25,7 @@ from folium.utilities import JsCode
 from jinja2 import Template as JinjaTemplate
 from markupsafe import Markup
 
-from api.maps.assets import MARKERCLUSTER_CSS, MARKERCLUSTER_JS
+from api.maps.assets import DRAW_CSS, DRAW_JS, MARKERCLUSTER_CSS, MARKERCLUSTER_JS
 from site_gis import __version__
 
 Field = tuple[str, str]
@@ -147,6 +147,32 @@ class Panel(MacroElement):
         self._name = "Panel"
         self.options_json = _json(
             {"title": title, "html": str(html), "position": position, "className": class_name}
+        )
+
+
+class DrawArea(JSCSSMixin, MacroElement):
+    """A polygon drawing tool (vendored Leaflet.draw): the encroached parcels in the drawn
+    area and its resettlement estimate (a planner's key, asked for on the page)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.drawArea({{ this._parent.get_name() }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+    default_js = DRAW_JS
+    default_css = DRAW_CSS
+
+    def __init__(self, *, phases: int) -> None:
+        super().__init__()
+        self._name = "DrawArea"
+        self.options_json = _json(
+            {
+                "parcels_url": "/encroachments/parcels",
+                "estimate_url": "/resettlement/estimate",
+                "phases": phases,
+            }
         )
 
 

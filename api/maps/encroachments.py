@@ -23,7 +23,7 @@ from markupsafe import Markup
 from api.jobs import JobPending
 from api.maps import MapRequestError
 from api.maps.assets import new_map
-from api.maps.elements import Header, JobProgress, Legend, ReadySignal, form_markup
+from api.maps.elements import DrawArea, Header, JobProgress, Legend, ReadySignal, form_markup
 from api.maps.layers import boundary_layer, data_version, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     HOTSPOT_STYLE,
@@ -356,6 +356,7 @@ def build_encroachment_map(
     if exposed.pending is not None:
         job = exposed.pending
         JobProgress(f"/jobs/{job.job_id}", job.progress, subject="hotspots").add_to(fmap)
+    DrawArea(phases=query.phases).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     ReadySignal().add_to(fmap)
     return fmap

@@ -437,3 +437,52 @@ def test_pages_styled_accessible_and_exports_ask_for_a_key(
             assert len(saved["features"]) == len(geojson("eia_zones")["features"])
         finally:
             context.close()
+
+
+def test_draw_an_area_lists_parcels_and_estimates_for_a_planner(
+    visit: Any, keys: dict[Role, str]
+) -> None:
+    seen = visit("/maps/encroachments")
+    page = seen.page
+    sent: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: sent.append(json.loads(r.post_data or "{}")) if r.method == "POST" else None,
+    )
+    page.locator(".leaflet-draw-draw-polygon").click()
+    corners = [(67.28, 24.82), (67.33, 24.82), (67.33, 24.86), (67.28, 24.86)]
+    points = [page.evaluate(CONTAINER_POINT, [lat, lon]) for lon, lat in corners]
+    for x, y in [*points, points[0]]:  # a click on the first vertex closes the polygon
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    result = page.locator(".sg-area")
+    result.locator("strong", has_text="encroached parcels").wait_for()
+    drawn = shapely.geometry.shape(sent[0]["polygon"])  # as Leaflet drew it (lon/lat)
+    encroached = shapely.union_all(
+        [shapely.geometry.shape(f["geometry"]) for f in geojson("encroachments")["features"]]
+    )
+    expected = sorted(
+        f["properties"]["parcel_id"]
+        for f in geojson("parcels")["features"]
+        if (shape := shapely.geometry.shape(f["geometry"])).intersects(drawn)
+        and shape.intersection(encroached).area > 0
+    )
+    assert expected, "the drawn area holds no encroached parcel"
+    assert result.locator("strong").inner_text() == f"{len(expected)} encroached parcels"
+    assert set(expected) <= set(re.findall(r"P-\d+", result.inner_text()))
+    # the estimate needs a planner's key: asked for, then given
+    result.locator(".sg-warn", has_text="needs a planner's API key").wait_for()
+    result.locator("input[name=key]").fill(keys[Role.PLANNER])
+    result.locator(".sg-key-inline button").click()
+    result.locator("th", has_text="Resettlement estimate").wait_for()
+    households = sum(
+        f["properties"]["households"] or 0
+        for f in geojson("structures")["features"]
+        if f["properties"]["encroachment_id"]
+        and shapely.geometry.shape(f["geometry"]).intersects(drawn)
+    )
+    row = result.locator("tr", has_text="Households").locator("td").inner_text()
+    assert int(row.replace(",", "")) == households
+    assert "PKR" in result.inner_text()
+    _shot(seen, "encroachments-drawn-area")
+    seen.errors = [e for e in seen.errors if "status of 401" not in e]  # asked without a key

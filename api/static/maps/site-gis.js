@@ -478,6 +478,95 @@
     box.parentNode.insertBefore(box, box.parentNode.firstChild);  // above the layer list
   }
 
+  /* Draw an area (vendored Leaflet.draw): the encroached parcels in it, from
+     POST /encroachments/parcels, and its resettlement estimate from POST
+     /resettlement/estimate, which needs a planner's key (asked for here, kept in this tab). */
+  var KEY = "site-gis-api-key";
+
+  function post(url, body) {
+    var headers = { "Content-Type": "application/json", Accept: "application/json" };
+    var key = sessionStorage.getItem(KEY);
+    if (key) { headers["X-API-Key"] = key; }
+    return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body) })
+      .then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      });
+  }
+
+  function money(value) {
+    return value === null || value === undefined ? "suppressed (too few structures)" :
+      "PKR " + (value / 1e6).toLocaleString("en-GB", { maximumFractionDigits: 1 }) + " million";
+  }
+
+  function drawArea(map, opts) {
+    var drawn = new L.FeatureGroup().addTo(map);
+    map.addControl(new L.Control.Draw({
+      position: "topleft",
+      draw: { polygon: { allowIntersection: false, showArea: true, metric: true },
+        polyline: false, rectangle: false, circle: false, marker: false, circlemarker: false },
+      edit: false
+    }));
+    var box = panel(map, {
+      title: "Drawn area", position: "bottomleft", className: "sg-area-panel",
+      html: "<div class=\"sg-area\" role=\"status\">Draw a polygon (the pentagon " +
+        "button, top left) to list the encroached parcels in it and estimate resettlement." +
+        "</div>"
+    }).getContainer();
+    var out = box.querySelector(".sg-area");
+    var area = null;
+    function estimate() {
+      var part = out.querySelector(".sg-area-estimate");
+      part.textContent = "Estimating resettlement\u2026";
+      begin();
+      post(opts.estimate_url, { polygon: area, phases: opts.phases }).then(function (r) {
+        if (r.status === 401 || r.status === 403) {
+          part.innerHTML = "<p class=\"sg-warn\">The resettlement estimate needs a planner's " +
+            "API key" + (r.status === 403 ? " (this key has not the planner role)" : "") +
+            ".</p><form class=\"sg-key-inline\"><label>API key <input type=\"password\" " +
+            "name=\"key\" autocomplete=\"off\"></label> <button type=\"submit\">Estimate" +
+            "</button></form>";
+          part.querySelector("form").addEventListener("submit", function (e) {
+            e.preventDefault();
+            sessionStorage.setItem(KEY, e.target.elements.key.value.trim());
+            estimate();
+          });
+          return;
+        }
+        if (r.status !== 200) { part.textContent = "No estimate: " + (r.data.detail || r.status); return; }
+        var t = r.data.totals[0];
+        part.innerHTML = rows([["Structures", t.structures], ["Households", t.households],
+          ["People", t.people], ["Businesses", t.businesses],
+          ["Resettlement estimate", money(t.suppressed ? null : t.total)]]) +
+          "<p class=\"sg-note\">" + (r.data.synthetic ? "SYNTHETIC data. " : "") +
+          "Rates from the entitlement matrix; items to verify: " +
+          esc(r.data.to_verify.length) + ".</p>";
+      }).catch(function (err) { part.textContent = "No estimate: " + err.message; })
+        .then(end, end);
+    }
+    map.on(L.Draw.Event.CREATED, function (e) {
+      drawn.clearLayers();
+      e.layer.options.interactive = false;  // clicks still reach the parcels beneath
+      drawn.addLayer(e.layer);
+      area = e.layer.toGeoJSON().geometry;
+      box.querySelector(".sg-panel-toggle").setAttribute("aria-expanded", "true");
+      out.textContent = "Finding the encroached parcels\u2026";
+      begin();
+      post(opts.parcels_url, { polygon: area, limit: 200 }).then(function (r) {
+        if (r.status !== 200) { out.textContent = "No parcels: " + (r.data.detail || r.status); return; }
+        var ids = r.data.features.map(function (f) { return f.id; });
+        var m2 = r.data.features.reduce(function (sum, f) {
+          return sum + (f.properties.encroached_m2 || 0);
+        }, 0);
+        out.innerHTML = "<p><strong>" + esc(r.data.numberMatched) + " encroached parcels</strong>" +
+          (ids.length ? ": " + esc(ids.join(", ")) : "") + (r.data.numberMatched > ids.length ?
+          " \u2026" : "") + "</p>" + rows([["Encroached (ha)", m2 / 1e4]]) +
+          "<div class=\"sg-area-estimate\"></div>";
+        estimate();
+      }).catch(function (err) { out.textContent = "No parcels: " + err.message; })
+        .then(end, end);
+    });
+  }
+
   /* Print (or save as PDF from the print dialogue): the print style shows title, legend,
      scale bar, north arrow, date, data version and the SYNTHETIC notice. */
   function stampDate() {
@@ -494,7 +583,7 @@
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "leaflet-bar sg-print");
       div.innerHTML = "<a href=\"#\" role=\"button\" title=\"Print or save as PDF\" " +
-        "aria-label=\"Print or save as PDF\">\u2399</a>";
+        "aria-label=\"Print or save as PDF\">Print</a>";
       L.DomEvent.on(div.firstChild, "click", function (e) {
         L.DomEvent.preventDefault(e);
         stampDate();
@@ -590,6 +679,7 @@
     sampleLayer: sampleLayer,
     legend: legend,
     panel: panel,
+    drawArea: drawArea,
     coordinates: coordinates,
     utm: utm,
     searchBox: searchBox,
