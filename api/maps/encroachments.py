@@ -285,6 +285,7 @@ def build_encroachment_map(
             "className": "sg-parcel-hotspot" if f["properties"]["on_hotspot"] else "sg-parcel",
         },
         key="parcels",
+        codes=("kinds",),
         pane="sg-parcels",  # beneath the encroachments: a click on one reaches it
     ).add_to(fmap)
     if hotspots is not None and not hotspots.empty:

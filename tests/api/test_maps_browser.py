@@ -2,9 +2,10 @@
 
 Each page must load with no console error, no Content-Security-Policy violation
 (the server's policy is on: no inline script but the page's own, by hash) and no
-request leaving 127.0.0.1, draw
-the features the shipped layer files hold (counted here with the json and csv
-modules), hide a layer when it is unticked and open popups.  Screenshots go to
+request leaving 127.0.0.1, draw the features the shipped layer files hold (counted here
+with the json and csv modules), hide a layer when it is unticked and open popups; at
+1440 x 900 and 390 x 844 (phone layout, axe-core accessibility), with search,
+coordinates, forms, printing and a drawn area.  Screenshots (and a PDF) go to
 ``tests/out/`` for review.  Without ``/usr/bin/chromium`` these tests skip, unless
 ``SITE_GIS_REQUIRE_BROWSER=1`` (as in CI), where they fail.
 """
@@ -91,6 +92,13 @@ CONTAINER_POINT = """([lat, lon]) => { const map = siteGis.map;
 def first_encroachment() -> dict[str, Any]:
     properties: dict[str, Any] = geojson("encroachments")["features"][0]["properties"]
     return properties
+
+
+def _front_end_only(request: pytest.FixtureRequest) -> None:
+    """Pages whose behaviour does not depend on the store run on one backend only (the
+    browser suite is the slowest part of CI)."""
+    if "postgis" in request.node.callspec.id:
+        pytest.skip("front-end behaviour: checked on the GeoPackage store")
 
 
 def _uncovered(visit: Visit) -> None:
@@ -316,9 +324,10 @@ def test_bad_input_page_and_landing_page(visit: Any) -> None:
     _shot(home, "landing")
 
 
-def test_phone_layout(browser: Any, server: str) -> None:
+def test_phone_layout(browser: Any, server: str, request: pytest.FixtureRequest) -> None:
     """At 390 x 844: a one-line header under 15 % of the height, every control reachable,
     legend and layer list folded into buttons that open, pinch zoom allowed."""
+    _front_end_only(request)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         for path in PAGES:
@@ -366,7 +375,8 @@ def test_groundwater_from_the_form_is_never_an_empty_page(visit: Any) -> None:
     assert "groundwater" in page.locator(".sg-header h1").inner_text()
 
 
-def test_api_documentation_offline(visit: Any) -> None:
+def test_api_documentation_offline(visit: Any, request: pytest.FixtureRequest) -> None:
+    _front_end_only(request)
     docs = visit("/docs", ready=False)
     docs.page.wait_for_selector(".opblock", timeout=30_000)  # the routes, drawn from here
     assert docs.count(".opblock") > 20
@@ -398,11 +408,12 @@ def _serious(page: Any) -> list[str]:
 
 
 def test_pages_styled_accessible_and_exports_ask_for_a_key(
-    browser: Any, server: str, keys: dict[Role, str]
+    browser: Any, server: str, keys: dict[Role, str], request: pytest.FixtureRequest
 ) -> None:
     """The OGC HTML pages share the maps' look and draw their features; axe-core finds no
     serious violation on any page at either size; an export link asks for a key, then
     downloads with it."""
+    _front_end_only(request)
     for size in (DESKTOP, PHONE):
         context = browser.new_context(viewport=size, accept_downloads=True)
         try:
