@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from api.access import CheckKeys, new_key_ring
 from api.cache import ResponseCache
@@ -20,7 +19,7 @@ from api.http_cache import HttpCache
 from api.jobs import JobService
 from api.leftovers import remove_dead_exports
 from api.limits import RequestTimeout
-from api.maps.assets import STATIC_DIR, STATIC_URL
+from api.maps.static import STATIC_DIR, STATIC_URL, CachedStaticFiles
 from api.methods import HeadAndOptions
 from api.params import RefuseControlCharacters
 from api.routers import (
@@ -128,5 +127,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(maps.router)
     app.include_router(tiles.router)
     app.include_router(tiles.layer_router)
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(STATIC_URL, CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

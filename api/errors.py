@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import checked_store, report_store_problem
-from api.html import prefers_html
+from api.html import prefers_html, sign_in_page
 from api.responses import FastJSONResponse
 from site_gis.errors import (
     CRSError,
@@ -113,7 +113,11 @@ async def _site_gis_error(request: Request, exc: Exception) -> Response:
             extra = {}
             if isinstance(exc, ValidationError):
                 extra["problems"] = [p.as_dict() for p in exc.problems]
-            response = problem_response(status, message or str(exc), cls.__name__, **extra)
+            response: Response
+            if status in (401, 403) and _wants_html(request):  # a browser: say what is needed
+                response = HTMLResponse(sign_in_page(status, message or str(exc)), status)
+            else:
+                response = problem_response(status, message or str(exc), cls.__name__, **extra)
             if status == 401:
                 response.headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key", Bearer'
             if status == 503:

@@ -11,8 +11,8 @@ from fastapi import Request
 from site_gis.schemas import LayerSchema
 
 BANNER = (
-    '<p style="background:#b00020;color:#fff;padding:.5em 1em;font-weight:bold">'
-    "SYNTHETIC DATA: demo values, not measurements</p>"
+    '<p class="sg-banner" style="background:#b00020;color:#fff;padding:.4em 1em;margin:0;'
+    'font-weight:bold;text-align:center">SYNTHETIC DATA: demo values, not measurements</p>'
 )
 
 
@@ -20,6 +20,60 @@ def prefers_html(request: Request) -> bool:
     """Whether the client asked for HTML rather than JSON (a browser)."""
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept
+
+
+def page(
+    title: str,
+    body: str,
+    *,
+    synthetic: bool,
+    json_href: str | None = "?f=json",
+    mini_map: str | None = None,
+    scripts: tuple[str, ...] = (),
+) -> str:
+    """An HTML page in the style of the map pages: viewport, ``lang``, the SYNTHETIC
+    banner, links home, to the collections, maps and API, and to this page's JSON.
+
+    ``mini_map`` is the URL of GeoJSON (lon/lat) drawn on a small map above the body
+    (vendored Leaflet; nothing is fetched from elsewhere); ``scripts`` are further
+    static files (paths under ``/static``) the page runs.
+    """
+    from api.maps.static import asset_url  # the map package imports this module
+
+    alternate = (
+        f'<p class="note">This page as <a href="{escape(json_href)}">JSON</a>.</p>'
+        if json_href
+        else ""
+    )
+    head = [f'<link rel="stylesheet" href="{asset_url("pages/site-gis-pages.css")}">']
+    tail = []
+    figure = ""
+    if mini_map:
+        head.append(f'<link rel="stylesheet" href="{asset_url(LEAFLET + "/leaflet.css")}">')
+        tail.append(asset_url(LEAFLET + "/leaflet.js"))
+        figure = (
+            f'<div class="sg-mini-map" data-url="{escape(mini_map)}" role="region" '
+            'aria-label="Map of the features on this page"></div>'
+        )
+    tail += [asset_url(s) for s in (*scripts, *(("pages/site-gis-pages.js",) if figure else ()))]
+    script_tags = "".join(f'<script src="{escape(src)}"></script>' for src in tail)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{escape(title)}</title>{"".join(head)}'
+        f"</head><body>{BANNER if synthetic else ''}"
+        '<header class="sg-page-header"><nav aria-label="Pages"><a href="/?f=html">Home</a>'
+        '<a href="/collections?f=html">Layers</a><a href="/maps/site">Site map</a>'
+        '<a href="/maps/contamination">Contamination</a>'
+        '<a href="/maps/encroachments">Encroachments</a><a href="/docs">API</a></nav></header>'
+        f"<main><h1>{escape(title)}</h1>{figure}{body}{alternate}</main>"
+        f"{script_tags}</body></html>"
+    )
+
+
+LEAFLET = "vendor/leaflet-1.9.4"
+SCROLLS = '<div class="table" tabindex="0" role="region" aria-label="Table (scrolls sideways)">'
+"""A table's frame that scrolls sideways on a phone, reachable by keyboard."""
 
 
 def feature_page(
@@ -31,8 +85,8 @@ def feature_page(
     *,
     synthetic: bool,
 ) -> str:
-    """An HTML table of a page of features, with paging links."""
-    head = "".join(f"<th>{escape(f)}</th>" for f in fields)
+    """An HTML table of a page of features, with paging links and a small map."""
+    head = "".join(f'<th scope="col">{escape(f)}</th>' for f in fields)
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(_text(row[f]))}</td>" for f in fields) + "</tr>"
         for row in frame.to_dict("records")
@@ -42,12 +96,32 @@ def feature_page(
         for link in links
         if link["rel"] in ("prev", "next", "collection")
     )
-    return (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>"
-        f"{escape(schema.title)}</title></head><body>{BANNER if synthetic else ''}"
-        f"<h1>{escape(schema.title)}</h1><p>{escape(schema.description)}</p>"
+    json_href = _json_link(links)
+    body = (
+        f"<p>{escape(schema.description)}</p>"
         f"<p>{len(frame)} of {matched} features. {nav}</p>"
-        f"<table border=1><tr>{head}</tr>{rows}</table></body></html>"
+        f"{SCROLLS}<table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+    has_map = bool(schema.geometry_types) and len(frame) > 0
+    return page(
+        schema.title,
+        body,
+        synthetic=synthetic,
+        json_href=json_href,
+        mini_map=json_href if has_map else None,
+    )
+
+
+def _json_link(links: list[dict[str, str]]) -> str:
+    """The JSON (GeoJSON) version of this resource among its ``self``/``alternate`` links."""
+    return next(
+        (
+            k["href"]
+            for k in links
+            if k["rel"] in ("self", "alternate") and "json" in k.get("type", "")
+        ),
+        "?f=json",
     )
 
 
@@ -64,12 +138,13 @@ def collections_page(collections: list[dict[str, Any]], *, synthetic: bool) -> s
         f'<td><a href="{escape(c["links"][1]["href"])}?f=html">items</a></td></tr>'
         for c in collections
     )
-    return (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Collections"
-        f"</title></head><body>{BANNER if synthetic else ''}<h1>Collections</h1>"
-        f"<table border=1><tr><th>id</th><th>title</th><th>geometry</th><th>features</th>"
-        f"<th></th></tr>{rows}</table></body></html>"
+    body = (
+        f'{SCROLLS}<table><thead><tr><th scope="col">id</th><th scope="col">title'
+        '</th><th scope="col">geometry</th><th scope="col">features</th>'
+        f'<th scope="col">items</th></tr></thead><tbody>{rows}</tbody></table></div>'
     )
+    title = "Collections" if len(collections) != 1 else str(collections[0]["title"])
+    return page(title, body, synthetic=synthetic)
 
 
 MAP_LINKS = (
@@ -117,38 +192,37 @@ def landing_page(
     exports = "".join(
         f"<tr><td>{escape(layer_title)}</td>"
         + "".join(
-            f'<td><a href="/exports/{escape(name)}?format={fmt}">{fmt}</a></td>'
+            f'<td><a data-export href="/exports/{escape(name)}?format={fmt}">{fmt}</a></td>'
             for fmt in ("geojson", "gpkg", "csv")
         )
         + "</tr>"
         for name, layer_title, _ in layers
     )
     public = ",".join(name for name, _, personal in layers if not personal)
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="icon" href="data:,"><title>{escape(title)}</title>'
-        "<style>body{font-family:system-ui,sans-serif;margin:0;color:#1d2b36}"
-        "main{max-width:860px;margin:0 auto;padding:8px 20px 40px}"
-        "h2{margin-top:1.6em;font-size:1.15em}li{margin:.35em 0}"
-        "table{border-collapse:collapse}td{padding:2px 10px 2px 0}a{color:#0b5394}"
-        ".note{color:#4a5a66;font-size:.92em}</style></head><body>"
-        f"{BANNER if synthetic else ''}<main><h1>{escape(title)}</h1>"
+    body = (
         f"<p>{escape(summary)}</p><p class=note>{escape(provenance)}</p>"
         f"<h2>Maps</h2><ul>{maps}</ul>"
         "<p class=note>The maps need no internet: every script and style is served from "
         "here; the base map is optional.</p>"
         f"<h2>API</h2><ul>{api}</ul>"
-        "<h2>Exports</h2><p class=note>Exports need an API key with the consultant role "
-        '(<code>site-gis keys create "name" --roles consultant</code>), sent as the '
-        "<code>X-API-Key</code> header, e.g. <code>curl -H 'X-API-Key: …' -OJ "
-        "http://host/exports/eia_zones?format=gpkg</code>; without one these links answer "
-        "401.</p>"
-        f'<p><a href="/exports?layers={escape(public)}&amp;format=gpkg">'
+        '<h2 id="exports">Exports</h2><p class=note>Exports need an API key with the '
+        'consultant role (an administrator runs <code>site-gis keys create "name" --roles '
+        "consultant</code>). Enter it here and the links below send it (it is kept in this "
+        "tab only, until you close it); or send it as the <code>X-API-Key</code> header, "
+        "e.g. <code>curl -H 'X-API-Key: …' -OJ http://host/exports/eia_zones?format=gpkg"
+        "</code>.</p>"
+        '<form class="sg-key" id="sg-key"><label>API key <input type="password" name="key" '
+        'autocomplete="off" spellcheck="false"></label> <button type="submit">Use this key'
+        '</button> <button type="button" name="forget">Forget it</button></form>'
+        '<p class="sg-export-status" role="status" aria-live="polite"></p>'
+        f'<p><a data-export href="/exports?layers={escape(public)}&amp;format=gpkg">'
         "Every public layer as GeoPackage files in a zip, with a provenance manifest</a></p>"
         f"<table>{exports}</table>"
         "<p class=note>Household-level fields are exported only with a key that also has the "
-        "planner role.</p></main></body></html>"
+        "planner role.</p>"
+    )
+    return page(
+        title, body, synthetic=synthetic, json_href="/?f=json", scripts=("pages/exports.js",)
     )
 
 
@@ -159,19 +233,13 @@ def minimal_landing_page(summary: str, links: list[dict[str, str]]) -> str:
         for link in links
         if link["rel"] not in ("self", "alternate")
     )
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<link rel="icon" href="data:,"><title>site-gis</title></head>'
-        f'<body style="font-family:system-ui,sans-serif"><h1>site-gis</h1>'
-        f"<p>{escape(summary)}</p><ul>{api}</ul></body></html>"
-    )
+    return page("site-gis", f"<p>{escape(summary)}</p><ul>{api}</ul>", synthetic=False)
 
 
 def single_feature_page(schema: LayerSchema, feature: dict[str, Any], *, synthetic: bool) -> str:
-    """An HTML table of one GeoJSON feature's properties, with its links."""
+    """An HTML table of one GeoJSON feature's properties, with its links and a small map."""
     rows = "".join(
-        f"<tr><th>{escape(name)}</th><td>{escape(_text(value))}</td></tr>"
+        f'<tr><th scope="row">{escape(name)}</th><td>{escape(_text(value))}</td></tr>'
         for name, value in feature["properties"].items()
     )
     geometry = feature.get("geometry") or {}
@@ -181,20 +249,37 @@ def single_feature_page(schema: LayerSchema, feature: dict[str, Any], *, synthet
         for link in feature.get("links", [])
         if link["rel"] in ("collection", "alternate")
     )
+    json_href = _json_link(feature.get("links", []))
     title = f"{schema.title}: {feature['id']}"
-    return (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}"
-        f"</title></head><body>{BANNER if synthetic else ''}<h1>{escape(title)}</h1>"
-        f"<p>Geometry: {escape(str(kind))}. {nav}</p>"
-        f"<table border=1>{rows}</table></body></html>"
+    body = f'<p>Geometry: {escape(str(kind))}. {nav}</p><table class="fields">{rows}</table>'
+    return page(
+        title,
+        body,
+        synthetic=synthetic,
+        json_href=json_href,
+        mini_map=json_href if geometry else None,
     )
 
 
 def conformance_page(classes: list[str]) -> str:
     """An HTML list of the conformance classes the service declares."""
     items = "".join(f'<li><a href="{escape(c)}">{escape(c)}</a></li>' for c in classes)
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Conformance</title>"
-        '</head><body><h1>Conformance classes</h1><p><a href="?f=json">JSON</a></p>'
-        f"<ul>{items}</ul></body></html>"
+    return page("Conformance classes", f"<ul>{items}</ul>", synthetic=False)
+
+
+def sign_in_page(status: int, detail: str) -> str:
+    """What a browser gets for a 401 or 403: what is needed and how to send it."""
+    need = (
+        "This needs an API key with the right role"
+        if status == 403
+        else "This needs an API key: a link opened in a browser cannot send one"
     )
+    body = (
+        f'<p class="warn">{escape(need)}.</p><p>The server said: {escape(detail)}</p>'
+        '<p>Download from the <a href="/?f=html#exports">home page</a>: enter your key '
+        "there and the export links send it. Or send it yourself as the "
+        "<code>X-API-Key</code> header, e.g. <code>curl -H 'X-API-Key: …' -OJ "
+        "URL</code>. An administrator creates keys with <code>site-gis keys create "
+        '"name" --roles consultant</code>.</p>'
+    )
+    return page("Sign-in needed", body, synthetic=False, json_href=None)

@@ -15,10 +15,14 @@ class MapRequestError(Exception):
     """A map cannot be drawn for the parameters given: unknown analyte or standard
     (404), a selection with no data (404), a malformed parameter (422).
 
-    The message is shown to the user as it is.
+    The message is shown to the user as it is, with ``suggestions`` (text, link) to
+    selections that do give a map.
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self, status: int, message: str, *, suggestions: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.suggestions = suggestions or []

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
 import numpy as np
@@ -21,11 +22,12 @@ from api.maps.elements import (
     Header,
     JobProgress,
     Legend,
+    Panel,
     ReadySignal,
     SampleLayer,
     form_markup,
 )
-from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
+from api.maps.layers import boundary_layer, data_version, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     EXCEEDING_CLASSES,
     HOTSPOT_STYLE,
@@ -41,6 +43,7 @@ from api.maps.legend import (
     note,
     ratio_classes,
     section,
+    standard_name,
     surface_scale,
     swatches,
 )
@@ -152,11 +155,52 @@ def screened_selection(store: Store, query: ContaminationQuery) -> tuple[str, pd
             404,
             f"no {query.medium.replace('_', ' ')} results for {analyte} at "
             f"{_depth_text(top, bottom)}",
+            suggestions=_alternatives(store, query, analyte),
         )
     screened = screen_results(
         results.reset_index(drop=True), levels, standard=query.standard, land_use=query.land_use
     )
     return analyte, screened
+
+
+def _alternatives(store: Store, query: ContaminationQuery, analyte: str) -> list[tuple[str, str]]:
+    """Links to selections that do have results: the same analyte and medium at every
+    depth, the same analyte in the other media where it was measured."""
+    options = medium_options(store)
+    links = []
+    here = options[query.medium]
+    if analyte in here["analytes"]:
+        for depth in ["", *here["depths"]]:
+            shown = f"{analyte} in {query.medium.replace('_', ' ')}, " + (
+                f"{depth.replace('-', '–')} m" if depth else "all depths"
+            )
+            params = {"analyte": analyte, "medium": query.medium, "depth": depth}
+            links.append(
+                (
+                    shown,
+                    "/maps/contamination?"
+                    + urlencode(_with_standard(params, here, query.standard)),
+                )
+            )
+    for medium, other in options.items():
+        if medium != query.medium and analyte in other["analytes"]:
+            params = {"analyte": analyte, "medium": medium}
+            links.append(
+                (
+                    f"{analyte} in {medium.replace('_', ' ')}, all depths",
+                    "/maps/contamination?"
+                    + urlencode(_with_standard(params, other, query.standard)),
+                )
+            )
+    return links
+
+
+def _with_standard(
+    params: dict[str, str], options: dict[str, list[Any]], standard: str
+) -> dict[str, str]:
+    """``params`` with ``standard`` if it has a level for the medium, else the first that has."""
+    codes = [c for c, _ in options["standards"]]
+    return {**params, "standard": standard if standard in codes else codes[0]}
 
 
 def _level(screened: pd.DataFrame) -> _Level:
@@ -205,8 +249,8 @@ def _significant(ratio: pd.Series) -> pd.Series:
 def _points(rows: pd.DataFrame) -> list[list[Any]]:
     ratio = _significant(rows["ratio"])
     return [
-        [round(lat, 6), round(lon, 6), int(c), sid, round(float(v), 4), int(d), r]
-        for lat, lon, c, sid, v, d, r in zip(
+        [round(lat, 6), round(lon, 6), int(c), sid, round(float(v), 4), int(d), r, loc]
+        for lat, lon, c, sid, v, d, r, loc in zip(
             rows["lat"],
             rows["lon"],
             rows["cls"],
@@ -214,6 +258,7 @@ def _points(rows: pd.DataFrame) -> list[list[Any]]:
             rows["measured"],
             rows["detected"].astype(bool),
             ratio.astype(object).where(ratio.notna(), None),
+            rows["location_id"],
             strict=True,
         )
     ]
@@ -297,12 +342,15 @@ def build_contamination_map(
     unit = str(screened["unit"].iloc[0])
     medium = query.medium.replace("_", " ")
     title = f"{analyte} in {medium}, {_depth_text(top, bottom)}"
-    fmap = new_map(site_bounds(store), title=f"Contamination map: {title}")
+    fmap = new_map(
+        site_bounds(store), title=f"Contamination map: {title}", metric_crs=site.metric_crs
+    )
     Header(
         f"Contamination: {title}",
-        f"Screened against {query.standard} ({level.version or 'no level'}), "
+        f"Screened against {standard_name(query.standard)} ({level.version or 'no level'}), "
         f"{query.land_use} land · {site.name}",
         synthetic=site.synthetic,
+        data_version=data_version(store),
         current="Contamination",
         form=_form(store, query, analyte),
     ).add_to(fmap)
@@ -335,7 +383,7 @@ def build_contamination_map(
         options={
             "analyte": analyte,
             "unit": unit,
-            "level": f"{level.text()}, {query.standard}",
+            "level": f"{level.text()}, {standard_name(query.standard)}",
             "detail_url": (
                 f"/maps/contamination/samples/{{id}}?standard={query.standard}"
                 f"&land_use={query.land_use}"
@@ -344,11 +392,17 @@ def build_contamination_map(
     ).add_to(fmap)
     counts = pd.Series(rows["cls"]).value_counts()
     standard_part = [
-        note(f"Level: {level.text()} — {query.standard} {level.version}, {query.land_use} land"),
+        note(
+            f"Level: {level.text()} — {standard_name(query.standard)} {level.version}, "
+            f"{query.land_use} land"
+        ),
     ]
     if level.value is None:
         standard_part = [
-            note(f"{query.standard} has no level for {analyte} in {medium}", warn=True)
+            note(
+                f"{standard_name(query.standard)} has no level for {analyte} in {medium}",
+                warn=True,
+            )
         ]
     elif level.status == "to verify":
         standard_part.append(note("This level is still to verify at its source.", warn=True))
@@ -379,9 +433,49 @@ def build_contamination_map(
             ),
         )
     ).add_to(fmap)
+    Panel(
+        "Zone statistics",
+        zone_table(zone_stats, analyte, unit),
+        position="bottomleft",
+        class_name="sg-zone-panel",
+    ).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     ReadySignal().add_to(fmap)
     return fmap
+
+
+def _count(value: Any, missing: str) -> str:
+    return missing if value is None or pd.isna(value) else f"{int(value)}"
+
+
+def _number(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):,.4g}"
+
+
+def zone_table(zone_stats: pd.DataFrame, analyte: str, unit: str) -> Markup:
+    """Statistics per EIA zone as a table; each zone's name is a button that shows the
+    zone and opens its popup (keyboard: Tab to it, Enter)."""
+    rows = Markup("").join(
+        Markup(
+            '<tr><th scope="row"><button type="button" data-zone="{}">{}</button></th>'
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+        ).format(
+            row.zone_id,
+            row.name,
+            _count(row.n, "0"),
+            _count(row.detects, "—"),
+            _number(row.max_detect),
+            _number(row.mean_shown),
+            _number(row.ucl95),
+        )
+        for row in zone_stats.itertuples(index=False)
+    )
+    return Markup(
+        '<table class="sg-zone-table"><caption>{} ({}); mean: Kaplan–Meier where there are '
+        'non-detects</caption><thead><tr><th scope="col">Zone</th><th scope="col">n</th>'
+        '<th scope="col">Detects</th><th scope="col">Max</th><th scope="col">Mean</th>'
+        '<th scope="col">95% UCL</th></tr></thead><tbody>{}</tbody></table>'
+    ).format(analyte, unit, rows)
 
 
 def _surface_layers(
@@ -470,18 +564,18 @@ def _surface_layers(
 
 
 _FORM = """
-<form class="sg-form" method="get" action="/maps/contamination">
-  <label>Analyte<select name="analyte">{% for a in analytes %}
-    <option{% if a == analyte %} selected{% endif %}>{{ a }}</option>{% endfor %}</select></label>
+<form class="sg-form" method="get" action="/maps/contamination" data-options='{{ options|tojson }}'>
   <label>Medium<select name="medium">{% for m in media %}
     <option value="{{ m }}"{% if m == q.medium %} selected{% endif %}>{{ m|replace("_", " ") }}
     </option>{% endfor %}</select></label>
+  <label>Analyte<select name="analyte">{% for a in here.analytes %}
+    <option{% if a == analyte %} selected{% endif %}>{{ a }}</option>{% endfor %}</select></label>
   <label>Depth (m)<select name="depth"><option value="">all depths</option>
-    {% for d in depths %}<option{% if d == q.depth %} selected{% endif %}>{{ d }}</option>
+    {% for d in here.depths %}<option{% if d == q.depth %} selected{% endif %}>{{ d }}</option>
     {% endfor %}</select></label>
-  <label>Standard<select name="standard">{% for s in standards %}
-    <option{% if s == q.standard %} selected{% endif %}>{{ s }}</option>{% endfor %}</select>
-  </label>
+  <label>Standard<select name="standard">{% for code, name in here.standards %}
+    <option value="{{ code }}"{% if code == q.standard %} selected{% endif %}>{{ name }}</option>
+    {% endfor %}</select></label>
   <label>Land use<select name="land_use">{% for u in land_uses %}
     <option{% if u == q.land_use %} selected{% endif %}>{{ u }}</option>{% endfor %}</select>
   </label>
@@ -489,25 +583,52 @@ _FORM = """
     {% endif %}>IDW</option><option value="kriging"{% if q.method == "kriging" %} selected
     {% endif %}>kriging</option></select></label>
   <button type="submit">Show</button>
+  <p class="sg-form-hint" role="status"></p>
 </form>
 """
 
 
-def _form(store: Store, query: ContaminationQuery, analyte: str) -> Markup:
-    levels = store.read("screening_levels", columns=["standard", "analyte"])
-    intervals = store.read(
-        "results",
-        where={"medium": query.medium},
-        columns=["depth_top_m", "depth_bottom_m"],
+def medium_options(store: Store) -> dict[str, dict[str, list[Any]]]:
+    """What the form offers for each medium, so that no choice leads to an empty map:
+    the analytes measured in it, its sampled depth intervals (``top-bottom`` in metres)
+    and the standards with a level for it (``[id, name]``)."""
+    levels = store.read("screening_levels", columns=["standard", "medium"]).drop_duplicates()
+    results = store.read(
+        "results", columns=["medium", "analyte", "depth_top_m", "depth_bottom_m"]
     ).drop_duplicates()
-    depths = [f"{t:g}-{b:g}" for t, b in sorted(intervals.itertuples(index=False, name=None))]
+    options: dict[str, dict[str, list[Any]]] = {}
+    for medium in MEDIA:
+        here = results[results["medium"] == medium]
+        intervals = sorted(set(zip(here["depth_top_m"], here["depth_bottom_m"], strict=True)))
+        codes = sorted(levels.loc[levels["medium"] == medium, "standard"].unique())
+        standards = [[c, standard_name(c)] for c in codes]
+        if not standards:  # samples still shown, classed "no level"
+            name = medium.replace("_", " ")
+            standards = [
+                [c, f"{standard_name(c)} (no {name} level)"]
+                for c in sorted(levels["standard"].unique())
+            ]
+        options[medium] = {
+            "analytes": sorted(here["analyte"].unique()),
+            "depths": [f"{t:g}-{b:g}" for t, b in intervals],
+            "standards": standards,
+        }
+    return options
+
+
+def _form(store: Store, query: ContaminationQuery, analyte: str) -> Markup:
+    options = medium_options(store)
+    here = dict(options[query.medium])
+    if query.standard not in [c for c, _ in here["standards"]]:  # kept, but named
+        here["standards"] = [*here["standards"], [query.standard, standard_name(query.standard)]]
+    if analyte not in here["analytes"]:
+        here["analytes"] = sorted([*here["analytes"], analyte])
     return form_markup(
         _FORM,
-        analytes=sorted(levels["analyte"].unique()),
         analyte=analyte,
         media=MEDIA,
-        depths=depths,
-        standards=sorted(levels["standard"].unique()),
+        here=here,
+        options=options,
         land_uses=LAND_USES,
         q=query,
     )

@@ -25,7 +25,8 @@ from folium.utilities import JsCode
 from jinja2 import Template as JinjaTemplate
 from markupsafe import Markup
 
-from api.maps.assets import MARKERCLUSTER_CSS, MARKERCLUSTER_JS
+from api.maps.assets import DRAW_CSS, DRAW_JS, MARKERCLUSTER_CSS, MARKERCLUSTER_JS
+from site_gis import __version__
 
 Field = tuple[str, str]
 """A popup row: (property name, label)."""
@@ -39,38 +40,52 @@ def _json(value: Any) -> Markup:
     return Markup(text)  # noqa: S704 - escaped above
 
 
-def popup_code(title: str, fields: list[Field], *, key: str | None = None) -> JsCode:
+def popup_code(
+    title: str, fields: list[Field], *, key: str | None = None, codes: tuple[str, ...] = ()
+) -> JsCode:
     """``on_each_feature`` code giving each feature a popup of ``fields``.
 
     ``title`` is the property shown as the popup's heading.  Values are escaped
     and numbers formatted in the browser; ``key`` registers the layer's
-    features for tests under ``siteGis.registry``.
+    features for tests under ``siteGis.registry``; ``codes`` are fields shown as words.
     """
-    options = {"title": title, "fields": fields, "key": key}
+    options = {"title": title, "fields": fields, "key": key, "codes": list(codes)}
     return JsCode(f"function (f, l) {{ siteGis.bindFeaturePopup(l, {_json(options)}); }}")
 
 
 class Header(MacroElement):
-    """The page's title bar: SYNTHETIC DATA banner, title, subtitle, links, optional form."""
+    """The page's title bar: SYNTHETIC DATA banner, title, subtitle, links, optional form;
+    and what a print of the map carries (title, date, data version, SYNTHETIC, north)."""
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-        <style>.leaflet-top { top: {{ 124 if this.form else 76 }}px; }</style>
-        {% endmacro %}
         {% macro html(this, kwargs) %}
-        <div class="sg-header">
-          {% if this.synthetic %}<div class="sg-banner" role="alert">SYNTHETIC DATA \u2014
-            demo values, not measurements</div>{% endif %}
+        <header class="sg-header">
+          {% if this.synthetic %}<div class="sg-banner" role="alert">SYNTHETIC DATA<span
+            class="sg-wide"> \u2014 demo values, not measurements</span></div>{% endif %}
           <div class="sg-titlebar">
-            <div class="sg-titles"><h1>{{ this.title|e }}</h1>
+            <div class="sg-titles"><h1 title="{{ this.title|e }}">{{ this.title|e }}</h1>
               <p>{{ this.subtitle|e }}</p></div>
-            <nav>{% for label, href in this.links %}<a href="{{ href|e }}"
-              {% if label == this.current %}aria-current="page"{% endif %}>{{ label|e }}</a>
-              {% endfor %}</nav>
+            <button type="button" class="sg-menu-button" aria-expanded="false"
+              aria-controls="sg-menu">Menu</button>
+            <div class="sg-menu" id="sg-menu">
+              <p class="sg-menu-subtitle">{{ this.subtitle|e }}</p>
+              <nav aria-label="Pages">{% for label, href in this.links %}<a
+                href="{{ href|e }}"{% if label == this.current %} aria-current="page"
+                {% endif %}>{{ label|e }}</a>{% endfor %}</nav>
+              {% if this.form %}{{ this.form }}{% endif %}
+            </div>
           </div>
-          {% if this.form %}{{ this.form }}{% endif %}
+        </header>
+        <div class="sg-print-info" aria-hidden="true">
+          {% if this.synthetic %}<p class="sg-print-synthetic">SYNTHETIC DATA \u2014 demo values,
+            not measurements</p>{% endif %}
+          <p class="sg-print-title">{{ this.title|e }}</p>
+          <p>{{ this.subtitle|e }}</p>
+          <p>Printed <span class="sg-print-date"></span> \u00b7 data version
+            {{ this.data_version|e }} \u00b7 site-gis {{ this.code_version|e }}</p>
         </div>
+        <div class="sg-north" aria-hidden="true"><span>\u25b2</span>N</div>
         {% endmacro %}
         """
     )
@@ -83,10 +98,12 @@ class Header(MacroElement):
         synthetic: bool,
         current: str,
         form: Markup | None = None,
+        data_version: str = "",
     ) -> None:
         super().__init__()
         self._name = "Header"
         self.title, self.subtitle, self.synthetic = title, subtitle, synthetic
+        self.data_version, self.code_version = data_version or "unknown", __version__
         self.current, self.form = current, form
         self.links = [
             ("Home", "/?f=html"),
@@ -114,6 +131,51 @@ class Legend(MacroElement):
         self.html_json = _json(str(html))
 
 
+class Panel(MacroElement):
+    """A foldable panel control holding ready-made, escaped HTML (a table, notes)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.panel({{ this._parent.get_name() }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, html: Markup, *, position: str, class_name: str) -> None:
+        super().__init__()
+        self._name = "Panel"
+        self.options_json = _json(
+            {"title": title, "html": str(html), "position": position, "className": class_name}
+        )
+
+
+class DrawArea(JSCSSMixin, MacroElement):
+    """A polygon drawing tool (vendored Leaflet.draw): the encroached parcels in the drawn
+    area and its resettlement estimate (a planner's key, asked for on the page)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        siteGis.drawArea({{ this._parent.get_name() }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+    default_js = DRAW_JS
+    default_css = DRAW_CSS
+
+    def __init__(self, *, phases: int) -> None:
+        super().__init__()
+        self._name = "DrawArea"
+        self.options_json = _json(
+            {
+                "parcels_url": "/encroachments/parcels",
+                "estimate_url": "/resettlement/estimate",
+                "phases": phases,
+            }
+        )
+
+
 class BboxLayer(Layer):
     """Features fetched from ``/collections/{layer}/items?bbox=...`` for the visible area.
 
@@ -128,9 +190,11 @@ class BboxLayer(Layer):
     title, fields
         Popup heading property and rows.
     min_zoom
-        Below this zoom nothing is fetched (the legend says to zoom in).
+        Below this zoom nothing is fetched (a notice on the map says to zoom in).
     limit
         Most features fetched per view (the server caps it at its ``max_items``).
+    codes
+        Fields shown as words in popups (``land_use``).
     """
 
     _template = Template(
@@ -153,6 +217,7 @@ class BboxLayer(Layer):
         min_zoom: int = 12,
         limit: int = 5000,
         show: bool = True,
+        codes: tuple[str, ...] = (),
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "BboxLayer"
@@ -160,11 +225,13 @@ class BboxLayer(Layer):
             {
                 "url": f"/collections/{layer}/items",
                 "key": layer,
+                "name": name.split(" (")[0],  # for notices: "Land parcels are hidden ..."
                 "style": style,
                 "title": title,
                 "fields": fields,
                 "minZoom": min_zoom,
                 "limit": limit,
+                "codes": list(codes),
             }
         )
 
@@ -176,7 +243,7 @@ class SampleLayer(JSCSSMixin, Layer):
     ----------
     rows
         One list per point: ``[lat, lon, class index, sample id, value, detected,
-        ratio]`` (value: the result, or the detection limit of a non-detect).
+        ratio, location id]`` (value: the result, or the detection limit of a non-detect).
     classes
         ``{"label", "color"}`` per class index, least severe first.
     options

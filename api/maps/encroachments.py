@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import folium
 import geopandas as gpd
@@ -22,8 +23,8 @@ from markupsafe import Markup
 from api.jobs import JobPending
 from api.maps import MapRequestError
 from api.maps.assets import new_map
-from api.maps.elements import Header, JobProgress, Legend, ReadySignal
-from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zones_layer
+from api.maps.elements import DrawArea, Header, JobProgress, Legend, ReadySignal, form_markup
+from api.maps.layers import boundary_layer, data_version, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     HOTSPOT_STYLE,
     KIND_COLORS,
@@ -34,6 +35,7 @@ from api.maps.legend import (
     legend,
     note,
     section,
+    standard_name,
     swatches,
 )
 from site_gis.contamination import resolve_analyte, select_levels
@@ -200,15 +202,19 @@ def build_encroachment_map(
         land_use_label=analysed["land_use"].map(label),
     )
 
-    fmap = new_map(site_bounds(store), title=f"Encroachment map: {site.name}")
-    source = "chosen level" if query.cleanup_level else query.standard
+    fmap = new_map(
+        site_bounds(store), title=f"Encroachment map: {site.name}", metric_crs=site.metric_crs
+    )
+    source = "chosen level" if query.cleanup_level else standard_name(query.standard)
     level_text = f"{analyte} > {level:g} mg/kg ({source})" if level else analyte
     Header(
         "Encroachments and resettlement",
         f"Hotspots: {level_text} in soil, {query.land_use} land · {query.phases} phases · "
         f"{site.name}",
         synthetic=site.synthetic,
+        data_version=data_version(store),
         current="Encroachments",
+        form=_form(store, query, analyte),
     ).add_to(fmap)
     boundary_layer(store).add_to(fmap)
     zones_layer(zones, fill_opacity=0.04).add_to(fmap)
@@ -288,6 +294,8 @@ def build_encroachment_map(
             "className": "sg-parcel-hotspot" if f["properties"]["on_hotspot"] else "sg-parcel",
         },
         key="parcels",
+        codes=("kinds",),
+        pane="sg-parcels",  # beneath the encroachments: a click on one reaches it
     ).add_to(fmap)
     if hotspots is not None and not hotspots.empty:
         geojson_layer(
@@ -298,6 +306,7 @@ def build_encroachment_map(
             fields=[("zone", "EIA zone"), ("area_ha", "Area (ha)"), ("max_value", "Highest")],
             style={**HOTSPOT_STYLE, "className": "sg-hotspot"},
             key="hotspots",
+            pane="sg-hotspots",
         ).add_to(fmap)
 
     by_phase = report["by_phase"]
@@ -346,7 +355,7 @@ def build_encroachment_map(
                     ]
                 ),
             ),
-            _hotspot_section(exposed, level_text),
+            _hotspot_section(exposed, level_text, _overlap_note(query, analysed, level)),
             section(
                 "Personal data",
                 f"Aggregates only: counts of groups of fewer than {MIN_GROUP} structures are "
@@ -357,12 +366,87 @@ def build_encroachment_map(
     if exposed.pending is not None:
         job = exposed.pending
         JobProgress(f"/jobs/{job.job_id}", job.progress, subject="hotspots").add_to(fmap)
+    DrawArea(phases=query.phases).add_to(fmap)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     ReadySignal().add_to(fmap)
     return fmap
 
 
-def _hotspot_section(exposed: _Shown, level_text: str) -> Markup:
+def suggested_level(highest: float) -> float:
+    """A level just under ``highest`` (mg/kg) to show where the overlap starts: 90 % of it,
+    rounded down to two significant figures (410 → 360, 1234 → 1100)."""
+    target = 0.9 * highest
+    step = 10 ** (math.floor(math.log10(target)) - 1)
+    return math.floor(target / step) * step
+
+
+def _overlap_note(
+    query: EncroachmentQuery, analysed: gpd.GeoDataFrame, level: float | None
+) -> Markup:
+    """When no encroached parcel is on a hotspot: the highest soil estimate under an
+    encroachment and a link to a level at which some are (or why there is none)."""
+    if level is None or analysed.empty or bool(analysed["on_hotspot"].any()):
+        return Markup("")
+    ratios = analysed["max_exceedance_ratio"].dropna()
+    if ratios.empty:
+        return note(
+            "No soil estimate covers the encroached parcels, so no level would put "
+            "one on a hotspot."
+        )
+    highest = float(ratios.max()) * level
+    lower = suggested_level(highest)
+    params = {
+        "analyte": query.analyte,
+        "standard": query.standard,
+        "land_use": query.land_use,
+        "phases": query.phases,
+        "cleanup_level": f"{lower:g}",
+    }
+    return Markup('<p class="sg-note">{} <a href="{}">{}</a></p>').format(
+        f"No encroached parcel is on a hotspot at {level:g} mg/kg: the highest soil "
+        f"estimate under an encroachment is {highest:,.0f} mg/kg.",
+        "/maps/encroachments?" + urlencode(params),
+        f"Show hotspots above {lower:g} mg/kg",
+    )
+
+
+_FORM = """
+<form class="sg-form" method="get" action="/maps/encroachments">
+  <label>Analyte<select name="analyte">{% for a in analytes %}
+    <option{% if a == analyte %} selected{% endif %}>{{ a }}</option>{% endfor %}</select></label>
+  <label>Standard<select name="standard">{% for code, name in standards %}
+    <option value="{{ code }}"{% if code == q.standard %} selected{% endif %}>{{ name }}</option>
+    {% endfor %}</select></label>
+  <label>Land use<select name="land_use">{% for u in land_uses %}
+    <option{% if u == q.land_use %} selected{% endif %}>{{ u }}</option>{% endfor %}</select>
+  </label>
+  <label>Cleanup level (mg/kg)<input type="number" name="cleanup_level" min="0" step="any"
+    inputmode="decimal" placeholder="{{ placeholder }}"
+    value="{{ '%g' % q.cleanup_level if q.cleanup_level else '' }}"></label>
+  <label>Phases<input type="number" name="phases" min="1" max="10" step="1"
+    value="{{ q.phases }}"></label>
+  <button type="submit">Show</button>
+</form>
+"""
+
+
+def _form(store: Store, query: EncroachmentQuery, analyte: str) -> Markup:
+    """Analytes and standards with a soil level (standards by name); an empty cleanup level
+    takes the standard's."""
+    levels = store.read("screening_levels", columns=["standard", "analyte", "medium"])
+    soil = levels[levels["medium"] == MEDIUM]
+    return form_markup(
+        _FORM,
+        analytes=sorted(soil["analyte"].unique()),
+        analyte=analyte,
+        standards=[(code, standard_name(code)) for code in sorted(soil["standard"].unique())],
+        land_uses=LAND_USES,
+        placeholder="from the standard",
+        q=query,
+    )
+
+
+def _hotspot_section(exposed: _Shown, level_text: str, overlap: Markup) -> Markup:
     if exposed.pending is not None:
         meanwhile = (
             "Parcels and encroachments are drawn without them and ranked by households; "
@@ -372,7 +456,9 @@ def _hotspot_section(exposed: _Shown, level_text: str) -> Markup:
     if exposed.note:
         return section("Hotspots", note(exposed.note, warn=True))
     return section(
-        "Hotspots", swatches([Swatch(f"soil above the level: {level_text}", "#000000", "line")])
+        "Hotspots",
+        swatches([Swatch(f"soil above the level: {level_text}", "#000000", "line")]),
+        overlap,
     )
 
 

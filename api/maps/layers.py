@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,12 @@ COORDINATE_DECIMALS = 6
 """Decimals of lon/lat kept in pages (about 0.1 m)."""
 
 Style = dict[str, Any]
+
+
+def data_version(store: Store) -> str:
+    """A short token of the stored data (12 hex digits of the SHA-256 of the store's
+    version), printed on maps so that two prints can be told apart."""
+    return hashlib.sha256(store.version().encode()).hexdigest()[:12]
 
 
 def site_bounds(store: Store) -> tuple[float, float, float, float]:
@@ -44,6 +51,8 @@ def geojson_layer(
     show: bool = True,
     points_as_circles: bool = False,
     style_fields: tuple[str, ...] = (),
+    codes: tuple[str, ...] = (),
+    pane: str | None = None,
 ) -> folium.GeoJson:
     """An overlay of ``frame`` (any CRS; drawn in lon/lat) with a popup per feature.
 
@@ -63,6 +72,11 @@ def geojson_layer(
         Further properties kept for ``style`` (not shown in the popup).
     points_as_circles
         Draw points as circle markers (styled by ``style``, legible at any zoom).
+    codes
+        Fields holding codes (``residential_settlement``), shown as words in popups
+        ("Residential settlement"); the data keeps the codes, for styles.
+    pane
+        Map pane (:data:`api.maps.assets.PANES`); default Leaflet's overlay pane.
     """
     lonlat = to_storage(frame)
     geometry = shapely.transform(
@@ -72,16 +86,18 @@ def geojson_layer(
     slim = gpd.GeoDataFrame(lonlat[columns], geometry=geometry, crs=lonlat.crs)
     data = orjson.loads(feature_collection(slim, id_field=id_field, fields=columns))
     style_function = style if callable(style) else (lambda _feature, s=style: s)
+    extra: dict[str, Any] = {"pane": pane} if pane else {}
     return folium.GeoJson(
         data,
         name=name,
         style_function=style_function,
-        on_each_feature=popup_code(title, fields, key=key),
+        on_each_feature=popup_code(title, fields, key=key, codes=codes),
         show=show,
         control=True,
         overlay=True,
         zoom_on_click=False,
         marker=folium.CircleMarker(fill=True) if points_as_circles else None,
+        **extra,
     )
 
 
@@ -119,6 +135,7 @@ def zones_layer(
             "className": "sg-zone",
         },
         key="eia_zones",
+        pane="sg-areas",
     )
 
 

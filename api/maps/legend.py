@@ -35,44 +35,54 @@ class RatioClass:
     color: str
 
 
+YLORRD = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+"""ColorBrewer YlOrRd, 5 classes: sequential, marked colour-blind safe by ColorBrewer 2.0
+(colorbrewer2.org); light to dark as the ratio to the level grows."""
+VIRIDIS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+"""viridis (matplotlib) at 0, 0.25, 0.5, 0.75, 1: perceptually uniform, colour-blind safe."""
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+"""Okabe & Ito (2008) categorical colours, distinguishable with any colour-vision deficiency."""
+
 RATIO_CLASSES = [
     RatioClass("no level in this standard", "#9e9e9e"),
-    RatioClass("not detected (limit at or below level)", "#d9e3ea"),
-    RatioClass("detected, ≤ 0.5 × level", "#1a9850"),
-    RatioClass("detected, 0.5–1 × level", "#fee08b"),
-    RatioClass("not detected, limit above level", "#b39ddb"),
-    RatioClass("outside range (pH)", "#e7298a"),
-    RatioClass("exceeds, 1–2 × level", "#fc8d59"),
-    RatioClass("exceeds, 2–5 × level", "#d73027"),
-    RatioClass("exceeds, > 5 × level", "#67001f"),
+    RatioClass("not detected (limit at or below level)", "#f0f0f0"),
+    RatioClass("detected, ≤ 0.5 × level", YLORRD[0]),
+    RatioClass("detected, 0.5–1 × level", YLORRD[1]),
+    RatioClass("not detected, limit above level", "#9e9ac8"),
+    RatioClass("outside range (pH)", OKABE_ITO[4]),
+    RatioClass("exceeds, 1–2 × level", YLORRD[2]),
+    RatioClass("exceeds, 2–5 × level", YLORRD[3]),
+    RatioClass("exceeds, > 5 × level", YLORRD[4]),
 ]
-"""Classes of the sample points, least severe first (a cluster shows its worst)."""
+"""Classes of the sample points, least severe first (a cluster shows its worst); the
+ratio classes are YlOrRd, the others neutral (grey, purple) or blue, off that ramp."""
 EXCEEDING_CLASSES = (5, 6, 7, 8)
 
 SURFACE_BREAKS = (0.5, 1.0, 2.0, 5.0)
 """Ratio breaks of the surface colours (× level)."""
-SURFACE_COLORS = ("#c7e9c0", "#fee08b", "#fc8d59", "#d73027", "#67001f")
-NO_LEVEL_COLORS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+SURFACE_COLORS = YLORRD
+NO_LEVEL_COLORS = VIRIDIS
 """Surface colours when the standard has no level: quintiles of the estimate."""
 
 HOTSPOT_STYLE = {"color": "#000000", "weight": 2, "dashArray": "5 3", "fillOpacity": 0}
 ZONE_COLORS = {
-    "blast_furnace_yard": "#8c510a",
+    "blast_furnace_yard": OKABE_ITO[5],
     "coal_coke_storage": "#404040",
-    "water_discharge_canals": "#2166ac",
-    "solid_waste_dumps": "#762a83",
+    "water_discharge_canals": OKABE_ITO[4],
+    "solid_waste_dumps": OKABE_ITO[6],
 }
 KIND_COLORS = {
-    "residential_settlement": "#e6550d",
-    "scrapyard": "#636363",
-    "transport_terminal": "#3182bd",
+    "residential_settlement": OKABE_ITO[0],
+    "scrapyard": "#666666",
+    "transport_terminal": OKABE_ITO[1],
 }
 PHASE_COLORS = ("#d7301f", "#fc8d59", "#fdcc8a", "#fef0d9", "#f7f7f7")
+"""ColorBrewer OrRd (reversed): phase 1, the first to move, darkest."""
 RECEPTOR_COLORS = {
-    "community": "#e41a1c",
-    "fishing_community": "#377eb8",
+    "community": OKABE_ITO[5],
+    "fishing_community": OKABE_ITO[4],
     "port": "#4d4d4d",
-    "well": "#00a6ca",
+    "well": OKABE_ITO[1],
 }
 
 
@@ -90,6 +100,24 @@ def ratio_classes(flags: pd.Series, ratios: pd.Series) -> np.ndarray:
     out[exceeds] = np.select([ratio[exceeds] <= 2, ratio[exceeds] <= 5], [6, 7], 8)
     out[flag == NO_LEVEL] = 0
     return out
+
+
+STANDARD_NAMES = {
+    "ccme_soil": "CCME soil quality guidelines (Canada)",
+    "dutch_iv": "Dutch intervention values",
+    "pak_nsdwq": "Pakistan NSDWQ (drinking water)",
+    "seqs_effluent": "Pakistan SEQS (industrial effluent)",
+    "us_epa_rsl": "US EPA regional screening levels",
+    "who_dwq": "WHO drinking-water guidelines",
+}
+"""Names shown for the shipped standards; a standard added later shows its id as words."""
+
+MEDIUM_NAMES = {"surface_water": "surface water"}
+
+
+def standard_name(code: str) -> str:
+    """``dutch_iv`` → ``Dutch intervention values``."""
+    return STANDARD_NAMES.get(code) or label(code)
 
 
 def label(value: str) -> str:

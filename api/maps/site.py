@@ -7,7 +7,14 @@ import folium
 
 from api.maps.assets import new_map
 from api.maps.elements import BboxLayer, Header, Legend, ReadySignal
-from api.maps.layers import boundary_layer, geojson_layer, site_bounds, zone_swatches, zones_layer
+from api.maps.layers import (
+    boundary_layer,
+    data_version,
+    geojson_layer,
+    site_bounds,
+    zone_swatches,
+    zones_layer,
+)
 from api.maps.legend import KIND_COLORS, RECEPTOR_COLORS, Swatch, label, legend, section, swatches
 from site_gis.store import Store
 
@@ -33,11 +40,12 @@ def build_site_map(store: Store) -> folium.Map:
         Ready to render with :func:`api.maps.assets.render`.
     """
     site = store.site()
-    fmap = new_map(site_bounds(store), title=f"Site map: {site.name}")
+    fmap = new_map(site_bounds(store), title=f"Site map: {site.name}", metric_crs=site.metric_crs)
     Header(
         "Site map",
         site.name,
         synthetic=site.synthetic,
+        data_version=data_version(store),
         current="Site",
     ).add_to(fmap)
     zones = store.read("eia_zones")
@@ -58,6 +66,7 @@ def build_site_map(store: Store) -> folium.Map:
             ("zone_id", "EIA zone"),
         ],
         min_zoom=PARCEL_MIN_ZOOM,
+        codes=("land_use", "zone_id"),
     ).add_to(fmap)
     geojson_layer(
         facilities,
@@ -80,6 +89,7 @@ def build_site_map(store: Store) -> folium.Map:
             "className": "sg-facility",
         },
         key="facilities",
+        codes=("status", "zone_id"),
     ).add_to(fmap)
     geojson_layer(
         encroachments,
@@ -102,6 +112,7 @@ def build_site_map(store: Store) -> folium.Map:
             "className": "sg-encroachment",
         },
         key="encroachments",
+        codes=("kind",),
     ).add_to(fmap)
     geojson_layer(
         receptors,
@@ -124,6 +135,7 @@ def build_site_map(store: Store) -> folium.Map:
         },
         key="receptors",
         points_as_circles=True,
+        codes=("kind",),
     ).add_to(fmap)
     Legend(
         legend(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from api.access import Caller
@@ -14,12 +14,13 @@ from api.deps import checked_store, current_store, report_store_problem
 from api.errors import store_unavailable
 from api.html import conformance_page, landing_page, minimal_landing_page
 from api.known_params import KnownParameters
+from api.maps.static import asset_url
 from api.ogc import CONFORMANCE
 from api.openapi import OPENAPI_30_MEDIA_TYPE, openapi_30
 from api.responses import FastJSONResponse
 from api.routers.tiles import CONFORMANCE as TILES_CONFORMANCE
 from api.routers.tiles import TILING_SCHEMES_REL
-from api.security import inline_script_hashes, policy
+from api.security import policy
 from site_gis import __version__
 from site_gis.access import Permission
 from site_gis.errors import StoreError
@@ -212,45 +213,53 @@ def openapi_document(request: Request) -> Response:
     return FastJSONResponse(document, media_type=OPENAPI_30_MEDIA_TYPE)
 
 
-DOCS_CDN = "https://cdn.jsdelivr.net"
-"""Where FastAPI's pages load Swagger UI and ReDoc from."""
+SWAGGER_UI = "vendor/swagger-ui-dist-5.35.0"
+REDOC = "vendor/redoc-2.5.4"
+"""Vendored documentation viewers (``api/static/vendor/VERSIONS``): no CDN, so the
+documentation opens on a network with no internet."""
 
 
 @router.get("/docs", include_in_schema=False)
 def swagger_ui(request: Request) -> HTMLResponse:
-    """Interactive documentation (Swagger UI, from :data:`DOCS_CDN`) of ``/openapi.json``."""
-    page = get_swagger_ui_html(
-        openapi_url=_root(request) + "/openapi.json",
-        title="site-gis - Swagger UI",
-        swagger_favicon_url="data:,",
+    """Interactive documentation (Swagger UI, served from here) of ``/openapi.json``."""
+    body = (
+        f'<div id="swagger-ui" data-openapi="{escape(_root(request))}/openapi.json"></div>'
+        f'<script src="{asset_url(SWAGGER_UI + "/swagger-ui-bundle.js")}"></script>'
+        f'<script src="{asset_url("pages/docs.js")}"></script>'
     )
-    return _docs_page(page, styles=[DOCS_CDN], images=["https://validator.swagger.io"])
+    css = asset_url(SWAGGER_UI + "/swagger-ui.css")
+    return _docs_page("site-gis API documentation (Swagger UI)", body, css=css)
 
 
 @router.get("/redoc", include_in_schema=False)
 def redoc(request: Request) -> HTMLResponse:
-    """The same documentation in ReDoc (from :data:`DOCS_CDN`)."""
-    page = get_redoc_html(
-        openapi_url=_root(request) + "/openapi.json",
-        title="site-gis - ReDoc",
-        redoc_favicon_url="data:,",
-        with_google_fonts=False,
+    """The same documentation in ReDoc (served from here)."""
+    body = (
+        f'<redoc spec-url="{escape(_root(request))}/openapi.json" '
+        'hide-download-button="false"></redoc>'
+        f'<script src="{asset_url(REDOC + "/redoc.standalone.js")}"></script>'
     )
-    return _docs_page(page, workers=["blob:"])
+    return _docs_page("site-gis API documentation (ReDoc)", body, workers=["blob:"])
 
 
 def _docs_page(
-    page: HTMLResponse,
-    *,
-    styles: Sequence[str] = (),
-    images: Sequence[str] = (),
-    workers: Sequence[str] = (),
+    title: str, body: str, *, css: str | None = None, workers: Sequence[str] = ()
 ) -> HTMLResponse:
-    """``page`` with a policy allowing the CDN's scripts and the page's own inline ones."""
-    text = bytes(page.body).decode()
-    scripts = [DOCS_CDN, *inline_script_hashes(text)]
-    csp = policy(scripts=scripts, styles=styles, images=images, workers=workers)
-    return HTMLResponse(text, headers={"Content-Security-Policy": csp})
+    """A documentation page: the viewer's own script and style, nothing inline."""
+    style = f'<link rel="stylesheet" href="{css}">' if css else ""
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{escape(title)}</title>{style}'
+        "<style>body{margin:0}.sg-docs-nav{font:14px system-ui,sans-serif;padding:6px 14px;"
+        "background:#1d2b36}.sg-docs-nav a{color:#fff;margin-right:14px}</style></head><body>"
+        '<nav class="sg-docs-nav" aria-label="Pages"><a href="/?f=html">Home</a>'
+        '<a href="/docs">Swagger UI</a><a href="/redoc">ReDoc</a>'
+        '<a href="/openapi.json">OpenAPI JSON</a></nav>'
+        f"<main>{body}</main></body></html>"
+    )
+    csp = policy(workers=workers)
+    return HTMLResponse(page, headers={"Content-Security-Policy": csp})
 
 
 def _root(request: Request) -> str:

@@ -15,7 +15,7 @@ from api.deps import StoreDep
 from api.html import BANNER
 from api.jobs import JobPending, Jobs
 from api.maps import MapRequestError
-from api.maps.assets import map_policy, render
+from api.maps.assets import VIEWPORT, map_policy, render
 from api.maps.contamination import ContaminationQuery, build_contamination_map, sample_detail
 from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
 from api.maps.site import build_site_map
@@ -57,14 +57,24 @@ def _page(
         banner = BANNER if store.site().synthetic else ""
         body = (
             "<!doctype html><html lang=en><head><meta charset=utf-8><title>Cannot draw this map"
-            '</title><link rel="icon" href="data:,"></head><body style="font-family:system-ui,'
-            f'sans-serif">{banner}<div style="max-width:640px;margin:40px auto">'
-            f"<h1>Cannot draw this map</h1><p>{escape(exc.message)}.</p>"
+            f'</title>{VIEWPORT}<link rel="icon" href="data:,"></head>'
+            f'<body style="font-family:system-ui,sans-serif">{banner}'
+            '<div style="max-width:640px;margin:40px auto">'
+            f"<h1>Cannot draw this map</h1><p>{escape(exc.message)}.</p>{_suggestions(exc)}"
             '<p><a href="/maps/contamination">Contamination map with the defaults</a> · '
             '<a href="/maps/site">Site map</a> · <a href="/?f=html">Home</a></p>'
             "</div></body></html>"
         )
         return HTMLResponse(body, status_code=exc.status)
+
+
+def _suggestions(exc: MapRequestError) -> str:
+    if not exc.suggestions:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for text, href in exc.suggestions
+    )
+    return f"<p>These give a map:</p><ul>{items}</ul>"
 
 
 def _map_response(page: bytes) -> HTMLResponse:

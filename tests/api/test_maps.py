@@ -4,6 +4,7 @@ bad input gets a page that says why.  Expected values come from the shipped laye
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from typing import Any
@@ -13,11 +14,12 @@ import pytest
 
 from api.maps import MapRequestError
 from api.maps.assets import BASE_MAP_TILES, STATIC_DIR, render
-from api.maps.contamination import ContaminationQuery, build_contamination_map
-from api.maps.encroachments import EncroachmentQuery, build_encroachment_map
+from api.maps.contamination import ContaminationQuery, build_contamination_map, medium_options
+from api.maps.encroachments import EncroachmentQuery, build_encroachment_map, suggested_level
+from api.maps.legend import NO_LEVEL_COLORS, RATIO_CLASSES, SURFACE_COLORS
 from api.maps.site import build_site_map
 from site_gis.store import GeoPackageStore
-from tests.conftest import LAYERS, geojson
+from tests.conftest import LAYERS, ROOT, geojson
 
 PAGE_LIMIT = 1_500_000
 CDN_HOSTS = ("jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "fontawesome", "unpkg")
@@ -78,11 +80,16 @@ def test_pages_are_offline_small_and_flagged_synthetic(pages: dict[str, str], na
     assert "L.Control.Measure" in html and "L.control.fullscreen" in html
 
 
-def test_vendored_assets_are_all_there_with_licences() -> None:
-    for link in re.findall(
-        r"/static/([\w./-]+\.(?:js|css))", (STATIC_DIR.parent / "maps" / "assets.py").read_text()
-    ):
+def test_vendored_assets_are_all_there_with_licences(pages: dict[str, str]) -> None:
+    links = {
+        (path, version)
+        for html in pages.values()
+        for path, version in re.findall(r"/static/([\w./-]+\.(?:js|css))\?v=(\w+)", html)
+    }
+    assert len(links) >= 10
+    for link, version in links:
         assert (STATIC_DIR / link).is_file(), link
+        assert hashlib.sha256((STATIC_DIR / link).read_bytes()).hexdigest()[:12] == version
     for folder in (STATIC_DIR / "vendor").iterdir():
         if folder.is_dir():
             assert any(
@@ -161,6 +168,98 @@ def test_parcels_on_a_hotspot_are_highlighted(built_store: GeoPackageStore) -> N
     assert "sg-parcel-hotspot" not in render(
         build_encroachment_map(built_store, EncroachmentQuery(cleanup_level=1e6))
     )
+
+
+@pytest.mark.parametrize(
+    ("highest", "expected"), [(410, 360), (1234, 1100), (44, 39), (9.5, 8.5), (100, 90)]
+)
+def test_suggested_level_is_just_under_the_highest_estimate(
+    highest: float, expected: float
+) -> None:
+    # 90 % rounded down to two significant figures, by hand: 0.9 x 410 = 369 -> 360
+    assert suggested_level(highest) == pytest.approx(expected)
+
+
+def test_encroachment_form_and_a_level_that_shows_the_overlap(
+    built_store: GeoPackageStore, pages: dict[str, str]
+) -> None:
+    html = pages["encroachments"]
+    form = html[html.index('<form class="sg-form"') : html.index("</form>")]
+    for name in ("analyte", "standard", "land_use", "cleanup_level", "phases"):
+        assert f'name="{name}"' in form, name
+    assert ">Dutch intervention values</option>" in form
+    assert "WHO" not in form and "NSDWQ" not in form  # drinking-water standards: no soil level
+    assert "sg-parcel-hotspot" not in html  # at the Dutch level no encroached parcel is on one
+    found = re.search(r"Show hotspots above ([\d.]+) mg/kg", html)  # in the legend's JSON
+    assert found is not None, "no suggested level"
+    level = float(found.group(1))
+    assert "/maps/encroachments?analyte=Lead" in html
+    assert f"cleanup_level={found.group(1)}" in html
+    shown = render(build_encroachment_map(built_store, EncroachmentQuery(cleanup_level=level)))
+    assert "sg-parcel-hotspot" in shown and "Show hotspots above" not in shown
+
+
+def test_form_choices_follow_the_medium(built_store: GeoPackageStore) -> None:
+    with (LAYERS / "results.csv").open(newline="", encoding="utf-8") as handle:
+        results = list(csv.DictReader(handle))
+    with (ROOT / "site_gis/reference/screening_levels.csv").open(encoding="utf-8") as handle:
+        levels = list(csv.DictReader(handle))
+    options = medium_options(built_store)
+    for medium, offered in options.items():
+        rows = [r for r in results if r["medium"] == medium]
+        depths = {f"{float(r['depth_top_m']):g}-{float(r['depth_bottom_m']):g}" for r in rows}
+        assert set(offered["depths"]) == depths, medium
+        assert set(offered["analytes"]) == {r["analyte"] for r in rows}, medium
+        with_level = {r["standard"] for r in levels if r["medium"] == medium}
+        assert {c for c, _ in offered["standards"]} == (
+            with_level or {r["standard"] for r in levels}
+        )
+    assert options["groundwater"]["depths"] == ["6-12"]  # no 0-0.5 m for groundwater
+    soil = dict(options["soil"]["standards"])
+    assert soil["dutch_iv"] == "Dutch intervention values" and "who_dwq" not in soil
+    assert "WHO drinking-water guidelines" in dict(options["groundwater"]["standards"]).values()
+
+
+def test_an_empty_selection_links_to_ones_with_results(client: httpx.Client) -> None:
+    page = client.get("/maps/contamination", params={"medium": "groundwater", "depth": "0-0.5"})
+    assert page.status_code == 404
+    assert "no groundwater results for Lead at 0–0.5 m" in page.text
+    assert "medium=groundwater&amp;depth=6-12" in page.text and "Lead in soil" in page.text
+
+
+def _lightness(color: str) -> float:
+    """CIE L* of an sRGB colour (IEC 61966-2-1 decoding, CIE 1976 lightness)."""
+    rgb = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
+
+
+def test_ramps_are_colour_blind_safe_sequences() -> None:
+    # ColorBrewer 2.0 YlOrRd 5-class and matplotlib viridis, as published
+    assert SURFACE_COLORS == ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+    assert NO_LEVEL_COLORS == ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+    ratio = [RATIO_CLASSES[i].color for i in (2, 3, 6, 7, 8)]  # <=0.5 ... >5 x level
+    assert ratio == list(SURFACE_COLORS)
+    # ordered by lightness, so the order reads without hue (any colour-vision deficiency)
+    lightness = [_lightness(c) for c in ratio]
+    assert lightness == sorted(lightness, reverse=True)
+    viridis = [_lightness(c) for c in NO_LEVEL_COLORS]
+    assert viridis == sorted(viridis)
+
+
+def test_popups_show_codes_as_words(pages: dict[str, str]) -> None:
+    site = pages["site"]
+    assert '"codes":["kind"]' in site and '"codes":["land_use","zone_id"]' in site
+    assert ">Dutch intervention values</option>" in pages["contamination"]
+    assert "dutch_iv</option>" not in pages["contamination"]
+
+
+def test_zone_statistics_table_beside_the_map(pages: dict[str, str]) -> None:
+    html = pages["contamination"]
+    assert "Zone statistics" in html
+    for feature in geojson("eia_zones")["features"]:
+        assert f'data-zone=\\"{feature["properties"]["zone_id"]}\\"' in html
 
 
 @pytest.mark.parametrize(
@@ -247,3 +346,63 @@ def test_a_map_page_is_remembered_per_caller(client: httpx.Client, planner: http
     assert first.status_code == again.status_code == 200 and first.content == again.content
     detailed = planner.get("/maps/encroachments", params={"phases": 2})
     assert detailed.status_code == 200 and detailed.content != first.content
+
+
+def test_static_files_versioned_cached_and_gzipped(client: httpx.Client) -> None:
+    path = "vendor/leaflet-1.9.4/leaflet.js"
+    raw = (STATIC_DIR / path).read_bytes()
+    version = hashlib.sha256(raw).hexdigest()[:12]
+    fresh = client.get(f"/static/{path}?v={version}", headers={"Accept-Encoding": "gzip"})
+    assert fresh.status_code == 200 and fresh.content == raw  # httpx undid the gzip
+    assert fresh.headers["content-encoding"] == "gzip"
+    assert int(fresh.headers["content-length"]) < len(raw) / 2
+    assert fresh.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in fresh.headers["vary"]
+    for url in (f"/static/{path}", f"/static/{path}?v=000000000000"):
+        stale = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert stale.headers["cache-control"] == "no-cache" and stale.content == raw
+        assert "content-encoding" not in stale.headers
+        again = client.get(url, headers={"If-None-Match": stale.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_docs_are_served_from_here(client: httpx.Client) -> None:
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200 and '<html lang="en">' in page.text
+        assert "https://" not in page.text  # no CDN
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+            assert client.get(asset).status_code == 200, asset
+
+
+EVERY_HTML_PAGE = (
+    "/?f=html",
+    "/collections?f=html",
+    "/collections/eia_zones?f=html",
+    "/collections/eia_zones/items?f=html",
+    "/collections/receptors/items/R-01?f=html",
+    "/conformance?f=html",
+    "/docs",
+    "/redoc",
+    "/maps/site",
+    "/maps/contamination?analyte=Unobtainium",
+)
+
+
+def test_every_page_has_lang_viewport_and_links_home(client: httpx.Client) -> None:
+    for path in EVERY_HTML_PAGE:
+        text = client.get(path).text
+        assert re.search(r'<html lang="?en"?>', text), path
+        viewport = re.search(r'<meta name="viewport" content="([^"]+)"', text)
+        assert viewport and "user-scalable" not in viewport.group(1), path
+        assert 'href="/?f=html"' in text, path
+
+
+def test_a_browser_without_a_key_is_told_how_to_sign_in(client: httpx.Client) -> None:
+    url = "/exports/eia_zones?format=geojson"
+    page = client.get(url, headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+    assert "Sign-in needed" in page.text and "X-API-Key" in page.text
+    assert page.headers["www-authenticate"]
+    machine = client.get(url, headers={"Accept": "application/json"})
+    assert machine.status_code == 401 and machine.json()["type"] == "NotAuthenticatedError"
