@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from site_gis.schemas import CATALOGUE
 from site_gis.store import Store
 from tests.api.conftest import serve
 from tests.conftest import geojson, results_csv
@@ -26,7 +27,7 @@ def test_health(client: httpx.Client, built_store: Store) -> None:
         "status": "ok",
         "version": response.json()["version"],
         "store": type(built_store).__name__,
-        "layers": 10,
+        "layers": len(CATALOGUE),
     }
 
 
@@ -44,7 +45,7 @@ def test_landing_page_links_everything(client: httpx.Client) -> None:
 
 def test_collections_list_every_layer_with_counts(client: httpx.Client) -> None:
     collections = {c["id"]: c for c in client.get("/collections").json()["collections"]}
-    assert len(collections) == 10
+    assert len(collections) == len(CATALOGUE)
     for name in ("eia_zones", "parcels", "structures", "receptors"):
         assert collections[name]["itemCount"] == len(geojson(name)["features"])
     assert collections["results"]["itemCount"] == len(results_csv())
