@@ -26,6 +26,7 @@ from api.routers import (
     contamination,
     encroachments,
     exports,
+    groundwater,
     imports,
     landing,
     maps,
@@ -113,5 +114,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(audit.router)
     app.include_router(maps.router)
+    app.include_router(groundwater.router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     return app
