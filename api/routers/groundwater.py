@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.access import Reader, read_access
 from api.deps import StoreDep
 from api.jobs import JobService, make_inputs
+from api.known_params import KnownParameters
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
 from site_gis.contamination import load_results
@@ -28,7 +29,11 @@ from site_gis.groundwater import (
 from site_gis.groundwater.matrix import MAX_CELLS
 from site_gis.processes.groundwater import PlumeInputs, RedundancyInputs
 
-router = APIRouter(prefix="/groundwater", tags=["groundwater"], dependencies=[Depends(read_access)])
+router = APIRouter(
+    prefix="/groundwater",
+    tags=["groundwater"],
+    dependencies=[Depends(read_access), KnownParameters],
+)
 
 LocationId = Annotated[
     str,

@@ -106,7 +106,8 @@ def triangle_gradients(
             continue
         design = np.c_[np.ones(3), p]
         b, c = np.linalg.solve(design, head[tri])[1:]
-        area = abs(np.cross(p[1] - p[0], p[2] - p[0])) / 2
+        u, v = p[1] - p[0], p[2] - p[0]
+        area = abs(u[0] * v[1] - u[1] * v[0]) / 2
         rows.append(
             {
                 "a": int(tri[0]),

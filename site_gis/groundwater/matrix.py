@@ -53,18 +53,19 @@ def series_trend(
     min_rounds: int = trends.MIN_ROUNDS,
     confidence: float = 0.95,
     seasonal: bool = False,
+    times: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Mann-Kendall, Theil-Sen (per year), seasonal Kendall and the GSI class of one series.
 
     ``values`` of non-detects are ignored (their ``limits`` are used); the slope
     takes non-detects at half their limit.  Fewer than ``min_rounds`` results
-    give ``insufficient data`` and no statistics.
+    give ``insufficient data`` and no statistics.  ``times`` (decimal years of
+    ``sampled_on``) may be given when already known.
     """
-    dates = pd.Series(np.asarray(sampled_on))
     detected = np.asarray(detected, dtype=bool)
     limits = np.asarray(limits, dtype=float)
     values = np.asarray(values, dtype=float)
-    n = len(dates)
+    n = len(values)
     out: dict[str, Any] = {
         "n": n,
         "detects": int(detected.sum()),
@@ -73,7 +74,7 @@ def series_trend(
     }
     if n < min_rounds:
         return out
-    t = decimal_years(dates)
+    t = decimal_years(pd.Series(np.asarray(sampled_on))) if times is None else times
     test = trends.mann_kendall(t, values, detected, limits)
     half = np.where(detected, values, limits / 2)
     sen = trends.sen_slope(t, half, var_s=test.var_s, confidence=confidence)
@@ -96,7 +97,7 @@ def series_trend(
         }
     )
     if seasonal:
-        months = pd.to_datetime(dates).dt.month.to_numpy()
+        months = pd.to_datetime(pd.Series(np.asarray(sampled_on))).dt.month.to_numpy()
         s_test, s_slope, counts = trends.seasonal_kendall(t, months, values, detected, limits)
         out["seasonal"] = {
             "s": s_test.s,
@@ -142,6 +143,7 @@ def indicator_matrix(
     det = rows["detected"].to_numpy(dtype=bool)
     lim = rows["detection_limit"].to_numpy(dtype=float)
     units = rows["unit"].to_numpy()
+    years = decimal_years(rows["sampled_on"]) if len(rows) else np.array([])
     if len(rows):
         change = np.flatnonzero((keys[1:] != keys[:-1]).any(axis=1)) + 1
         bounds = zip(np.r_[0, change], np.r_[change, len(rows)], strict=True)
@@ -149,7 +151,9 @@ def indicator_matrix(
         bounds = zip([], [], strict=True)
     for a, b in bounds:
         location, analyte = keys[a]
-        trend = series_trend(dates[a:b], vals[a:b], det[a:b], lim[a:b], min_rounds=min_rounds)
+        trend = series_trend(
+            dates[a:b], vals[a:b], det[a:b], lim[a:b], min_rounds=min_rounds, times=years[a:b]
+        )
         if trend["n"] >= min_rounds and not det[a:b].any():
             trend["trend_shown"] = "all non-detects"
         last = b - 1

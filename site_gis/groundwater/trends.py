@@ -46,10 +46,11 @@ matters).  It requires at least 4 independent rounds; so does
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 MIN_ROUNDS = 4
 """Fewest rounds a trend is computed from (the GSI toolkit's minimum)."""
@@ -108,6 +109,22 @@ def pair_signs(values: np.ndarray, detected: np.ndarray, limits: np.ndarray) -> 
     return out
 
 
+def _two_sided_p(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def _tie_sizes(
+    values: np.ndarray, detected: np.ndarray, limits: np.ndarray, signs: np.ndarray
+) -> tuple[list[int], bool]:
+    """Tie-group sizes; fast when every non-detect shares one limit no detect is below."""
+    nd_limits = np.unique(limits[~detected])
+    if len(nd_limits) <= 1 and not (len(nd_limits) and (values[detected] < nd_limits[0]).any()):
+        keyed = np.where(detected, values, -np.inf)  # the non-detects: one group below all
+        _, counts = np.unique(keyed, return_counts=True)
+        return [int(c) for c in counts if c > 1], True
+    return _tie_groups(signs)
+
+
 def _tie_groups(signs: np.ndarray) -> tuple[list[int], bool]:
     """Sizes of the groups of mutually tied observations, and whether ties are transitive."""
     n = len(signs)
@@ -156,7 +173,12 @@ def mann_kendall(
     n = len(t)
     later = (t[None, :] > t[:, None]).astype(float)
     s = float((signs * later).sum())
-    sizes, transitive = _tie_groups(signs)
+    sizes, transitive = _tie_sizes(
+        np.asarray(values, dtype=float)[order],
+        np.asarray(detected, dtype=bool)[order],
+        np.asarray(limits, dtype=float)[order],
+        signs,
+    )
     _, time_ties = np.unique(t, return_counts=True)
     var = (
         n * (n - 1) * (2 * n + 5)
@@ -164,7 +186,7 @@ def mann_kendall(
         - sum(int(k) * (int(k) - 1) * (2 * int(k) + 5) for k in time_ties if k > 1)
     ) / 18.0
     z = 0.0 if var <= 0 or s == 0 else (s - np.sign(s)) / np.sqrt(var)
-    p = float(2 * norm.sf(abs(z)))
+    p = _two_sided_p(float(z))
     note = (
         "ties: equal detects; non-detects tied with each other and with values below their limit"
         if transitive
@@ -192,7 +214,7 @@ def sen_slope(
     if not len(slopes):
         return SenSlope(float("nan"), float("nan"), float("nan"), confidence)
     count = len(slopes)
-    c = norm.ppf(0.5 + confidence / 2) * np.sqrt(max(var_s, 0.0))
+    c = NormalDist().inv_cdf(0.5 + confidence / 2) * math.sqrt(max(var_s, 0.0))
     upper = min(int(np.round((count + c) / 2.0)), count - 1)
     lower = max(int(np.round((count - c) / 2.0)) - 1, 0)
     return SenSlope(
@@ -235,7 +257,7 @@ def seasonal_kendall(
         keep = t[j] != t[i]
         slopes.append((y[j] - y[i])[keep] / (t[j] - t[i])[keep])
     z = 0.0 if total_var <= 0 or total_s == 0 else (total_s - np.sign(total_s)) / np.sqrt(total_var)
-    p = float(2 * norm.sf(abs(z)))
+    p = _two_sided_p(float(z))
     every = np.concatenate(slopes) if slopes else np.array([])
     slope = float(np.median(every)) if len(every) else float("nan")
     test = MannKendall(total_s, total_var, float(z), p, total_n, "sum over seasons")
@@ -244,7 +266,7 @@ def seasonal_kendall(
 
 def confidence_factor(test: MannKendall) -> float:
     """The GSI toolkit's confidence in the trend's direction, 0-1: ``Phi(|Z|)``."""
-    return float(norm.cdf(abs(test.z)))
+    return 1.0 - 0.5 * math.erfc(abs(test.z) / math.sqrt(2))
 
 
 def coefficient_of_variation(values: np.ndarray) -> float:

@@ -144,3 +144,15 @@ def test_series_trend_of_a_rising_series_is_increasing_with_a_slope_per_year() -
     assert out["sen_slope_per_year"] == pytest.approx(10, rel=0.02)
     assert out["sen_lower"] <= out["sen_slope_per_year"] <= out["sen_upper"]
     assert out["seasonal"]["rounds_by_season"] == {"monsoon": 4, "dry": 12}
+
+
+def test_the_fast_tie_count_agrees_with_the_general_one() -> None:
+    from site_gis.groundwater.trends import _tie_groups, _tie_sizes, pair_signs
+
+    values = np.array([np.nan, 2, np.nan, 3, 3, 5, 5, 5, np.nan])
+    detected = ~np.isnan(values)
+    limits = np.full(9, 1.0)
+    signs = pair_signs(values, detected, limits)
+    fast, _ = _tie_sizes(values, detected, limits, signs)
+    general, transitive = _tie_groups(signs)
+    assert sorted(fast) == sorted(general) == [2, 3, 3] and transitive
