@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -12,6 +13,9 @@ from api.access import Reader, read_access
 from api.deps import StoreDep
 from api.jobs import JobService, make_inputs
 from api.known_params import KnownParameters
+from api.maps import MapRequestError
+from api.maps.assets import map_policy, render
+from api.maps.groundwater import build_groundwater_map
 from api.responses import FastJSONResponse
 from api.tables import csv_response, records
 from site_gis.contamination import load_results
@@ -222,6 +226,33 @@ async def well_redundancy(
         else None
     )
     return Response(output.body, media_type=output.media_type, headers=headers)
+
+
+@router.get("/map", summary="Groundwater view: wells in a round, trend arrows, series charts")
+def groundwater_map(
+    store: StoreDep,
+    analyte: Analyte = "Benzene",
+    round_id: Annotated[
+        str | None, Query(alias="round", max_length=20, description="Round (default: latest)")
+    ] = None,
+    standard: Annotated[str, Query(max_length=100, description="Standard id")] = "dutch_iv",
+    land_use: Annotated[Literal["residential", "industrial"], Query()] = "industrial",
+) -> HTMLResponse:
+    """The wells of one round coloured against the level, with trend arrows and popup charts."""
+    try:
+        fmap = build_groundwater_map(
+            store, analyte=analyte, round_id=round_id, standard=standard, land_use=land_use
+        )
+    except MapRequestError as exc:
+        return HTMLResponse(
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Cannot draw this "
+            f"map</title></head><body><h1>Cannot draw this map</h1><p>{escape(exc.message)}."
+            '</p><p><a href="/groundwater/map">The groundwater map with the defaults</a></p>'
+            "</body></html>",
+            status_code=exc.status,
+        )
+    page = render(fmap)
+    return HTMLResponse(page, headers={"Content-Security-Policy": map_policy(page)})
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:

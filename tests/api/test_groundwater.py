@@ -158,3 +158,21 @@ def test_well_redundancy_route(client: httpx.Client) -> None:
     table = pd.read_csv(io.StringIO(answer.text))
     assert list(table["rank"]) == list(range(1, len(table) + 1))
     assert table["influence_pct"].is_monotonic_increasing
+
+
+def test_groundwater_map_with_round_selector_arrows_and_charts(client: httpx.Client) -> None:
+    page = client.get("/groundwater/map", params={"analyte": "Benzene", "round": "2024-Q4"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src" in page.headers["content-security-policy"]
+    text = page.text
+    assert "SYNTHETIC DATA" in text and 'name="round"' in text and "2024-Q4" in text
+    shipped = results_csv()
+    sampled = shipped[
+        (shipped["analyte"] == "Benzene")
+        & (shipped["medium"] == "groundwater")
+        & shipped["sampled_on"].between("2024-10-01", "2024-12-31")
+    ]["location_id"].nunique()
+    # one chart per well sampled in the round (its popup), escaped into the script
+    assert text.count("\\u003csvg") == sampled
+    missing = client.get("/groundwater/map", params={"round": "1999-Q1"})
+    assert missing.status_code == 404 and "1999-Q1" in missing.text
