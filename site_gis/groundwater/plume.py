@@ -37,7 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scipy.stats import wilcoxon
 
 from site_gis.contamination import load_results, resolve_analyte
@@ -77,6 +77,11 @@ class PlumeParams(BaseModel):
     redundancy_round: str | None = Field(
         None, max_length=20, description="Well redundancy: the round (default: the latest)"
     )
+
+    @field_validator("analyte")
+    @classmethod
+    def _known(cls, analyte: str) -> str:
+        return resolve_analyte(analyte)  # an unknown name is refused before any job starts
 
 
 @dataclass(frozen=True)

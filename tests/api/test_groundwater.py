@@ -176,3 +176,15 @@ def test_groundwater_map_with_round_selector_arrows_and_charts(client: httpx.Cli
     assert text.count("\\u003csvg") == sampled
     missing = client.get("/groundwater/map", params={"round": "1999-Q1"})
     assert missing.status_code == 404 and "1999-Q1" in missing.text
+
+
+def test_plume_process_is_described_and_checks_its_inputs_first(client: httpx.Client) -> None:
+    described = client.get("/processes/groundwater-plume").json()
+    assert described["inputs"]["level"]["minOccurs"] == 1
+    assert described["inputs"]["porosity"]["schema"]["maximum"] == 0.6
+    answer = client.post(
+        "/processes/groundwater-plume/execution",
+        json={"inputs": {"analyte": "Unobtainium", "level": 30}},
+        headers={"Prefer": "respond-async"},
+    )
+    assert answer.status_code == 400 and "Unobtainium" in answer.json()["detail"]
