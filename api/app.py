@@ -29,6 +29,7 @@ from api.routers import (
     contamination,
     encroachments,
     exports,
+    groundwater,
     imports,
     items_write,
     landing,
@@ -127,5 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(maps.router)
     app.include_router(tiles.router)
     app.include_router(tiles.layer_router)
+    app.include_router(groundwater.router)
     app.mount(STATIC_URL, CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -471,9 +471,8 @@ def _is_list(annotation: Any) -> bool:
 def _run_process(settings: Settings, process: str, inputs: Any) -> Any:
     """Run ``process`` on a fresh engine, drawing its progress; its output (``api.jobs``)."""
     from api.jobs import FORMATS, worker_store_url
-    from site_gis.processes import PROCESSES, Engine, EngineConfig
+    from site_gis.processes import PROCESSES, Engine, EngineConfig, submit_process
     from site_gis.store import open_store
-    from site_gis.surfaces import SurfaceRequest
 
     opened = open_store(settings.store)  # a missing or corrupt store is told before any worker
     if hasattr(opened, "close"):
@@ -485,12 +484,11 @@ def _run_process(settings: Settings, process: str, inputs: Any) -> Any:
             memory_limit_bytes=int(settings.worker_memory_gb * 1024**3),
         )
     )
-    request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
     try:
-        run = engine.submit_surface(
+        run = submit_process(
+            engine,
             worker_store_url(settings),
-            request,
-            PROCESSES[process].finish_within(settings.surface_budget()),
+            PROCESSES[process],
             inputs,
             budget=settings.surface_budget(),
         )
@@ -522,7 +520,8 @@ def _default_name(process: str, inputs: Any, output: Any) -> str:
         return str(output.filename)
     kind = output.media_type.split(";")[0].strip()
     suffix = _EXTENSIONS.get(kind, "json")
-    return f"{process}_{inputs.analyte}_{inputs.medium}.{suffix}".replace(" ", "_")
+    medium = getattr(inputs, "medium", "groundwater")
+    return f"{process}_{inputs.analyte}_{medium}.{suffix}".replace(" ", "_")
 
 
 keys_app = typer.Typer(help="API keys: create, list and revoke (stored hashed, audited).")

@@ -44,12 +44,14 @@ from site_gis.processes import (
     MapSurface,
     MapSurfaceInputs,
     Run,
+    TaskRun,
     canonical,
     reuse_key,
+    submit_process,
 )
 from site_gis.store import Store, store_path
 from site_gis.store.pgconnect import is_postgres_url
-from site_gis.surfaces import SurfaceRequest, summarise_by_zone
+from site_gis.surfaces import summarise_by_zone
 
 log = logging.getLogger("site_gis.api")
 
@@ -182,6 +184,19 @@ def _zonal(result: dict[str, Any], inputs: Any) -> Output:
     )
 
 
+def _groundwater_plume(result: dict[str, Any], inputs: Any) -> Output:
+    return Output(_json(result), "application/json")
+
+
+def _well_redundancy(result: dict[str, Any], inputs: Any) -> Output:
+    if inputs.format == "csv":
+        import pandas as pd
+
+        table = pd.DataFrame(result["wells"])
+        return Output(_csv(table), CSV_MEDIA_TYPE, "well_redundancy.csv")
+    return Output(_json(result), "application/json")
+
+
 FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "surface": _surface,
     "hotspots": _hotspots,
@@ -189,6 +204,8 @@ FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "remediation-curve": _curve,
     "receptors-at-risk": _receptors,
     "zonal-statistics": _zonal,
+    "groundwater-plume": _groundwater_plume,
+    "groundwater-well-redundancy": _well_redundancy,
     "map-surface": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
     "exposure": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
 }
@@ -246,7 +263,7 @@ class Live:
     """A job running now: its record id, its run and whether its watcher has finished."""
 
     record: JobRecord
-    run: Run
+    run: Run | TaskRun
     ended: threading.Event
 
 
@@ -300,12 +317,11 @@ class JobService:
             ended.set()
             return kept, ended
         record = self.records.create(process_id, text, key, owner)
-        request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
         budget = self.settings.surface_budget()
-        run = self.engine.submit_surface(
+        run = submit_process(
+            self.engine,
             worker_store_url(self.settings),
-            request,
-            process.finish_within(budget),
+            process,
             inputs,
             budget=budget,
         )

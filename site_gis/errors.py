@@ -146,6 +146,10 @@ class LayerNotFoundError(SiteGISError, KeyError):
         return str(self.args[0])
 
 
+class RecordNotFoundError(SiteGISError, LookupError):
+    """A requested record (a location, a series) does not exist."""
+
+
 class JobError(SiteGISError):
     """An analysis job could not finish."""
 

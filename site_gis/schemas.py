@@ -513,6 +513,31 @@ SCREENING_LEVELS = LayerSchema(
     ),
 )
 
+GROUNDWATER_HEADS = LayerSchema(
+    name="groundwater_heads",
+    title="Groundwater heads",
+    description="Water level in a monitoring well at one visit, as a head above the datum "
+    "(one row per well and date). Heads give the hydraulic gradient and flow direction.",
+    geometry_types=(),
+    id_field="head_id",
+    fields=(
+        FieldSpec("head_id", "str", "Head identifier (location_id:measured_on)", unique=True),
+        FieldSpec("location_id", "str", "Monitoring well"),
+        FieldSpec("measured_on", "date", "Date the water level was measured"),
+        FieldSpec(
+            "head_m",
+            "float",
+            "Hydraulic head above the datum",
+            unit="m",
+            minimum=-200,
+            maximum=2000,
+        ),
+        FieldSpec("datum", "str", "Vertical datum of head_m, e.g. mean sea level"),
+        _SYNTHETIC,
+    ),
+    foreign_keys=(ForeignKey("location_id", "sample_locations", "location_id"),),
+)
+
 CATALOGUE: dict[str, LayerSchema] = {
     s.name: s
     for s in (
@@ -526,6 +551,7 @@ CATALOGUE: dict[str, LayerSchema] = {
         RESULTS,
         RECEPTORS,
         SCREENING_LEVELS,
+        GROUNDWATER_HEADS,
     )
 }
 """Every layer of a site, by canonical name, in load order (referenced layers first)."""

@@ -24,7 +24,7 @@ FOUNDATION = {
     "arrays",
     "progress",
 }
-WINGS = ("contamination", "surfaces", "resettlement", "io", "processes")
+WINGS = ("contamination", "surfaces", "resettlement", "io", "processes", "groundwater")
 SUBPACKAGES = {*WINGS, "store", "synthetic", "reference"}
 WEB = ("fastapi", "starlette", "folium", "uvicorn", "typer", "rich")
 

@@ -120,6 +120,8 @@ def test_run_lists_the_processes(tmp_path: Path) -> None:
         "remediation-curve",
         "receptors-at-risk",
         "zonal-statistics",
+        "groundwater-plume",
+        "groundwater-well-redundancy",
     ]
     inputs = in_pipe("run", "remediation-curve", "--list", cwd=tmp_path).stdout
     assert "--levels" in inputs and "--cleanup-level" not in inputs

@@ -21,7 +21,11 @@ Public verbs (what each takes and returns):
 * ``reuse_key(process, inputs_json, data_version, fields)`` -> the SHA-256 naming a result;
   ``canonical(inputs)`` -> inputs as sorted JSON text
 
-Modules: ``engine``, ``catalogue``, ``display``, ``records``.
+* ``submit_process(engine, store_url, process, inputs, budget=)`` -> a ``Run`` (surface
+  processes) or a ``TaskRun`` (task processes such as ``groundwater-plume``: a first task,
+  one per piece, a last one; ``TaskSteps``), followed alike
+
+Modules: ``engine``, ``catalogue``, ``display``, ``records``, ``tasks``, ``groundwater``.
 """
 
 from site_gis.processes.catalogue import PROCESSES, Process
@@ -35,6 +39,7 @@ from site_gis.processes.display import (
 )
 from site_gis.processes.engine import Engine, EngineConfig, Run
 from site_gis.processes.records import JobRecord, JobRecords, canonical, reuse_key
+from site_gis.processes.tasks import TaskRun, TaskSteps, submit_process
 
 __all__ = [
     "PAGE_PROCESSES",
@@ -49,7 +54,10 @@ __all__ = [
     "MapSurfaceInputs",
     "Process",
     "Run",
+    "TaskRun",
+    "TaskSteps",
     "canonical",
     "finish_exposure",
     "reuse_key",
+    "submit_process",
 ]

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from site_gis.crs import to_metric
+from site_gis.processes import groundwater
+from site_gis.processes.tasks import TaskSteps
 from site_gis.store import Store
 from site_gis.surfaces import (
     ReceptorParams,
@@ -242,18 +244,25 @@ class Process:
     id: str
     title: str
     description: str
-    inputs: type[SurfaceRequest]
+    inputs: type[BaseModel]
     finish: Callable[..., Any]
     outputs: dict[str, str]
     """Output formats and their media types."""
     more_surfaces: bool = False
     """Whether ``finish`` interpolates more surfaces (one per depth interval)."""
 
+    steps: TaskSteps | None = None
+    """A task process's steps (``None``: a surface process, whose last step is ``finish``)."""
+
     def finish_within(self, budget: SurfaceBudget) -> Callable[..., Any]:
         """``finish``, held to ``budget`` where it interpolates more surfaces."""
         if self.more_surfaces:
             return functools.partial(self.finish, budget=budget)
         return self.finish
+
+
+def _task_only(*args: Any) -> Any:
+    raise TypeError("a task process has no surface step; it runs its steps")
 
 
 PROCESSES: dict[str, Process] = {
@@ -315,6 +324,28 @@ PROCESSES: dict[str, Process] = {
             ZonalInputs,
             finish_zonal,
             {"json": "application/json"},
+        ),
+        Process(
+            "groundwater-plume",
+            "Groundwater plume diagnostics per round",
+            "Per monitoring round: plume area above a level (IDW on one grid), mean "
+            "concentration, dissolved mass (porosity and saturated thickness as given), centre "
+            "of mass and its movement (m, azimuth); pre- against post-monsoon differences per "
+            "well with Wilcoxon signed-rank tests.",
+            groundwater.PlumeInputs,
+            _task_only,
+            {"json": "application/json"},
+            groundwater.PLUME_STEPS,
+        ),
+        Process(
+            "groundwater-well-redundancy",
+            "Groundwater well redundancy",
+            "Wells ranked by how little their removal changes one round's plume area and "
+            "dissolved mass (most redundant first), with the change for each.",
+            groundwater.RedundancyInputs,
+            _task_only,
+            {"json": "application/json", "csv": "text/csv; charset=utf-8"},
+            groundwater.REDUNDANCY_STEPS,
         ),
     )
 }

@@ -20,7 +20,7 @@ from site_gis.contamination import prepare_levels, shipped_levels
 from site_gis.crs import to_storage
 from site_gis.progress import Progress, Steps
 from site_gis.site import SiteInfo
-from site_gis.synthetic import background, contamination, encroachment, layout
+from site_gis.synthetic import background, contamination, encroachment, layout, monitoring
 from site_gis.validation import Frame
 
 DEFAULT_SEED = 20150610
@@ -81,7 +81,8 @@ def generate_site(
     seed
         Seed of the random streams.
     n_samples
-        Approximate number of physical samples; results are about 17 per sample.
+        Approximate number of physical samples of the investigation campaigns (about
+        17 results each); the quarterly monitoring rounds of the wells come on top.
     n_structures
         Exact number of structures in the encroachments.
     progress
@@ -99,7 +100,7 @@ def generate_site(
     def stream(k: int) -> np.random.Generator:
         return np.random.default_rng([seed, k])
 
-    steps = Steps(progress, 8)
+    steps = Steps(progress, 9)
     steps.start("laying out the site, zones and facilities")
     frame, boundary = layout.site_frame()
     zones = layout.zone_geometries(frame, boundary)
@@ -135,6 +136,11 @@ def generate_site(
         [results, background.background_results(reference, stream(10))], ignore_index=True
     )
     steps.finish()
+    steps.start("simulating the quarterly monitoring rounds 2023-2026 and the heads")
+    locations, results, heads = _monitoring(
+        frame, boundary, zones, locations, results, canals, stream
+    )
+    steps.finish()
     steps.start("reprojecting the layers to lon/lat")
     spatial = {
         "site_boundary": layout.boundary_layer(boundary),
@@ -154,10 +160,32 @@ def generate_site(
     steps.finish()
     steps.start("adding the shipped standards")
     frames["results"] = results
+    frames["groundwater_heads"] = heads
     frames["screening_levels"] = prepare_levels(shipped_levels(), source="shipped standards")
     frames.update(surveyed)  # survey rounds, observations, households, grievances (tables)
     steps.finish()
     return psm_site_info(), frames
+
+
+def _monitoring(
+    frame: layout.Frame,
+    boundary: shapely.Polygon,
+    zones: dict[str, shapely.MultiPolygon],
+    locations: Frame,
+    results: Frame,
+    canals: list[shapely.LineString],
+    stream: Any,
+) -> tuple[Frame, Frame, Frame]:
+    """The groundwater record: the quarterly rounds, the lost wells and the heads."""
+    wells = locations["location_id"].str.startswith("MW-")
+    number = int(locations.loc[wells, "location_id"].str[3:].astype(int).max()) + 1
+    lost = monitoring.lost_wells(frame, zones, number).assign(background=False)
+    added = monitoring.monitoring_results(frame, boundary, locations, lost, canals, stream(11))
+    locations = pd.concat([locations, lost], ignore_index=True)
+    results = pd.concat([results, added], ignore_index=True)
+    results = results.sort_values("result_id", kind="stable").reset_index(drop=True)
+    heads = monitoring.groundwater_heads(frame, locations, results, stream(12))
+    return locations, results, heads
 
 
 __all__ = ["DEFAULT_SEED", "DEMO_SAMPLES", "DEMO_STRUCTURES", "generate_site", "psm_site_info"]

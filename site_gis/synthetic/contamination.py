@@ -275,8 +275,8 @@ def _samples(locations: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFr
     campaigns = {
         "soil": [(date(2026, 2, 2), 45, d) for d in _SOIL_DEPTHS],
         "sediment": [(date(2026, 3, 2), 20, (0.0, 0.15))],
-        "groundwater": [(date(2026, 5, 11), 14, (6.0, 12.0)), (date(2026, 9, 21), 14, (6.0, 12.0))],
-        "surface_water": [(date(2026, 5, 11), 14, (0.0, 0.3)), (date(2026, 9, 21), 14, (0.0, 0.3))],
+        "groundwater": [(date(2026, 5, 11), 14, (6.0, 12.0)), (date(2026, 9, 7), 14, (6.0, 12.0))],
+        "surface_water": [(date(2026, 5, 11), 14, (0.0, 0.3)), (date(2026, 9, 7), 14, (0.0, 0.3))],
     }
     for medium, group in locations.groupby("medium", sort=False):
         offsets = rng.integers(0, 45, size=len(group))

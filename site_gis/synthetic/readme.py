@@ -110,7 +110,10 @@ _PROVENANCE = {
         "PAHs, BTEX, phenol and cyanide at the coke ovens and coal storage; lead, zinc, cadmium "
         "and manganese in the blast furnace yard; chromium and high pH at the slag dumps; "
         "metals and phenol in canal sediments; a groundwater plume moving east across the "
-        "east-side boundary, stronger after the monsoon. Labs are fictitious; method codes are "
+        "east-side boundary, stronger after the monsoon. Waters are monitored quarterly from "
+        "February 2023 to November 2026 (16 rounds; the plume drifting east over the years, "
+        "higher in monsoon rounds, wells added and lost over time: "
+        "site_gis/synthetic/monitoring.py). Labs are fictitious; method codes are "
         "real US EPA / Standard Methods codes."
     ),
     "screening_levels": (
@@ -124,6 +127,14 @@ _PROVENANCE = {
         "verify' in every output. Values are converted to the medium's canonical unit; the "
         "published figure is kept in 'published'. Shipped from "
         "site_gis/reference/screening_levels.csv."
+    ),
+    "groundwater_heads": (
+        "SYNTHETIC heads at every groundwater sampling visit, on a planar water table falling "
+        "0.8 m/km towards 95 degrees (east), 0.5 m higher in the monsoon (July-September), "
+        "declining 0.12 m a year; the regional decline of Karachi's water table is reported "
+        "by Sohail et al. 2022 (Applied Water Science, https://ouci.dntb.gov.ua/en/works/"
+        "73GyDe67); the levels, gradient and rates are assumptions. No shallow groundwater "
+        "level for PSM is public. site_gis/synthetic/monitoring.py documents the record."
     ),
     "receptors": (
         "Gulshan-e-Hadeed and Port Qasim at their published coordinates; Steel Town and "

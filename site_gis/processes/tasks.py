@@ -1,0 +1,171 @@
+"""Jobs that are not surfaces: a first task, one task per piece, and a last task.
+
+A :class:`TaskSteps` process (the groundwater plume diagnostics, say) runs as
+
+* ``prepare(store, inputs) -> (data, keys)`` -- reads the store and refuses a job
+  beyond its limits before any piece runs;
+* ``piece(data, key, inputs)`` for each key, in parallel on the workers (a round,
+  a well); the job's progress is the share of tasks finished;
+* ``combine(data, inputs, pieces) -> result``.
+
+:class:`TaskRun` follows the job as :class:`site_gis.processes.engine.Run` follows a
+surface (same ``progress``, ``wait``, ``result``, ``dismiss`` and ``time_out``), so
+the API's job service and the command line treat both alike.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from site_gis.errors import JobDismissedError, JobTimeoutError
+from site_gis.processes.engine import Engine, Run, worker_store
+from site_gis.surfaces import SurfaceBudget, SurfaceRequest
+
+
+@dataclass(frozen=True)
+class TaskSteps:
+    """The three steps of a task process (plain, picklable library functions)."""
+
+    prepare: Callable[[Any, Any], tuple[Any, list[Any]]]
+    piece: Callable[[Any, Any, Any], Any]
+    combine: Callable[[Any, Any, list[Any]], Any]
+
+
+def _prepare(steps: TaskSteps, url: str, inputs: Any) -> tuple[Any, list[Any]]:
+    return steps.prepare(worker_store(url), inputs)
+
+
+def _data(prepared: tuple[Any, list[Any]]) -> Any:
+    return prepared[0]
+
+
+def _keys(prepared: tuple[Any, list[Any]]) -> list[Any]:
+    return prepared[1]
+
+
+def _piece(steps: TaskSteps, data: Any, key: Any, inputs: Any) -> Any:
+    return steps.piece(data, key, inputs)
+
+
+def _combine(steps: TaskSteps, data: Any, inputs: Any, *pieces: Any) -> Any:
+    return steps.combine(data, inputs, list(pieces))
+
+
+@dataclass
+class TaskRun:
+    """One task job on the engine: its futures, progress and result."""
+
+    engine: Engine
+    store_url: str
+    steps: TaskSteps
+    inputs: Any
+    futures: list[Any] = field(default_factory=list)
+    total: int = 0
+    started_at: float = field(default_factory=time.time)
+    _final: Any = None
+    _error: BaseException | None = None
+    _done: threading.Event = field(default_factory=threading.Event)
+    _dismissed: bool = False
+
+    def start(self) -> None:
+        """Submit the tasks on a thread, so the caller need not wait."""
+        threading.Thread(target=self._build, name="site-gis-task-job", daemon=True).start()
+
+    def _build(self) -> None:
+        try:
+            client = self.engine.client()
+            prepared = client.submit(_prepare, self.steps, self.store_url, self.inputs, pure=False)
+            self.futures = [prepared]
+            keys = client.submit(_keys, prepared, pure=False).result()
+            data = client.submit(_data, prepared, pure=False)
+            if self._dismissed:
+                return
+            pieces = [
+                client.submit(_piece, self.steps, data, key, self.inputs, pure=False)
+                for key in keys
+            ]
+            final = client.submit(_combine, self.steps, data, self.inputs, *pieces, pure=False)
+            self.futures = [prepared, data, *pieces, final]
+            self.total = len(self.futures)
+            self._final = final.result()
+        except BaseException as exc:  # reported to whoever waits
+            if self._error is None:
+                dismissed = self._dismissed and type(exc).__name__ == "CancelledError"
+                self._error = JobDismissedError("the job was dismissed") if dismissed else exc
+        finally:
+            self._done.set()
+
+    def progress(self) -> int:
+        """Share of the job's tasks done, 0--100 (100 only once its result is in)."""
+        if self._done.is_set() and self._error is None:
+            return 100
+        if not self.total:
+            return 0
+        done = sum(1 for f in self.futures if f.status == "finished")
+        return min(round(100 * done / self.total), 99)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds; whether the job has ended."""
+        return self._done.wait(timeout)
+
+    @property
+    def done(self) -> bool:
+        """Whether the job has ended."""
+        return self._done.is_set()
+
+    def result(self) -> Any:
+        """The job's result; raises its error."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._final
+
+    def error(self) -> BaseException | None:
+        """The job's error once it has ended, else ``None``."""
+        return self._error if self._done.is_set() else None
+
+    def dismiss(self) -> None:
+        """Stop the job: cancel its tasks (restarting workers still running one)."""
+        self._dismissed = True
+        if not self._done.is_set():
+            self._error = self._error or JobDismissedError("the job was dismissed")
+            self._stop()
+            self._done.wait(120)
+
+    def time_out(self, limit_s: float) -> None:
+        """Stop the job because it ran past ``limit_s`` seconds."""
+        if self._done.is_set():
+            return
+        self._error = JobTimeoutError(
+            f"the analysis ran past its time limit of {limit_s:g} s and was stopped; ask for "
+            "less (a larger cell_size_m, fewer rounds)"
+        )
+        self._stop()
+        self._done.wait(120)
+
+    def _stop(self) -> None:
+        keys = [f.key for f in self.futures]
+        if keys:
+            self.engine.stop(keys)
+
+
+def submit_steps(engine: Engine, store_url: str, steps: TaskSteps, inputs: Any) -> TaskRun:
+    """Start a task job of ``steps`` on ``engine``; a :class:`TaskRun`."""
+    run = TaskRun(engine, store_url, steps, inputs)
+    run.start()
+    return run
+
+
+def submit_process(
+    engine: Engine, store_url: str, process: Any, inputs: Any, *, budget: SurfaceBudget
+) -> Run | TaskRun:
+    """Start ``process`` (a catalogue ``Process``): its steps, or its surface and last step."""
+    if process.steps is not None:
+        return submit_steps(engine, store_url, process.steps, inputs)
+    request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
+    finish = process.finish_within(budget)  # held to the budget where it makes more surfaces
+    return engine.submit_surface(store_url, request, finish, inputs, budget=budget)
