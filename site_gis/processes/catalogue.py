@@ -335,7 +335,7 @@ PROCESSES: dict[str, Process] = {
             groundwater.PlumeInputs,
             _task_only,
             {"json": "application/json"},
-            groundwater.PLUME_STEPS,
+            steps=groundwater.PLUME_STEPS,
         ),
         Process(
             "groundwater-well-redundancy",
@@ -345,7 +345,7 @@ PROCESSES: dict[str, Process] = {
             groundwater.RedundancyInputs,
             _task_only,
             {"json": "application/json", "csv": "text/csv; charset=utf-8"},
-            groundwater.REDUNDANCY_STEPS,
+            steps=groundwater.REDUNDANCY_STEPS,
         ),
     )
 }
