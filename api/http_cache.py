@@ -14,11 +14,14 @@ route                                                   Cache-Control        ETa
 ``/``, ``/conformance``, ``/openapi.json``,             ``no-cache``         yes
 ``/collections…`` (descriptions, items, single items,
 queryables, schemas, tilesets)
-``/static/…`` (the maps' scripts and styles)            ``max-age=3600``     own
+``/static/…`` (the maps' scripts and styles)            its own (below)      no
 everything else: ``/health``, ``/exports…``,            ``no-store``         no
 ``/imports…``, ``/audit``, ``/jobs…``, ``/processes…``,
 ``/maps…``, analyses, ``/docs``
 ======================================================  ===================  =====
+
+Static files set their own (:mod:`api.maps.static`): a year, ``immutable``, on a
+versioned URL (``?v=`` the file's digest), ``no-cache`` on any other.
 
 ``public`` is added for a request without an API key and ``private`` for one
 with a key, so a shared cache never keeps what a key was needed for.  A
@@ -71,7 +74,6 @@ POLICIES = (
     Policy(re.compile(r"^/tileMatrixSets(/[^/]+)?$"), "max-age=86400", True),
     Policy(re.compile(r"^/(conformance|openapi\.json)?$"), "no-cache", True),
     Policy(re.compile(r"^/collections(/.*)?$"), "no-cache", True),
-    Policy(re.compile(r"^/static/"), "max-age=3600", False),
 )
 """Cache rules by path, first match wins (see the table above)."""
 NO_STORE = "no-store"

@@ -25,6 +25,7 @@ from site_gis.surfaces import (
     ReceptorParams,
     RemediationParams,
     Surface,
+    SurfaceBudget,
     SurfaceRequest,
     build_depth_column,
     cost_curve,
@@ -40,7 +41,6 @@ from site_gis.surfaces import (
     volume_by_interval,
     zonal_statistics,
 )
-from site_gis.surfaces.budget import SurfaceBudget
 from site_gis.surfaces.interpolation import NODATA, describe_surface
 from site_gis.surfaces.remediation import remediated_medium
 

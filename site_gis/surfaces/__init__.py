@@ -13,15 +13,17 @@ Public verbs (what each takes and returns):
   ``surface_to_web_mercator(surface, band)`` -> one band warped to EPSG:3857 for maps
 * ``find_hotspots(surface, cleanup_level, zones)`` -> polygons above the level, split by EIA
   zone (ha)
-* ``build_depth_column(store, request)`` -> one surface per sampled depth interval;
-  ``depth_volumes(column, cleanup_level, zones, depth_m=, max_depth_m=)`` -> footprint
-  hotspots dug from the ground surface to the deepest exceeding interval, volumes (m³) per
-  hotspot and per depth slice, and the depth basis in words
+* ``build_depth_column(store, request)`` -> a ``DepthColumn``: one surface per sampled
+  depth interval; ``depth_volumes(column, cleanup_level, zones, depth_m=, max_depth_m=)``
+  -> ``DepthVolumes``: footprint hotspots dug from the ground surface to the deepest
+  exceeding interval, volumes (m³) per hotspot and per depth slice
+  (``volume_by_interval``), and the depth basis in words
 * ``estimate_remediation(hotspots, medium=, density_t_m3=, costs=, price_year=)`` -> volumes
   (m³), tonnes and costs per hotspot and technology in one price year;
   ``summarise_by_zone(estimate)`` per zone, ``summarise_totals(estimate)`` per technology;
   ``cost_curve(column, zones, levels, ...)`` -> area, volume and cost against the cleanup
-  level; ``unit_costs()`` / ``cost_index()`` -> the unit-cost and escalation index tables
+  level; ``unit_costs()`` / ``cost_index()`` -> the unit-cost and escalation index tables;
+  ``price_basis(index, price_year)`` -> the price year and its index value
 * ``receptors_at_risk(hotspots, receptors, ReceptorParams)`` -> receptors on, near or
   down-gradient of any hotspot, with distance (m), bearing and every hotspot at fault
 * ``zonal_statistics(raster, transform, polygons)`` -> per polygon count, max and mean

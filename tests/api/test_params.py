@@ -25,6 +25,10 @@ GOOD_PATH = {
     "sample_id": "x",
     "process_id": "surface",
     "job_id": "x",
+    "tileMatrixSetId": "WebMercatorQuad",
+    "tileMatrix": "15",
+    "tileRow": "14000",
+    "tileCol": "23000",
 }
 GOOD_QUERY = {"analyte": "Lead", "cleanup_level": "100", "levels": "100", "layers": "eia_zones"}
 
