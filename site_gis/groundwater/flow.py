@@ -216,6 +216,8 @@ def flow_direction(store: Store, *, round_id: str | None = None) -> tuple[float,
     """
     heads = heads_with_positions(store)
     rounds = sorted(heads["round"].unique())
+    if not rounds:
+        raise InsufficientDataError("the store holds no groundwater heads")
     chosen = round_id or rounds[-1]
     if chosen not in rounds:
         raise InvalidRequestError(f"no heads in round {chosen!r}; rounds: {', '.join(rounds)}")

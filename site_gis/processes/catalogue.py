@@ -18,6 +18,8 @@ import geopandas as gpd
 from pydantic import BaseModel, Field, field_validator
 
 from site_gis.crs import to_metric
+from site_gis.errors import SiteGISError
+from site_gis.groundwater import flow_direction
 from site_gis.processes import groundwater
 from site_gis.processes.tasks import TaskSteps
 from site_gis.store import Store
@@ -212,13 +214,35 @@ def finish_receptors(surface: Surface, store: Store, inputs: ReceptorInputs) -> 
     """Receptors at risk (metric CRS), with the surface's tags and the parameters used."""
     hotspots = find_hotspots(surface, inputs.cleanup_level, store.read("eia_zones"))
     params = ReceptorParams(**{k: getattr(inputs, k) for k in ReceptorParams.model_fields})
+    params, gradient = _with_flow(store, params)
     found = receptors_at_risk(hotspots, store.read("receptors"), params)
     return {
         "receptors": found,
         "surface": surface.tags(),
         "parameters": params.model_dump(),
-        "flow": {"azimuth_deg": params.flow_azimuth_deg, "basis": params.flow_basis},
+        "flow": {
+            "azimuth_deg": params.flow_azimuth_deg,
+            "gradient": gradient,
+            "basis": params.flow_basis,
+        },
     }
+
+
+def _with_flow(store: Store, params: ReceptorParams) -> tuple[ReceptorParams, float | None]:
+    """The flow direction receptors are judged by: fitted from heads, or as stated.
+
+    Returns the parameters with the azimuth and its basis, and the hydraulic gradient
+    (m/m) where it was fitted.  Without heads to fit, the stated azimuth is kept and the
+    basis says why.
+    """
+    if params.flow_from == "stated":
+        return params, None
+    try:
+        azimuth, gradient, basis = flow_direction(store)
+    except SiteGISError as exc:
+        why = f"{params.flow_basis}; not fitted from heads: {exc}"
+        return params.model_copy(update={"flow_basis": why}), None
+    return params.model_copy(update={"flow_azimuth_deg": azimuth, "flow_basis": basis}), gradient
 
 
 def finish_zonal(surface: Surface, store: Store, inputs: ZonalInputs) -> dict[str, Any]:

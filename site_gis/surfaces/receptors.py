@@ -15,17 +15,18 @@ the second puts it down-gradient.  For each receptor × hotspot pair:
   max_downgradient_m``.
 
 The flow direction is an input, with its basis stated (``flow_azimuth_deg``,
-``flow_basis``): the site's stated azimuth by default (PSM: 90°, east, taking the
-east-side plume towards the communities beyond that boundary), or one fitted from
-groundwater heads and passed in by the caller.  Each receptor at risk is returned
-once, with the nearest hotspot that puts it at risk in the headline columns and
-**every** hotspot that puts it at risk in ``hotspots`` (nearest first) and
+``flow_basis``): the site's stated azimuth (PSM: 90°, east, taking the east-side plume
+towards the communities beyond that boundary), or one fitted from groundwater heads
+(``flow_from = "heads"``, the default of the analysis job, which fits the latest round's
+heads with :func:`site_gis.groundwater.flow_direction` before calling this).  Each
+receptor at risk is returned once, with the nearest hotspot that puts it at risk in the
+headline columns and **every** hotspot that puts it at risk in ``hotspots`` (nearest first) and
 ``hotspot_count``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -74,6 +75,12 @@ class ReceptorParams(BaseModel):
         ge=0,
         lt=360,
         description="Groundwater flow direction (degrees from true north, 90 = east)",
+    )
+    flow_from: Literal["heads", "stated"] = Field(
+        "heads",
+        description="'heads': the flow direction fitted from the latest round of groundwater "
+        "heads where the store has them (else the stated azimuth, saying why); 'stated': "
+        "flow_azimuth_deg as given",
     )
     flow_basis: str = Field(
         DEFAULT_FLOW_BASIS,
