@@ -102,7 +102,7 @@ class PlumeData:
 def prepare_plume(store: Store, params: PlumeParams) -> PlumeData:
     """Read the analyte's groundwater results and build the grid; refuse a job too large."""
     analyte = resolve_analyte(params.analyte)
-    results = load_results(store, analyte=analyte, medium="groundwater")
+    results = load_results(store, analyte=analyte, medium="groundwater", background=False)
     if not len(results):
         raise InsufficientDataError(f"no groundwater results for {analyte}")
     factor = {"half_dl": 0.5, "dl": 1.0, "zero": 0.0}[params.non_detects]

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -140,7 +140,14 @@ class Engine:
         Its plan (the first task) refuses a request beyond ``budget`` before any cell
         is computed.
         """
-        run = Run(self, store_url, request, finish, args, budget or SurfaceBudget())
+        run = Run(
+            engine=self,
+            store_url=store_url,
+            request=request,
+            finish=finish,
+            args=args,
+            budget=budget or SurfaceBudget(),
+        )
         run.start()
         return run
 
@@ -183,16 +190,17 @@ def _restart(client: Client, workers: list[str]) -> None:
         log.warning("restarting worker(s) %s to stop a job: %s", ", ".join(workers), exc)
 
 
-@dataclass
-class Run:
-    """One job on the engine: its tasks, their progress, and its result."""
+@dataclass(kw_only=True)
+class JobRun:
+    """What every job on the engine shares: its futures, progress, result and stopping.
+
+    A subclass submits its tasks in ``_build`` (on a thread started by ``start``),
+    keeps them in ``futures`` (``total`` once they are all known), and sets
+    ``_final`` or ``_error`` before ``_done``.
+    """
 
     engine: Engine
     store_url: str
-    request: SurfaceRequest
-    finish: Callable[..., Any]
-    args: tuple[Any, ...]
-    budget: SurfaceBudget
     futures: list[Any] = field(default_factory=list)
     total: int = 0
     started_at: float = field(default_factory=time.time)
@@ -203,44 +211,15 @@ class Run:
     _stopping: bool = False
     _stopped: threading.Event = field(default_factory=threading.Event)
 
+    TOO_LONG_HINT: ClassVar[str] = "ask for less or run it as an asynchronous job"
+    """What a job past its time limit is told to change."""
+
     def start(self) -> None:
-        """Submit the job's tasks; the graph is built on a thread so callers need not wait."""
+        """Submit the job's tasks; they are submitted on a thread so callers need not wait."""
         threading.Thread(target=self._build, name="site-gis-job", daemon=True).start()
 
     def _build(self) -> None:
-        try:
-            client = self.engine.client()
-            plan = client.submit(_plan, self.store_url, self.request, self.budget, pure=False)
-            step = max(self.engine.config.chunk_cells, 1)
-            head = client.submit(
-                _whole_if_small, plan, step, self.finish, self.store_url, self.args, pure=False
-            )
-            self.futures = [plan, head]  # progress stays 0 until the chunks are known
-            cells, whole = head.result()
-            if whole is not None:  # one chunk: computed in one task, no second round trip
-                self._final = whole[0]
-                return
-            if self._dismissed:
-                self._stop()
-                return
-            bounds = [(s, min(s + step, cells)) for s in range(0, cells, step)] or [(0, 0)]
-            chunks = [client.submit(interpolate_cells, plan, a, b, pure=False) for a, b in bounds]
-            loo = client.submit(cross_validate, plan, pure=False)
-            final = client.submit(
-                _finish, self.finish, plan, loo, self.store_url, self.args, *chunks, pure=False
-            )
-            self.futures = [plan, *chunks, loo, final]
-            self.total = len(self.futures)
-            if self._dismissed:
-                self._stop()
-                return
-            self._final = final.result()
-        except BaseException as exc:  # reported to whoever waits; never lost in the thread
-            self._error = self._error or _explain(exc, self)
-        finally:
-            if self._stopping:  # ended by a stop: done once its workers are back
-                self._stopped.wait(120)
-            self._done.set()
+        raise NotImplementedError
 
     def progress(self) -> int:
         """Share of the job's tasks done, 0--100 (100 only once its result is in)."""
@@ -288,8 +267,7 @@ class Run:
             return
         self._error = JobTimeoutError(
             f"the analysis ran past its time limit of {limit_s:g} s and was stopped; "
-            "ask for less (a larger cell_size_m, a zone, fewer neighbours) or run it as an "
-            "asynchronous job"
+            f"{self.TOO_LONG_HINT}"
         )
         self._stop()
         self._done.wait(120)
@@ -302,6 +280,56 @@ class Run:
                 self.engine.stop(keys)
         finally:
             self._stopped.set()
+
+
+@dataclass(kw_only=True)
+class Run(JobRun):
+    """A surface job: its plan, its chunks, cross-validation and a last step."""
+
+    request: SurfaceRequest
+    finish: Callable[..., Any]
+    args: tuple[Any, ...]
+    budget: SurfaceBudget
+
+    TOO_LONG_HINT: ClassVar[str] = (
+        "ask for less (a larger cell_size_m, a zone, fewer neighbours) or run it as an "
+        "asynchronous job"
+    )
+
+    def _build(self) -> None:
+        try:
+            client = self.engine.client()
+            plan = client.submit(_plan, self.store_url, self.request, self.budget, pure=False)
+            step = max(self.engine.config.chunk_cells, 1)
+            head = client.submit(
+                _whole_if_small, plan, step, self.finish, self.store_url, self.args, pure=False
+            )
+            self.futures = [plan, head]  # progress stays 0 until the chunks are known
+            cells, whole = head.result()
+            if whole is not None:  # one chunk: computed in one task, no second round trip
+                self._final = whole[0]
+                return
+            if self._dismissed:
+                self._stop()
+                return
+            bounds = [(s, min(s + step, cells)) for s in range(0, cells, step)] or [(0, 0)]
+            chunks = [client.submit(interpolate_cells, plan, a, b, pure=False) for a, b in bounds]
+            loo = client.submit(cross_validate, plan, pure=False)
+            final = client.submit(
+                _finish, self.finish, plan, loo, self.store_url, self.args, *chunks, pure=False
+            )
+            self.futures = [plan, *chunks, loo, final]
+            self.total = len(self.futures)
+            if self._dismissed:
+                self._stop()
+                return
+            self._final = final.result()
+        except BaseException as exc:  # reported to whoever waits; never lost in the thread
+            self._error = self._error or _explain(exc, self)
+        finally:
+            if self._stopping:  # ended by a stop: done once its workers are back
+                self._stopped.wait(120)
+            self._done.set()
 
 
 @lru_cache(maxsize=8)

@@ -15,14 +15,12 @@ the API's job service and the command line treat both alike.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from site_gis.errors import JobDismissedError, JobTimeoutError
-from site_gis.processes.engine import Engine, Run, worker_store
+from site_gis.errors import JobDismissedError
+from site_gis.processes.engine import Engine, JobRun, Run, worker_store
 from site_gis.surfaces import SurfaceBudget, SurfaceRequest
 
 
@@ -55,25 +53,14 @@ def _combine(steps: TaskSteps, data: Any, inputs: Any, *pieces: Any) -> Any:
     return steps.combine(data, inputs, list(pieces))
 
 
-@dataclass
-class TaskRun:
-    """One task job on the engine: its futures, progress and result."""
+@dataclass(kw_only=True)
+class TaskRun(JobRun):
+    """A task job: its first task, one task per piece, and the combining task."""
 
-    engine: Engine
-    store_url: str
     steps: TaskSteps
     inputs: Any
-    futures: list[Any] = field(default_factory=list)
-    total: int = 0
-    started_at: float = field(default_factory=time.time)
-    _final: Any = None
-    _error: BaseException | None = None
-    _done: threading.Event = field(default_factory=threading.Event)
-    _dismissed: bool = False
 
-    def start(self) -> None:
-        """Submit the tasks on a thread, so the caller need not wait."""
-        threading.Thread(target=self._build, name="site-gis-task-job", daemon=True).start()
+    TOO_LONG_HINT: ClassVar[str] = "ask for less (a larger cell_size_m, fewer rounds)"
 
     def _build(self) -> None:
         try:
@@ -97,65 +84,14 @@ class TaskRun:
                 dismissed = self._dismissed and type(exc).__name__ == "CancelledError"
                 self._error = JobDismissedError("the job was dismissed") if dismissed else exc
         finally:
+            if self._stopping:  # ended by a stop: done once its workers are back
+                self._stopped.wait(120)
             self._done.set()
-
-    def progress(self) -> int:
-        """Share of the job's tasks done, 0--100 (100 only once its result is in)."""
-        if self._done.is_set() and self._error is None:
-            return 100
-        if not self.total:
-            return 0
-        done = sum(1 for f in self.futures if f.status == "finished")
-        return min(round(100 * done / self.total), 99)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait up to ``timeout`` seconds; whether the job has ended."""
-        return self._done.wait(timeout)
-
-    @property
-    def done(self) -> bool:
-        """Whether the job has ended."""
-        return self._done.is_set()
-
-    def result(self) -> Any:
-        """The job's result; raises its error."""
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._final
-
-    def error(self) -> BaseException | None:
-        """The job's error once it has ended, else ``None``."""
-        return self._error if self._done.is_set() else None
-
-    def dismiss(self) -> None:
-        """Stop the job: cancel its tasks (restarting workers still running one)."""
-        self._dismissed = True
-        if not self._done.is_set():
-            self._error = self._error or JobDismissedError("the job was dismissed")
-            self._stop()
-            self._done.wait(120)
-
-    def time_out(self, limit_s: float) -> None:
-        """Stop the job because it ran past ``limit_s`` seconds."""
-        if self._done.is_set():
-            return
-        self._error = JobTimeoutError(
-            f"the analysis ran past its time limit of {limit_s:g} s and was stopped; ask for "
-            "less (a larger cell_size_m, fewer rounds)"
-        )
-        self._stop()
-        self._done.wait(120)
-
-    def _stop(self) -> None:
-        keys = [f.key for f in self.futures]
-        if keys:
-            self.engine.stop(keys)
 
 
 def submit_steps(engine: Engine, store_url: str, steps: TaskSteps, inputs: Any) -> TaskRun:
     """Start a task job of ``steps`` on ``engine``; a :class:`TaskRun`."""
-    run = TaskRun(engine, store_url, steps, inputs)
+    run = TaskRun(engine=engine, store_url=store_url, steps=steps, inputs=inputs)
     run.start()
     return run
 
