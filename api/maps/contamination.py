@@ -515,7 +515,8 @@ def _surface_layers(
         bounds=bounds,
         name=title,
         interactive=False,
-        zindex=1,
+        zIndex=1,
+        className="sg-surface-estimate",
     ).add_to(fmap)
     if query.method == "kriging" and fell_back(shown):
         method = "IDW: kriging refused"

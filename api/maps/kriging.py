@@ -85,7 +85,7 @@ def uncertainty_layers(fmap: folium.Map, shown: MapSurface, unit: str, *, opacit
         bounds=_bounds(shown),
         name=f"{SD_LAYER} ({sd_unit})",
         interactive=False,
-        zindex=2,
+        zIndex=2,
         show=False,
         className="sg-surface-sd",
     ).add_to(fmap)
@@ -107,7 +107,7 @@ def uncertainty_layers(fmap: folium.Map, shown: MapSurface, unit: str, *, opacit
         bounds=_bounds(shown),
         name=f"{PROBABILITY_LAYER} {shown.threshold:g} {unit}",
         interactive=False,
-        zindex=3,
+        zIndex=3,
         show=False,
         className="sg-surface-probability",
     ).add_to(fmap)
