@@ -65,6 +65,7 @@ def page(
         '<header class="sg-page-header"><nav aria-label="Pages"><a href="/?f=html">Home</a>'
         '<a href="/collections?f=html">Layers</a><a href="/maps/site">Site map</a>'
         '<a href="/maps/contamination">Contamination</a>'
+        '<a href="/groundwater/map">Groundwater</a>'
         '<a href="/maps/encroachments">Encroachments</a><a href="/docs">API</a></nav></header>'
         f"<main><h1>{escape(title)}</h1>{figure}{body}{alternate}</main>"
         f"{script_tags}</body></html>"
@@ -157,6 +158,11 @@ MAP_LINKS = (
         "/maps/contamination",
         "Contamination map",
         "samples by exceedance of a standard, interpolated surface, hotspots, zone statistics",
+    ),
+    (
+        "/groundwater/map",
+        "Groundwater map",
+        "wells in a monitoring round against a level, trend arrows, each well's series",
     ),
     (
         "/maps/encroachments",

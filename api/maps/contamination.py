@@ -27,6 +27,7 @@ from api.maps.elements import (
     SampleLayer,
     form_markup,
 )
+from api.maps.kriging import classified_rgba, fell_back, quintiles, uncertainty_layers
 from api.maps.layers import boundary_layer, data_version, geojson_layer, site_bounds, zones_layer
 from api.maps.legend import (
     EXCEEDING_CLASSES,
@@ -270,18 +271,13 @@ def _surface_image(
     """The surface as classified RGBA pixels in Web Mercator, its lon/lat bounds,
     the class breaks (surface unit) and colours."""
     values, (west, south, east, north) = shown.values, shown.bounds
-    finite = values[np.isfinite(values)]
     if level is not None:
         breaks: tuple[float, ...] = tuple(b * level for b in SURFACE_BREAKS)
         colors = SURFACE_COLORS
     else:
-        breaks = tuple(np.quantile(finite, [0.2, 0.4, 0.6, 0.8])) if finite.size else (0,) * 4
+        breaks = quintiles(values)
         colors = NO_LEVEL_COLORS
-    palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colors], np.uint8)
-    index = np.digitize(np.nan_to_num(values, nan=-np.inf), breaks)
-    rgba = np.zeros((*values.shape, 4), np.uint8)
-    rgba[..., :3] = palette[index]
-    rgba[..., 3] = np.where(np.isfinite(values), round(255 * SURFACE_OPACITY), 0)
+    rgba = classified_rgba(values, breaks, colors, SURFACE_OPACITY)
     return rgba, [[south, west], [north, east]], breaks, colors
 
 
@@ -413,6 +409,7 @@ def build_contamination_map(
     exceeding = int(counts.reindex(list(EXCEEDING_CLASSES), fill_value=0).sum())
     Legend(
         legend(
+            groundwater_section(query, analyte),
             section("Screening level", *standard_part),
             section(
                 f"Samples: {len(rows)} locations, {exceeding} exceeding",
@@ -490,6 +487,7 @@ def _surface_layers(
     top, bottom = parse_depth(query.depth)
     method = "IDW" if query.method == "idw" else "ordinary kriging"
     title = f"Interpolated surface ({method})"
+    cleanup_level = level.value if level.value and level.value > 0 else None
     try:
         shown = source(
             MapSurfaceInputs(
@@ -498,7 +496,9 @@ def _surface_layers(
                 depth_top_m=top,
                 depth_bottom_m=bottom,
                 method=query.method,
-                cleanup_level=level.value if level.value and level.value > 0 else None,
+                cleanup_level=cleanup_level,
+                # the same job gives kriging's probability of exceeding the level
+                threshold=cleanup_level if query.method == "kriging" else None,
             )
         )
     except (InsufficientDataError, InvalidRequestError, JobError) as exc:
@@ -515,9 +515,10 @@ def _surface_layers(
         bounds=bounds,
         name=title,
         interactive=False,
-        zindex=1,
+        zIndex=1,
+        className="sg-surface-estimate",
     ).add_to(fmap)
-    if shown.warnings and query.method == "kriging" and "IDW instead" in shown.warnings[0]:
+    if query.method == "kriging" and fell_back(shown):
         method = "IDW: kriging refused"
     surface_part = section(
         f"Interpolated surface ({method}, {shown.cell_size_m:g} m cells)",
@@ -527,11 +528,16 @@ def _surface_layers(
         f"leave-one-out RMSE {shown.rmse:.3g} {unit}.",
         *(note(n) for n in shown.notes),
     )
+    if query.method == "kriging":
+        surface_part += uncertainty_layers(fmap, shown, unit, opacity=SURFACE_OPACITY)
     if level.value is None or shown.hotspots is None:
         return surface_part, section("Hotspots", "No level, so no hotspots.")
     hotspots = shown.hotspots
     if not hotspots.empty:
-        hotspots = hotspots.assign(zone=hotspots["zone_id"].fillna("outside EIA zones").map(label))
+        hotspots = hotspots.assign(
+            zone=hotspots["zone_id"].fillna("outside EIA zones").map(label),
+            remediation=remediation_link(query, analyte, level.value),
+        )
         geojson_layer(
             hotspots,
             name=f"Hotspots (> {level.value:g} {unit})",
@@ -545,6 +551,7 @@ def _surface_layers(
             ],
             style={**HOTSPOT_STYLE, "className": "sg-hotspot"},
             key="hotspots",
+            links=(("remediation", "Remediation", "volume and cost estimate (JSON)"),),
         ).add_to(fmap)
     area = float(hotspots["area_ha"].sum()) if not hotspots.empty else 0.0
     hotspot_part = section(
@@ -561,6 +568,57 @@ def _surface_layers(
         ),
     )
     return surface_part, hotspot_part
+
+
+def groundwater_link(query: ContaminationQuery, analyte: str) -> str:
+    """The groundwater map (``/groundwater/map``) of the same analyte, standard and land use
+    (its latest round)."""
+    params = {"analyte": analyte, "standard": query.standard, "land_use": query.land_use}
+    return "/groundwater/map?" + urlencode(params)
+
+
+def groundwater_section(query: ContaminationQuery, analyte: str) -> Markup:
+    """In the groundwater view, a legend section linking the groundwater map."""
+    if query.medium != "groundwater":
+        return Markup("")
+    return section(
+        "Groundwater by round",
+        Markup('<p class="sg-note"><a class="sg-groundwater-link" href="{}">{}</a></p>').format(
+            groundwater_link(query, analyte),
+            f"Groundwater map of {analyte}: wells by monitoring round, trends, series",
+        ),
+        "This map shows each well's highest result over every round; the groundwater map "
+        "shows one round at a time, with its trends.",
+    )
+
+
+REMEDIATED_MEDIA = ("soil", "sediment")
+"""Media the remediation estimate digs (waters have no unit rate in the cost table)."""
+
+
+def remediation_link(query: ContaminationQuery, analyte: str, level: float) -> str:
+    """The remediation estimate of the map's selection: ``/remediation/estimate`` with the
+    same analyte, medium, depth interval, level and method; for a water, a sentence
+    saying why there is none.
+
+    The estimate numbers its own hotspots (one surface per sampled depth interval), so
+    the link is to the selection's estimate, which lists every hotspot.
+    """
+    if query.medium not in REMEDIATED_MEDIA:
+        return (
+            f"not estimated for {query.medium.replace('_', ' ')}: remediation volumes are "
+            "for soil and sediment"
+        )
+    top, bottom = parse_depth(query.depth)
+    params: dict[str, str] = {
+        "analyte": analyte,
+        "cleanup_level": f"{level:g}",
+        "medium": query.medium,
+        "method": query.method,
+    }
+    if top is not None and bottom is not None:
+        params |= {"depth_top_m": f"{top:g}", "depth_bottom_m": f"{bottom:g}"}
+    return "/remediation/estimate?" + urlencode(params)
 
 
 _FORM = """

@@ -30,6 +30,8 @@ from site_gis import __version__
 
 Field = tuple[str, str]
 """A popup row: (property name, label)."""
+Link = tuple[str, str, str]
+"""A popup row holding a link: (property holding a same-server path, label, link text)."""
 
 
 def _json(value: Any) -> Markup:
@@ -41,15 +43,28 @@ def _json(value: Any) -> Markup:
 
 
 def popup_code(
-    title: str, fields: list[Field], *, key: str | None = None, codes: tuple[str, ...] = ()
+    title: str,
+    fields: list[Field],
+    *,
+    key: str | None = None,
+    codes: tuple[str, ...] = (),
+    links: tuple[Link, ...] = (),
 ) -> JsCode:
     """``on_each_feature`` code giving each feature a popup of ``fields``.
 
     ``title`` is the property shown as the popup's heading.  Values are escaped
     and numbers formatted in the browser; ``key`` registers the layer's
-    features for tests under ``siteGis.registry``; ``codes`` are fields shown as words.
+    features for tests under ``siteGis.registry``; ``codes`` are fields shown as words;
+    ``links`` are rows linking a path on this server (one starting ``/``, not ``//``;
+    any other value is shown as text).
     """
-    options = {"title": title, "fields": fields, "key": key, "codes": list(codes)}
+    options = {
+        "title": title,
+        "fields": fields,
+        "key": key,
+        "codes": list(codes),
+        "links": [list(link) for link in links],
+    }
     return JsCode(f"function (f, l) {{ siteGis.bindFeaturePopup(l, {_json(options)}); }}")
 
 
@@ -109,6 +124,7 @@ class Header(MacroElement):
             ("Home", "/?f=html"),
             ("Site", "/maps/site"),
             ("Contamination", "/maps/contamination"),
+            ("Groundwater", "/groundwater/map"),
             ("Encroachments", "/maps/encroachments"),
             ("API", "/docs"),
         ]

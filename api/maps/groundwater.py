@@ -24,8 +24,8 @@ from markupsafe import Markup
 
 from api.maps import MapRequestError
 from api.maps.assets import new_map
-from api.maps.elements import Header, Legend, _json, form_markup
-from api.maps.layers import boundary_layer, site_bounds
+from api.maps.elements import Header, Legend, ReadySignal, _json, form_markup
+from api.maps.layers import boundary_layer, data_version, site_bounds
 from api.maps.legend import Swatch, legend, note, section, swatches
 from site_gis.contamination import load_results, resolve_analyte, select_levels
 from site_gis.crs import to_storage
@@ -182,7 +182,9 @@ def build_groundwater_map(
         )
     ).set_index("location_id")
     site = store.site()
-    fmap = new_map(site_bounds(store), title=f"Groundwater: {name}, {chosen}")
+    fmap = new_map(
+        site_bounds(store), title=f"Groundwater: {name}, {chosen}", metric_crs=site.metric_crs
+    )
     form = form_markup(
         _FORM,
         analytes=sorted(levels.loc[levels["medium"] == "groundwater", "analyte"].unique().tolist()),
@@ -197,7 +199,8 @@ def build_groundwater_map(
         f"Groundwater: {name}, round {chosen}",
         f"{site.name}; level {level:g} {unit} ({standard})" if level else site.name,
         synthetic=site.synthetic,
-        current="Contamination",
+        data_version=data_version(store),
+        current="Groundwater",
         form=form,
     ).add_to(fmap)
     boundary_layer(store).add_to(fmap)
@@ -260,6 +263,8 @@ def build_groundwater_map(
             ),
         )
     ).add_to(fmap)
+    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    ReadySignal().add_to(fmap)
     return fmap
 
 

@@ -13,7 +13,7 @@ import orjson
 import shapely
 
 from api.geojson import feature_collection
-from api.maps.elements import Field, popup_code
+from api.maps.elements import Field, Link, popup_code
 from api.maps.legend import ZONE_COLORS, Swatch
 from site_gis.crs import to_storage
 from site_gis.store import Store
@@ -53,6 +53,7 @@ def geojson_layer(
     style_fields: tuple[str, ...] = (),
     codes: tuple[str, ...] = (),
     pane: str | None = None,
+    links: tuple[Link, ...] = (),
 ) -> folium.GeoJson:
     """An overlay of ``frame`` (any CRS; drawn in lon/lat) with a popup per feature.
 
@@ -77,12 +78,19 @@ def geojson_layer(
         ("Residential settlement"); the data keeps the codes, for styles.
     pane
         Map pane (:data:`api.maps.assets.PANES`); default Leaflet's overlay pane.
+    links
+        Popup rows linking a path of this server held in a property
+        (:data:`api.maps.elements.Link`).
     """
     lonlat = to_storage(frame)
     geometry = shapely.transform(
         lonlat.geometry.to_numpy(), lambda xy: np.round(xy, COORDINATE_DECIMALS)
     )
-    columns = list(dict.fromkeys([id_field, title, *(f for f, _ in fields), *style_fields]))
+    columns = list(
+        dict.fromkeys(
+            [id_field, title, *(f for f, _ in fields), *(f for f, _, _ in links), *style_fields]
+        )
+    )
     slim = gpd.GeoDataFrame(lonlat[columns], geometry=geometry, crs=lonlat.crs)
     data = orjson.loads(feature_collection(slim, id_field=id_field, fields=columns))
     style_function = style if callable(style) else (lambda _feature, s=style: s)
@@ -91,7 +99,7 @@ def geojson_layer(
         data,
         name=name,
         style_function=style_function,
-        on_each_feature=popup_code(title, fields, key=key, codes=codes),
+        on_each_feature=popup_code(title, fields, key=key, codes=codes, links=links),
         show=show,
         control=True,
         overlay=True,

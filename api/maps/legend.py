@@ -63,6 +63,14 @@ SURFACE_BREAKS = (0.5, 1.0, 2.0, 5.0)
 SURFACE_COLORS = YLORRD
 NO_LEVEL_COLORS = VIRIDIS
 """Surface colours when the standard has no level: quintiles of the estimate."""
+PUBU = ("#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d")
+"""ColorBrewer PuBu, 6 classes: sequential, marked colour-blind safe by ColorBrewer 2.0;
+off the YlOrRd of the estimate, so the two overlays are not confused."""
+SD_COLORS = VIRIDIS
+"""Kriging standard deviation: quintiles of the map's values, dark (low) to light (high)."""
+PROBABILITY_BREAKS = (0.1, 0.25, 0.5, 0.75, 0.9)
+"""Breaks of the probability of exceeding the level (0.5: as likely above as below)."""
+PROBABILITY_COLORS = PUBU
 
 HOTSPOT_STYLE = {"color": "#000000", "weight": 2, "dashArray": "5 3", "fillOpacity": 0}
 ZONE_COLORS = {

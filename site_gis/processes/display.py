@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -33,7 +34,11 @@ from site_gis.surfaces import (
 
 
 class MapSurfaceInputs(SurfaceRequest):
-    """A surface for display and its hotspots above ``cleanup_level`` (if any)."""
+    """A surface for display and its hotspots above ``cleanup_level`` (if any).
+
+    A kriging page also sets ``threshold`` (to the same level) so that the one job
+    gives the estimate, the kriging standard deviation and the probability of exceeding.
+    """
 
     cleanup_level: float | None = Field(
         None, gt=0, allow_inf_nan=False, description="Level for hotspots, in the result unit"
@@ -46,7 +51,10 @@ class MapSurface:
 
     ``values`` are estimates on a Web Mercator (EPSG:3857) grid, NaN outside the clip;
     ``bounds`` are its west, south, east, north in lon/lat; ``hotspots`` are lon/lat
-    polygons (EPSG:4326) above the level, or ``None`` without one.
+    polygons (EPSG:4326) above the level, or ``None`` without one.  ``std`` (kriging
+    standard deviation, in the interpolation space: the result unit, or ln units with
+    ``log_transform``) and ``probability`` (of exceeding ``threshold``, 0–1) lie on the
+    same grid; both are ``None`` for IDW, ``probability`` also without a threshold.
     """
 
     values: np.ndarray
@@ -60,6 +68,17 @@ class MapSurface:
     """What the surface is masked to, and why (legend text)."""
     warnings: tuple[str, ...] = ()
     """What went wrong and what was done instead (a refused variogram)."""
+    method: str = ""
+    """The method that computed the estimates (``idw`` after a refused kriging); empty in
+    results kept before it was recorded."""
+    std: np.ndarray | None = None
+    probability: np.ndarray | None = None
+    threshold: float | None = None
+    """Level of ``probability``, in the result unit."""
+    log_transform: bool = False
+    variogram: dict[str, Any] = field(default_factory=dict)
+    """The kriging variogram as :func:`site_gis.surfaces.fit_variogram` gives it (model,
+    parameters, ``experimental`` lags and ``diagnostics``); empty for IDW requests."""
 
     def to_bytes(self) -> bytes:
         """The map surface as one compressed NumPy archive (kept as a job's result)."""
@@ -72,10 +91,22 @@ class MapSurface:
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "hotspots": None if self.hotspots is None else self.hotspots.to_json(),
+            "method": self.method,
+            "threshold": self.threshold,
+            "log_transform": self.log_transform,
+            "variogram": self.variogram,
+        }
+        bands = {
+            name: band.astype("float32")
+            for name, band in (("std", self.std), ("probability", self.probability))
+            if band is not None
         }
         buffer = io.BytesIO()
         np.savez_compressed(
-            buffer, values=self.values.astype("float32"), about=np.array(json.dumps(about))
+            buffer,
+            values=self.values.astype("float32"),
+            about=np.array(json.dumps(about)),
+            **bands,  # type: ignore[arg-type]
         )
         return buffer.getvalue()
 
@@ -85,6 +116,8 @@ class MapSurface:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             values = archive["values"]
             about = json.loads(str(archive["about"]))
+            std = archive["std"] if "std" in archive.files else None
+            probability = archive["probability"] if "probability" in archive.files else None
         hotspots = None
         if about["hotspots"] is not None:
             parsed = json.loads(about["hotspots"])
@@ -104,12 +137,26 @@ class MapSurface:
             rmse=float(about["rmse"]),
             notes=tuple(about.get("notes", ())),
             warnings=tuple(about.get("warnings", ())),
+            method=str(about.get("method", "")),
+            std=std,
+            probability=probability,
+            threshold=about.get("threshold"),
+            log_transform=bool(about.get("log_transform", False)),
+            variogram=dict(about.get("variogram") or {}),
         )
 
 
 def finish_map_surface(surface: Surface, store: Store, inputs: MapSurfaceInputs) -> MapSurface:
-    """The surface warped for display and its hotspots (lon/lat) above the level."""
+    """The surface warped for display (with its kriging standard deviation and probability
+    of exceeding, where it has them) and its hotspots (lon/lat) above the level."""
     values, (west, south, east, north) = surface_to_web_mercator(surface)
+    std = probability = None
+    if surface.std is not None:
+        std = np.asarray(surface_to_web_mercator(surface, "std")[0], dtype="float32")
+    if surface.probability is not None:
+        probability = np.asarray(
+            surface_to_web_mercator(surface, "probability")[0], dtype="float32"
+        )
     hotspots = None
     if inputs.cleanup_level is not None:
         found = find_hotspots(surface, inputs.cleanup_level, store.read("eia_zones"))
@@ -124,7 +171,24 @@ def finish_map_surface(surface: Surface, store: Store, inputs: MapSurfaceInputs)
         rmse=float(surface.cv.rmse),
         notes=(surface.domain.text(),) if surface.domain else (),
         warnings=tuple(surface.warnings),
+        method=surface.method_used,
+        std=std,
+        probability=probability,
+        threshold=surface.request.threshold,
+        log_transform=surface.request.log_transform,
+        variogram=_plain(surface.variogram),
     )
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with NumPy scalars as Python numbers (for JSON), all the way down."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 class ExposureInputs(SurfaceRequest):

@@ -3,22 +3,42 @@ bad input gets a page that says why.  Expected values come from the shipped laye
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
+import io
 import json
 import re
+from html import unescape
+from pathlib import Path
 from typing import Any
 
+import branca
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 
 from api.maps import MapRequestError
 from api.maps.assets import BASE_MAP_TILES, STATIC_DIR, render
-from api.maps.contamination import ContaminationQuery, build_contamination_map, medium_options
+from api.maps.contamination import (
+    ContaminationQuery,
+    build_contamination_map,
+    medium_options,
+    remediation_link,
+)
 from api.maps.encroachments import EncroachmentQuery, build_encroachment_map, suggested_level
-from api.maps.legend import NO_LEVEL_COLORS, RATIO_CLASSES, SURFACE_COLORS
+from api.maps.legend import (
+    NO_LEVEL_COLORS,
+    PROBABILITY_BREAKS,
+    PROBABILITY_COLORS,
+    RATIO_CLASSES,
+    SD_COLORS,
+    SURFACE_COLORS,
+)
 from api.maps.site import build_site_map
 from site_gis.store import GeoPackageStore
+from site_gis.surfaces import SurfaceRequest, build_surface
 from tests.conftest import LAYERS, ROOT, geojson
 
 PAGE_LIMIT = 1_500_000
@@ -246,6 +266,13 @@ def test_ramps_are_colour_blind_safe_sequences() -> None:
     assert lightness == sorted(lightness, reverse=True)
     viridis = [_lightness(c) for c in NO_LEVEL_COLORS]
     assert viridis == sorted(viridis)
+    # the kriging view: viridis for the SD, ColorBrewer PuBu 6 for the probability, as
+    # branca (folium's colour library) ships ColorBrewer's tables
+    schemes = json.loads((Path(branca.__file__).parent / "_schemes.json").read_text())
+    assert list(PROBABILITY_COLORS) == schemes["PuBu_06"] and SD_COLORS == NO_LEVEL_COLORS
+    assert len(PROBABILITY_BREAKS) == len(PROBABILITY_COLORS) - 1
+    pubu = [_lightness(c) for c in PROBABILITY_COLORS]
+    assert pubu == sorted(pubu, reverse=True)
 
 
 def test_popups_show_codes_as_words(pages: dict[str, str]) -> None:
@@ -406,3 +433,169 @@ def test_a_browser_without_a_key_is_told_how_to_sign_in(client: httpx.Client) ->
     assert page.headers["www-authenticate"]
     machine = client.get(url, headers={"Accept": "application/json"})
     assert machine.status_code == 401 and machine.json()["type"] == "NotAuthenticatedError"
+
+
+# The kriging view: uncertainty overlays, variogram legend, fallback; links between pages
+
+KRIGING = ContaminationQuery(method="kriging")  # Lead in soil, Dutch intervention value 530
+FALLBACK = ContaminationQuery(analyte="Benzene", medium="groundwater", method="kriging")
+
+
+@pytest.fixture(scope="module")
+def kriging_pages(built_store: GeoPackageStore) -> dict[str, str]:
+    return {
+        "kriging": render(build_contamination_map(built_store, KRIGING)),
+        "fallback": render(build_contamination_map(built_store, FALLBACK)),
+    }
+
+
+def _overlay(html: str, class_name: str) -> tuple[str, np.ndarray]:
+    """The variable name and decoded RGBA pixels of the image overlay with ``class_name``."""
+    found = re.search(
+        r"var (image_overlay_\w+) = L\.imageOverlay\(\s*\"data:image/png;base64,([^\"]+)\","
+        r"[^;]*?\"className\": \"" + class_name + '"',
+        html,
+        re.S,
+    )
+    assert found, class_name
+    with Image.open(io.BytesIO(base64.b64decode(found.group(2)))) as image:
+        return found.group(1), np.asarray(image.convert("RGBA"))
+
+
+def _classes(rgba: np.ndarray, colors: tuple[str, ...]) -> np.ndarray:
+    """Index of each opaque pixel's colour in ``colors`` (-1: transparent)."""
+    out = np.full(rgba.shape[:2], -1)
+    for i, color in enumerate(colors):
+        rgb = [int(color[j : j + 2], 16) for j in (1, 3, 5)]
+        out[(rgba[..., :3] == rgb).all(axis=-1) & (rgba[..., 3] > 0)] = i
+    return out
+
+
+def _legend_markup(html: str) -> str:
+    start = html.index('"', html.index("siteGis.legend("))
+    markup, _ = json.JSONDecoder().raw_decode(html[start:])
+    return str(markup)
+
+
+def _legend_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(_legend_markup(html))))
+
+
+def test_kriging_sd_and_probability_are_unticked_overlays_of_the_same_grid(
+    kriging_pages: dict[str, str],
+) -> None:
+    html = kriging_pages["kriging"]
+    estimate_var, estimate = _overlay(html, "sg-surface-estimate")
+    sd_var, sd = _overlay(html, "sg-surface-sd")
+    probability_var, probability = _overlay(html, "sg-surface-probability")
+    assert f"{estimate_var}.addTo(" in html  # the estimate is ticked, the other two not
+    assert f"{sd_var}.addTo(" not in html and f"{probability_var}.addTo(" not in html
+    assert f'"Kriging standard deviation (mg/kg)" : {sd_var}' in html  # in the layer list
+    assert f'"Probability of exceeding 530 mg/kg" : {probability_var}' in html
+    assert estimate.shape == sd.shape == probability.shape
+    drawn = estimate[..., 3] > 0
+    assert drawn.sum() > 1000
+    assert ((sd[..., 3] > 0) == drawn).all() and ((probability[..., 3] > 0) == drawn).all()
+    # every drawn pixel has a class colour of its ramp
+    sd_class = _classes(sd, SD_COLORS)
+    assert (sd_class[drawn] >= 0).all()
+    # SD classes are quintiles of the drawn cells: about a fifth each
+    shares = np.bincount(sd_class[drawn], minlength=5) / drawn.sum()
+    assert shares == pytest.approx([0.2] * 5, abs=0.05)
+    # By hand: P(Z > L) = 1 - Φ((L - m) / σ) is at least 0.5 exactly where m >= L, so the
+    # probability's upper classes (from 50 %) are the estimate's classes from 1 × level.
+    above_level = _classes(estimate, SURFACE_COLORS)[drawn] >= 2  # breaks 0.5, 1, 2, 5 × L
+    at_least_half = _classes(probability, PROBABILITY_COLORS)[drawn] >= 3  # 0.1, 0.25, 0.5
+    assert above_level.any() and (above_level == at_least_half).mean() > 0.999
+
+
+def test_kriging_legend_shows_the_variogram_the_surface_carries(
+    kriging_pages: dict[str, str], built_store: GeoPackageStore
+) -> None:
+    text = _legend_text(kriging_pages["kriging"])
+    surface = build_surface(
+        built_store, SurfaceRequest(analyte="Lead", medium="soil", method="kriging")
+    )
+    tags = surface.tags()
+    variogram = json.loads(tags["variogram"])
+    diagnostics = json.loads(tags["variogram_diagnostics"])
+    assert f"Variogram ({variogram['model']}, {variogram['source']})" in text
+    assert f"Range (m) {variogram['range']:,.0f}" in text
+    assert f"Nugget (mg/kg)² {variogram['nugget']:,.0f}" in text
+    # the ratio, by hand from the parameters: nugget / (nugget + partial sill)
+    ratio = variogram["nugget"] / (variogram["nugget"] + variogram["psill"])
+    assert f"Nugget-to-sill ratio {ratio:.2g} ({diagnostics['spatial_dependence']}" in text
+    assert "× sample variance" in text and "Fit ok" in text
+    experimental = json.loads(tags["experimental_variogram"])
+    assert f"Experimental variogram ({len(experimental['lag_m'])} lags)" in text
+    assert "Kriging standard deviation (mg/kg; layer off by default)" in text
+    assert "≥ 90 %" in text and "1 − Φ((level − estimate) / SD)" in text
+
+
+def test_a_kriging_that_fell_back_to_idw_says_so_and_draws_no_empty_layer(
+    kriging_pages: dict[str, str], built_store: GeoPackageStore
+) -> None:
+    # the premise: the shipped benzene heads give no usable variogram (fit did not converge)
+    surface = build_surface(
+        built_store, SurfaceRequest(analyte="Benzene", medium="groundwater", method="kriging")
+    )
+    assert surface.method_used == "idw" and surface.std is None
+    html = kriging_pages["fallback"]
+    assert "sg-surface-sd" not in html and "sg-surface-probability" not in html
+    assert "Kriging standard deviation" not in html.split("L.control.layers")[-1]
+    text = _legend_text(html)
+    assert "Interpolated surface (IDW: kriging refused" in text
+    assert "Not available: the kriging variogram was refused, so this surface is IDW" in text
+    status = json.loads(surface.tags()["variogram_diagnostics"])
+    assert f"Fit {status['status']}: {status['reason']}" in text
+
+
+def test_hotspots_link_their_remediation_estimate(
+    kriging_pages: dict[str, str], pages: dict[str, str]
+) -> None:
+    for html, method in ((pages["contamination"], "idw"), (kriging_pages["kriging"], "kriging")):
+        hotspots = re.findall(r'"hotspot_id": "[^"]+"', html)
+        expected = (
+            "/remediation/estimate?analyte=Lead\\u0026cleanup_level=530\\u0026medium=soil"
+            f"\\u0026method={method}"
+        )
+        assert hotspots and html.count(f'"remediation": "{expected}"') == len(hotspots)
+        assert '"links":[["remediation","Remediation","volume and cost estimate (JSON)"]]' in html
+
+
+def test_hotspot_links_keep_the_depth_and_say_why_waters_have_none(
+    built_store: GeoPackageStore,
+) -> None:
+    query = ContaminationQuery(depth="0-0.5")
+    assert remediation_link(query, "Lead", 530) == (
+        "/remediation/estimate?analyte=Lead&cleanup_level=530&medium=soil&method=idw"
+        "&depth_top_m=0&depth_bottom_m=0.5"
+    )
+    water = remediation_link(FALLBACK, "Benzene", 30)
+    assert not water.startswith("/") and "not estimated for groundwater" in water
+
+
+def test_the_remediation_link_answers(client: httpx.Client) -> None:
+    query = ContaminationQuery(depth="0-0.5")
+    answer = client.get(remediation_link(query, "Lead", 530))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["price_year"] and answer.json()["depth_basis"]
+
+
+def test_groundwater_map_linked_from_the_groundwater_view_and_every_header(
+    kriging_pages: dict[str, str], pages: dict[str, str], client: httpx.Client
+) -> None:
+    link = "/groundwater/map?analyte=Benzene&amp;standard=dutch_iv&amp;land_use=industrial"
+    assert f'class="sg-groundwater-link" href="{link}"' in _legend_markup(kriging_pages["fallback"])
+    assert "sg-groundwater-link" not in pages["contamination"]  # soil: no such link
+    for html in pages.values():
+        assert 'href="/groundwater/map">Groundwater</a>' in html
+    home = client.get("/", headers={"accept": "text/html"}).text
+    assert 'href="/groundwater/map"' in home
+    page = client.get(unescape(link))
+    assert page.status_code == 200
+    # the same responsive header and menu as the other map pages, on its own page
+    assert 'class="sg-menu-button" aria-expanded="false"' in page.text
+    assert re.search(r'href="/groundwater/map"\s+aria-current="page"\s*>Groundwater</a>', page.text)
+    assert "siteGis.signalReady" in page.text and "EPSG:32642" in page.text
+    assert_offline(page.text.replace("http://www.w3.org/2000/svg", ""))  # a namespace name

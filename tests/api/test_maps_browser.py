@@ -274,6 +274,35 @@ def test_contamination_map(visit: Any) -> None:
     assert "95% UCL" in popup.inner_text()
 
 
+def test_kriging_uncertainty_layer_and_hotspot_link(
+    visit: Any, request: pytest.FixtureRequest
+) -> None:
+    """The kriging view's SD overlay, unticked at first, is drawn when ticked; a hotspot's
+    popup links its remediation estimate (the server-side checks run on both stores)."""
+    _front_end_only(request)
+    seen = visit("/maps/contamination?analyte=Lead&medium=soil&method=kriging")
+    page = seen.page
+    assert seen.count("img.leaflet-image-layer") == 1  # the estimate only
+    assert seen.count("img.sg-surface-sd") == 0
+    _toggle(seen, "Kriging standard deviation")
+    sd = page.locator("img.leaflet-image-layer.sg-surface-sd")
+    sd.wait_for()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.sg-surface-sd');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    box = sd.bounding_box()
+    assert box["width"] > 100 and box["height"] > 100  # drawn over the site, not collapsed
+    assert seen.count("img.leaflet-image-layer") == 2
+    assert "Variogram (spherical" in page.locator(".sg-legend-panel").inner_text()
+    assert _serious(page) == []  # the legend's variogram tables too
+    _shot(seen, "contamination-kriging-sd")
+    page.evaluate("siteGis.registry.hotspots[0].openPopup()")
+    link = page.locator(".leaflet-popup-content a", has_text="volume and cost estimate")
+    href = link.get_attribute("href")
+    assert href.startswith("/remediation/estimate?") and "method=kriging" in href
+
+
 def test_encroachment_map(visit: Any) -> None:
     seen = visit("/maps/encroachments")
     expected = len(geojson("encroachments")["features"])
@@ -330,7 +359,7 @@ def test_phone_layout(browser: Any, server: str, request: pytest.FixtureRequest)
     _front_end_only(request)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
-        for path in PAGES:
+        for path in (*PAGES, "/groundwater/map"):  # the groundwater map shares the header
             seen = _open(context, server, path)
             page = seen.page
             assert page.locator(".sg-header").bounding_box()["height"] < 0.15 * PHONE["height"]

@@ -96,13 +96,26 @@
     });
   }
 
+  /* A path on this server ("/..." but not "//host/..."), or null. */
+  function localPath(value) {
+    return typeof value === "string" && /^\/(?![\/\\])/.test(value) ? value : null;
+  }
+
   function featurePopup(props, opts) {
     var codes = opts.codes || [];
+    var links = (opts.links || []).map(function (l) {
+      var path = localPath(props[l[0]]);
+      var cell = path === null ? esc(fmt(props[l[0]])) :
+        "<a href=\"" + esc(path) + "\">" + esc(l[2]) + "</a>";
+      return "<tr><th>" + esc(l[1]) + "</th><td>" + cell + "</td></tr>";
+    }).join("");
+    var table = rows(opts.fields.map(function (f) {
+      var value = props[f[0]];
+      return [f[1], codes.indexOf(f[0]) >= 0 ? words(value) : value];
+    }));
+    if (links) { table = table.slice(0, -"</table>".length) + links + "</table>"; }
     return "<div class=\"sg-popup\"><h3>" + esc(fmt(props[opts.title])) + "</h3>" +
-      rows(opts.fields.map(function (f) {
-        var value = props[f[0]];
-        return [f[1], codes.indexOf(f[0]) >= 0 ? words(value) : value];
-      })) + "</div>";
+      table + "</div>";
   }
 
   function register(key, layer) {
