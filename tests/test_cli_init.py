@@ -67,10 +67,10 @@ def counts(store: Store) -> tuple[int, int, int]:
 
 def test_the_shipped_counts_are_what_the_files_hold() -> None:
     assert (SHIPPED_RESULTS, SHIPPED_LOCATIONS, SHIPPED_LEVELS) == (
-        11730,
-        269,
+        17740,
+        273,
         107,
-    )  # 18 background locations, 816 results
+    )  # 255 site and 18 background locations; 16 quarterly monitoring rounds
 
 
 def test_init_refuses_to_drop_imported_rows_and_changes_nothing(

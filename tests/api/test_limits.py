@@ -147,16 +147,24 @@ def _cells_inside(zone: str, cell_m: float) -> int:
     return int(near.sum())
 
 
-def _lead_location_ids() -> set[str]:
+def _site_results() -> pd.DataFrame:
+    """The shipped results at the site's own locations (background locations left out)."""
     results = pd.read_csv(LAYERS / "results.csv")
+    places = gpd.read_file(LAYERS / "sample_locations.geojson")
+    reference = places.loc[places["background"].fillna(False).astype(bool), "location_id"]
+    return results[~results["location_id"].isin(reference)]
+
+
+def _lead_location_ids() -> set[str]:
+    results = _site_results()
     lead = results[(results["analyte"] == "Lead") & (results["medium"] == "soil")]
     value = lead["value"].where(lead["detected"], lead["detection_limit"] * 0.5)
     return set(lead.assign(v=value).dropna(subset=["v"])["location_id"])
 
 
 def _lead_locations() -> int:
-    """Sampled locations with a Lead result in soil (pandas on the shipped CSV)."""
-    results = pd.read_csv(LAYERS / "results.csv")
+    """Sampled site locations with a Lead result in soil (pandas on the shipped CSV)."""
+    results = _site_results()
     lead = results[(results["analyte"] == "Lead") & (results["medium"] == "soil")]
     value = lead["value"].where(lead["detected"], lead["detection_limit"] * 0.5)
     return int(lead.assign(v=value).dropna(subset=["v"])["location_id"].nunique())

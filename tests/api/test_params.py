@@ -30,7 +30,14 @@ GOOD_PATH = {
     "tileRow": "14000",
     "tileCol": "23000",
 }
-GOOD_QUERY = {"analyte": "Lead", "cleanup_level": "100", "levels": "100", "layers": "eia_zones"}
+GOOD_QUERY = {
+    "analyte": "Lead",
+    "cleanup_level": "100",
+    "levels": "100",
+    "layers": "eia_zones",
+    "location_id": "MW-00001",
+    "level": "30",
+}
 
 
 def _operations(client: httpx.Client) -> list[tuple[str, str, list[dict[str, Any]]]]:

@@ -127,22 +127,29 @@ def test_receptors_down_gradient_of_the_benzene_plume(client: httpx.Client) -> N
 
 
 def test_well_e4_is_at_risk_with_the_flow_basis_stated(client: httpx.Client) -> None:
-    basis = "SYNTHETIC: planar fit of heads, round 1"
+    basis = "the site's stated azimuth (90°, east)"
+    common = {"analyte": "Benzene", "medium": "groundwater", "cleanup_level": 10}
     body = client.get(
         "/receptors/at-risk",
-        params={
-            "analyte": "Benzene",
-            "medium": "groundwater",
-            "cleanup_level": 10,
-            "flow_azimuth_deg": 90,
-            "flow_basis": basis,
-        },
+        params={**common, "flow_from": "stated", "flow_azimuth_deg": 90, "flow_basis": basis},
     ).json()
-    assert body["flow"] == {"azimuth_deg": 90.0, "basis": basis}
+    assert body["flow"] == {"azimuth_deg": 90.0, "gradient": None, "basis": basis}
     wells = {f["properties"]["receptor_id"]: f["properties"] for f in body["features"]}
     e4 = wells["R-13"]
     assert e4["downgradient"] and e4["flow_basis"] == basis
-    assert 1300 < e4["distance_m"] < 1350 and 60 <= e4["bearing_deg"] <= 70
+    assert 1250 < e4["distance_m"] < 1350 and 60 <= e4["bearing_deg"] <= 70
+
+
+def test_the_flow_is_fitted_from_the_heads_by_default(client: httpx.Client) -> None:
+    body = client.get(
+        "/receptors/at-risk",
+        params={"analyte": "Benzene", "medium": "groundwater", "cleanup_level": 10},
+    ).json()
+    flow = body["flow"]
+    assert flow["basis"].startswith("planar least-squares fit of the heads")
+    assert 0 < flow["gradient"] < 0.01 and 0 <= flow["azimuth_deg"] < 360
+    for feature in body["features"]:
+        assert feature["properties"]["flow_basis"] == flow["basis"]
 
 
 @pytest.mark.parametrize(

@@ -210,7 +210,9 @@ def test_three_imported_boreholes_through_the_store_by_hand(
     copy = tmp_path / "deep.gpkg"
     shutil.copyfile(demo_gpkg.path, copy)
     deep = GeoPackageStore(copy)
-    boreholes = deep.read("sample_locations", where={"medium": "soil"}, limit=3)
+    boreholes = deep.read(
+        "sample_locations", where={"medium": "soil", "background": False}, limit=3
+    )
     rows = "".join(
         f"DEEP-{i}-{top},{loc},soil,{top},{top + 1},2026-10-01,Lead,{value},mg/kg,0.5,KarLab,"
         "EPA 6020B\n"

@@ -29,7 +29,8 @@ def _layer(name: str) -> gpd.GeoDataFrame:
 
 def _sample_xy(medium: str) -> np.ndarray:
     places = _layer("sample_locations")
-    places = places[places["medium"] == medium]
+    site = ~places["background"].fillna(False).astype(bool)  # reference wells are no part
+    places = places[(places["medium"] == medium) & site]
     return np.c_[places.geometry.x, places.geometry.y]
 
 

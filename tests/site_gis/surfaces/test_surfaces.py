@@ -265,7 +265,9 @@ def test_all_equal_values_cannot_be_kriged(store: GeoPackageStore, tmp_path: Pat
     copy = tmp_path / "deep.gpkg"
     shutil.copyfile(store.path, copy)
     deep = GeoPackageStore(copy)
-    boreholes = deep.read("sample_locations", where={"medium": "soil"}, limit=12)
+    boreholes = deep.read(
+        "sample_locations", where={"medium": "soil", "background": False}, limit=12
+    )
     rows = "".join(
         f"DEEP-{i},{loc},soil,5,6,2026-10-01,Lead,ND,mg/kg,0.5,KarLab,EPA 6020B\n"
         for i, loc in enumerate(boreholes["location_id"])
