@@ -36,7 +36,7 @@ from site_gis.io import build_store
 from site_gis.schemas import CATALOGUE
 from site_gis.store import Between, GeoPackageStore, PostGISStore, Store, open_store
 from site_gis.store.geopackage import staging_path
-from tests.conftest import LAYERS, geojson, reopen, results_csv
+from tests.conftest import LAYERS, close_store, geojson, reopen, results_csv
 
 
 def _sha(path: Path) -> str:
@@ -438,7 +438,15 @@ def test_a_killed_write_leaves_the_store_whole(store: Store, tmp_path: Path) -> 
     )
     before = store.count("results")
     process = subprocess.Popen([sys.executable, "-c", script, store.url])
-    time.sleep(4)
+    deadline = time.monotonic() + 120  # however slow the machine: kill it once writes land
+    while time.monotonic() < deadline and process.poll() is None:
+        watcher = reopen(store)
+        landed = (watcher.audit_log()["action"] == "loop").any()
+        close_store(watcher)
+        if landed:
+            break
+        time.sleep(0.5)
+    time.sleep(0.3)  # into the next write
     process.send_signal(signal.SIGKILL)
     process.wait()
     reopened = reopen(store)  # opens: never half-written
