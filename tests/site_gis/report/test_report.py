@@ -9,8 +9,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from pyproj import Geod
 from pypdf import PdfReader
+from pyproj import Geod
 
 from site_gis.errors import AnalysisTooCostlyError
 from site_gis.report import (
@@ -145,7 +145,8 @@ def test_the_zone_areas_match_geodesic_areas(demo_gpkg: Store, html: str) -> Non
     rows = {row[0]: row for row in tables_of(html)["zones"][1:]}
     for zone in demo_gpkg.read("eia_zones").itertuples():
         expected_ha = abs(geod.geometry_area_perimeter(zone.geometry)[0]) / 1e4
-        assert float(rows[zone.zone_id][2].replace(",", "")) == pytest.approx(expected_ha, rel=1e-3)
+        shown_ha = float(rows[str(zone.zone_id)][2].replace(",", ""))
+        assert shown_ha == pytest.approx(expected_ha, rel=1e-3)
 
 
 def test_the_exceedance_counts_are_those_of_the_raw_results(demo_gpkg: Store, html: str) -> None:
