@@ -27,9 +27,9 @@ from site_gis.report import (
     assemble_report,
     build_section,
     check_report_cost,
-    html_to_pdf,
     read_report_data,
     report_html,
+    report_pdf,
     section_keys,
 )
 from site_gis.store import Store
@@ -54,7 +54,7 @@ def _assemble(data: ReportData, inputs: ReportInputs, pieces: list[Section]) -> 
     document = report_html(report)
     return {
         "html": document,
-        "pdf": html_to_pdf(document) if inputs.f == "pdf" else None,
+        "pdf": report_pdf(report) if inputs.f == "pdf" else None,
         "content_hash": report.content_hash,
         "report_date": report.report_date.isoformat(),
     }

@@ -21,6 +21,8 @@ Public verbs (what each takes and returns):
   the SYNTHETIC notice and page numbers on every page)
 * ``html_to_pdf(html)`` -> PDF bytes printed by headless Chromium; ``pdf_engine()`` the
   engine's path or ``None``; ``PdfEngineMissingError`` names what to install
+* ``report_pdf(report)`` -> the report's PDF, printed twice so that the contents give
+  each section's page (read from the first printing's outline)
 
 ``MAX_REPORT_SURFACES`` is the report's cost limit; ``SYNTHETIC_NOTICE`` the notice.
 
@@ -39,7 +41,7 @@ from site_gis.report.params import (
     check_report_cost,
     estimate_report_cost,
 )
-from site_gis.report.pdf import PdfEngineMissingError, html_to_pdf, pdf_engine
+from site_gis.report.pdf import PdfEngineMissingError, html_to_pdf, outline_pages, pdf_engine
 from site_gis.report.render import SYNTHETIC_NOTICE, report_html
 from site_gis.report.sections import (
     ReportData,
@@ -120,6 +122,16 @@ def assemble_report(data: ReportData, params: ReportParams, sections: list[Secti
     )
 
 
+def report_pdf(report: Report) -> bytes:
+    """The report printed to PDF, its contents giving each section's page.
+
+    Printed once to learn the pages (the outline Chromium makes from the headings), then
+    again with them; the page numbers take no more room, so the pages do not move.
+    """
+    first = html_to_pdf(report_html(report))
+    return html_to_pdf(report_html(report, pages=outline_pages(first)))
+
+
 def build_report(
     store: Store, params: ReportParams, *, budget: SurfaceBudget | None = None
 ) -> Report:
@@ -147,5 +159,6 @@ __all__ = [
     "pdf_engine",
     "read_report_data",
     "report_html",
+    "report_pdf",
     "section_keys",
 ]

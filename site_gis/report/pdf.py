@@ -8,16 +8,39 @@ every image inline.  Without Chromium, :class:`PdfEngineMissingError` says what 
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
 
 from site_gis.errors import SiteGISError
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium")
 INSTALL_HINT = "install Debian's chromium package (apt-get install chromium) to print PDF reports"
 TIMEOUT_S = 120.0
+
+
+def outline_pages(pdf: bytes) -> dict[str, int]:
+    """The PDF's top outline entries (Chromium makes them from the headings) -> their page
+    (1-based)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found: dict[str, int] = {}
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                page = reader.get_destination_page_number(item)
+                if page is not None:
+                    found.setdefault(str(item.title), page + 1)
+
+    walk(list(reader.outline))
+    return found
 
 
 class PdfEngineMissingError(SiteGISError):

@@ -46,7 +46,7 @@ figcaption { font-size: 8.5pt; font-weight: bold; }
 .banner { border: 1px solid #b00020; color: #b00020; padding: 4pt; font-weight: bold; }
 @media print { .banner { display: none; } }
 .title dt { font-weight: bold; } .toc ol { list-style: none; padding: 0; }
-.toc li { margin: 1pt 0; }
+.toc li { margin: 1pt 0; display: flex; justify-content: space-between; }
 """
 
 
@@ -85,8 +85,17 @@ def _figure(block: Figure, number: int) -> str:
     )
 
 
-def report_html(report: Report) -> str:
-    """The whole report as one HTML document (UTF-8 text, images inline)."""
+def section_heading(number: int, title: str) -> str:
+    """A section's heading as printed (and as the PDF outline names it)."""
+    return f"{number}. {title}"
+
+
+def report_html(report: Report, *, pages: dict[str, int] | None = None) -> str:
+    """The whole report as one HTML document (UTF-8 text, images inline).
+
+    ``pages`` maps section headings (:func:`section_heading`) to the PDF page they start
+    on; given, the contents list them (a second printing, :func:`site_gis.report.report_pdf`).
+    """
     notice = SYNTHETIC_NOTICE if report.synthetic else ""
     css = _CSS % {
         "notice": notice,
@@ -97,7 +106,10 @@ def report_html(report: Report) -> str:
     toc: list[str] = []
     for number, section in enumerate(report.sections, start=1):
         anchor = f"section-{number}"
-        toc.append(f'<li><a href="#{anchor}">{number}. {_escape(section.title)}</a></li>')
+        heading = section_heading(number, section.title)
+        page = (pages or {}).get(heading)
+        where = f'<span class="page">page {page}</span>' if page else ""
+        toc.append(f'<li><a href="#{anchor}">{_escape(heading)}</a>{where}</li>')
         body.append(f'<h2 id="{anchor}">{number}. {_escape(section.title)}</h2>')
         for block in section.blocks:
             if isinstance(block, Text):

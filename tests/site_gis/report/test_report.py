@@ -25,6 +25,7 @@ from site_gis.report import (
     html_to_pdf,
     pdf_engine,
     report_html,
+    report_pdf,
 )
 from site_gis.report import pdf as pdf_module
 from site_gis.store import Store
@@ -43,10 +44,10 @@ def html(report: Report) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf(html: str) -> PdfReader:
+def pdf(report: Report) -> PdfReader:
     if pdf_engine() is None:
         pytest.skip("no Chromium: apt-get install chromium to print the report")
-    return PdfReader(io.BytesIO(html_to_pdf(html)))
+    return PdfReader(io.BytesIO(report_pdf(report)))
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +111,19 @@ def test_the_pdf_has_an_outline_of_the_sections(pdf: PdfReader) -> None:
     assert titles[0] == "Contents"
     assert "1. Site and EIA zones" in titles
     assert titles[-1].endswith("Not included")
+
+
+def test_the_contents_give_the_page_each_section_starts_on(
+    pdf: PdfReader, pages: list[str]
+) -> None:
+    contents = pages[1]
+    assert "Contents" in contents
+    listed = re.findall(r"^(\d+)\. (.+?)page (\d+)$", contents, flags=re.MULTILINE)
+    assert len(listed) >= 10
+    for number, title, page in listed:
+        heading = f"{number}. {title.strip()}"
+        starts = pages[int(page) - 1]
+        assert heading in starts.replace("\n", " "), (heading, page)
 
 
 def test_tables_and_figures_are_numbered_in_order_and_listed_in_the_contents(html: str) -> None:
