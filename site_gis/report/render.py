@@ -43,6 +43,7 @@ figure { margin: 6pt 0 12pt; break-inside: avoid; }
 figure img { max-width: 100%%; }
 figcaption { font-size: 8.5pt; font-weight: bold; }
 .note { font-size: 7.5pt; color: #444; }
+@media screen { body { margin: 1em auto; max-width: 210mm; padding: 0 1em; } }
 .banner { border: 1px solid #b00020; color: #b00020; padding: 4pt; font-weight: bold; }
 @media print { .banner { display: none; } }
 .title dt { font-weight: bold; } .toc ol { list-style: none; padding: 0; }

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +19,7 @@ from pypdf import PdfReader
 
 from site_gis.access import Role
 from site_gis.report import SYNTHETIC_NOTICE, pdf_engine
+from site_gis.store import Store
 from tests.conftest import key_header
 
 QUERY = {
@@ -152,3 +156,29 @@ def test_bad_inputs_are_400s_naming_the_field(consultant_api: httpx.Client) -> N
     assert answer.status_code in (400, 422) and "f" in answer.text
     answer = consultant_api.get("/reports/contamination", params={**QUERY, "analytes": " "})
     assert answer.status_code == 400 and "analytes" in answer.text
+
+
+def test_the_command_refuses_a_report_beyond_its_cost_before_any_work(
+    demo_gpkg: Store, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from api.cli import main; main()",
+            "report",
+            "--store",
+            str(demo_gpkg.url),
+            "--analytes",
+            "Lead,Arsenic,Zinc,Nickel,Cadmium,Benzene,Toluene",
+            "--out",
+            str(tmp_path / "report.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "max_report_surfaces = 24" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "report.pdf").exists()
