@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from site_gis.errors import AnalysisTooCostlyError
+from site_gis.contamination import resolve_analyte
+from site_gis.errors import AnalysisTooCostlyError, InvalidRequestError
 
 MAX_REPORT_SURFACES = 24
 """Most surfaces one report may interpolate (6 analytes on the demo's three soil depths)."""
@@ -44,7 +45,8 @@ class ReportParams(BaseModel):
         default_factory=lambda: ["Lead"],
         min_length=1,
         max_length=MAX_ANALYTES,
-        description="Analytes whose surfaces, hotspots, remediation and receptors are reported",
+        description="Analytes (names, synonyms or CAS numbers) whose surfaces, hotspots, "
+        "remediation and receptors are reported",
     )
     medium: Literal["soil", "sediment"] = Field(
         "soil", description="Medium of the surfaces and the remediation estimate"
@@ -65,7 +67,11 @@ class ReportParams(BaseModel):
             raise ValueError("name at least one analyte")
         if any(len(a) > 100 for a in cleaned):
             raise ValueError("an analyte name is at most 100 characters")
-        return list(dict.fromkeys(cleaned))
+        try:
+            names = [resolve_analyte(a) for a in cleaned]
+        except InvalidRequestError as exc:
+            raise ValueError(str(exc)) from None
+        return list(dict.fromkeys(names))
 
     def dated(self, today: dt.date) -> ReportParams:
         """These parameters with ``report_date`` set (``today`` where it was not given)."""

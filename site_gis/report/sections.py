@@ -409,7 +409,7 @@ def surface_section(
         medium=params.medium,
         method=params.method,
         cell_size_m=params.cell_size_m,
-        threshold=level,
+        threshold=level if params.method == "kriging" else None,
     )
     surface = build_surface(store, request, budget=budget)
     boundary = _metric(data, data.boundary)

@@ -8,6 +8,7 @@ import io
 import re
 from html.parser import HTMLParser
 
+import pydantic
 import pytest
 from pypdf import PdfReader
 from pyproj import Geod
@@ -213,3 +214,21 @@ def test_without_chromium_the_error_names_what_to_install(monkeypatch: pytest.Mo
     assert pdf_engine() is None
     with pytest.raises(PdfEngineMissingError, match="apt-get install chromium"):
         html_to_pdf("<html></html>")
+
+
+@pytest.mark.parametrize(
+    ("analytes", "message"),
+    [
+        (["No such thing"], "unknown analyte"),
+        ([" "], "at least one analyte"),
+        ([], "at least 1 item"),
+    ],
+)
+def test_bad_analytes_are_refused_naming_the_field(analytes: list[str], message: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match=message) as raised:
+        ReportParams(analytes=analytes)
+    assert raised.value.errors()[0]["loc"] == ("analytes",)
+
+
+def test_analytes_are_resolved_to_their_names() -> None:
+    assert ReportParams(analytes=["7439-92-1", "lead", "Arsenic"]).analytes == ["Lead", "Arsenic"]
