@@ -4,7 +4,8 @@ The report runs as a job on the analysis engine (one task per section).  The rou
 waits for it up to a little short of the request time limit and answers with the
 report; a report still running then gets ``202 Accepted`` with the job's status and a
 ``Location`` of ``/jobs/{id}``, whose ``/results`` give the report once it is done.
-The same inputs and data version are answered from the kept result.
+With ``Prefer: respond-async`` the 202 comes at once.  The same inputs and data version
+are answered from the kept result.
 
 A consultant's or an officer's key is needed: the report gathers every analysis and the
 resettlement aggregates (never household-level data) in one document for submission.
@@ -16,7 +17,7 @@ import asyncio
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
@@ -69,6 +70,9 @@ async def contamination_report(
     cell_size_m: Annotated[float, Query(ge=10, le=500, description="Cell size (m)")] = 50.0,
     report_date: Annotated[dt.date | None, Query(description="Date on the report")] = None,
     f: Annotated[Literal["html", "pdf"], Query(description="Output format")] = "pdf",
+    prefer: Annotated[
+        str | None, Header(description="`respond-async`: answer 202 with the job at once")
+    ] = None,
 ) -> Response:
     """Every section from the library's analyses: site and zones, inventory, screening,
     statistics, background, per analyte the surface, hotspots, remediation and receptors,
@@ -97,7 +101,8 @@ async def contamination_report(
         jobs.execute, PROCESS, inputs, caller, store, time_limit_s=jobs.settings.job_time_limit_s
     )
     wait_s = max(jobs.settings.request_timeout_s - _MARGIN_S, 0.5)
-    if not await asyncio.to_thread(ended.wait, wait_s):
+    at_once = bool(prefer and "respond-async" in prefer.lower())
+    if at_once or not await asyncio.to_thread(ended.wait, wait_s):
         base = str(request.base_url).rstrip("/")
         status = jobs.get(record.job_id, caller)
         return FastJSONResponse(
@@ -112,6 +117,9 @@ async def contamination_report(
                 ],
             },
             status_code=202,
-            headers={"Location": f"{base}/jobs/{record.job_id}"},
+            headers={
+                "Location": f"{base}/jobs/{record.job_id}",
+                **({"Preference-Applied": "respond-async"} if at_once else {}),
+            },
         )
     return download(jobs.finished_output(record.job_id, caller))

@@ -78,6 +78,19 @@ def test_the_consultant_gets_a_pdf_that_opens_with_the_notice_on_every_page(
     assert all(SYNTHETIC_NOTICE in t and f"of {len(texts)}" in t for t in texts)
 
 
+def test_asked_again_asynchronously_the_kept_report_is_the_jobs_result(
+    consultant_api: httpx.Client, report_pdf: httpx.Response
+) -> None:
+    answer = consultant_api.get(
+        "/reports/contamination", params=QUERY, headers={"Prefer": "respond-async"}
+    )
+    assert answer.status_code == 202 and answer.headers["Preference-Applied"] == "respond-async"
+    job = consultant_api.get(answer.headers["Location"]).json()
+    assert job["status"] == "successful" and job["processID"] == "contamination-report"
+    kept = consultant_api.get(f"/jobs/{job['jobID']}/results")
+    assert kept.status_code == 200 and kept.content == report_pdf.content
+
+
 def test_the_statistics_table_carries_the_apis_numbers(
     consultant_api: httpx.Client, lines: list[str]
 ) -> None:
