@@ -46,6 +46,7 @@ from site_gis.resettlement import (
     MIN_GROUP,
     estimate_resettlement,
     load_matrix,
+    load_relocation_site,
     report_basis,
     survey_inputs,
 )
@@ -720,6 +721,7 @@ def resettlement_section(store: Store, data: ReportData, params: ReportParams) -
     than ``MIN_GROUP`` structures suppressed, as the API does)."""
     section = Section("resettlement", "Resettlement summary")
     matrix = load_matrix()
+    relocation = load_relocation_site()
     inputs = survey_inputs(store)
     structures = store.read("structures")
     selected = structures[structures["encroachment_id"].notna()]
@@ -730,6 +732,7 @@ def resettlement_section(store: Store, data: ReportData, params: ReportParams) -
         store.read("eia_zones"),
         matrix,
         crs=data.site.crs,
+        relocation=relocation,
         **inputs,
     )
     basis = report_basis(matrix, inputs["rounds"], inputs["households"], selected)
@@ -751,6 +754,25 @@ def resettlement_section(store: Store, data: ReportData, params: ReportParams) -
                 f"entitlement {name}",
                 "see the entitlement matrix",
                 "site_gis/reference/entitlement_matrix.toml",
+                "resettlement",
+            )
+        )
+    for key, rate in sorted(relocation.rates.items()):
+        if not rate.verified:
+            section.assumptions.append(
+                Assumption(
+                    f"relocation-site rate {key}",
+                    f"{fmt(rate.rate)} {rate.unit}",
+                    f"{rate.source} (site_gis/reference/relocation_site.toml)",
+                    "resettlement",
+                )
+            )
+    if not relocation.plot.verified:
+        section.assumptions.append(
+            Assumption(
+                "relocation-site plot",
+                f"{fmt(relocation.plot.rate)} {relocation.plot.unit}",
+                f"{relocation.plot.source} (site_gis/reference/relocation_site.toml)",
                 "resettlement",
             )
         )

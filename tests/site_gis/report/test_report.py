@@ -201,7 +201,8 @@ def test_every_unverified_value_used_is_listed_with_its_source(html: str) -> Non
 
 
 def test_a_report_beyond_its_cost_is_refused_naming_the_limit() -> None:
-    params = ReportParams(analytes=[f"A{i}" for i in range(7)])
+    seven = ["Lead", "Arsenic", "Zinc", "Nickel", "Cadmium", "Benzene", "Toluene"]
+    params = ReportParams(analytes=seven)
     assert estimate_report_cost(params) == 28 > MAX_REPORT_SURFACES
     with pytest.raises(AnalysisTooCostlyError, match="max_report_surfaces = 24") as raised:
         check_report_cost(params)
