@@ -584,6 +584,12 @@ def _remediation(
                 "remediation",
             )
         )
+    section.methods.append(
+        f"remediation {name}: build_depth_column + depth_volumes(cleanup level {fmt(level)} "
+        f"{unit}), estimate_remediation(density {defaults.bulk_density_t_m3} t/m³, price year "
+        f"{price['price_year']}), cost_curve at {', '.join(f'{f:g}' for f in CURVE_FACTORS)} × "
+        "the level"
+    )
     section.assumptions.append(
         Assumption(
             "bulk density",
@@ -607,6 +613,7 @@ def _receptors(
             update={"flow_basis": f"{params.flow_basis}; not fitted from heads: {exc}"}
         )
     found = receptors_at_risk(hotspots, data.receptors, params)
+    section.methods.append(f"receptors {name}: receptors_at_risk({params.model_dump_json()})")
     section.text(
         f"Receptors within {fmt(params.within_m)} m of a {name} hotspot or down-gradient of it "
         f"(±{fmt(params.half_angle_deg)}° of the flow azimuth {fmt(params.flow_azimuth_deg)}°, "
