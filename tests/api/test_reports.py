@@ -155,11 +155,16 @@ def test_only_consultants_and_officers_may_ask(
     assert answer.status_code == status, answer.text
 
 
-def test_a_report_beyond_its_cost_is_a_400_naming_the_limit(consultant_api: httpx.Client) -> None:
-    answer = consultant_api.get(
-        "/reports/contamination",
-        params={**QUERY, "analytes": "Lead,Arsenic,Zinc,Nickel,Cadmium,Benzene,Toluene"},
-    )
+@pytest.mark.parametrize("role", [Role.CONSULTANT, Role.OFFICER])
+def test_a_report_beyond_its_cost_is_a_400_naming_the_limit(
+    server: str, keys: dict[Role, str], role: Role
+) -> None:
+    """Both roles get past the key check to the cost check (which comes before any work)."""
+    with _client(server, keys[role]) as client:
+        answer = client.get(
+            "/reports/contamination",
+            params={**QUERY, "analytes": "Lead,Arsenic,Zinc,Nickel,Cadmium,Benzene,Toluene"},
+        )
     assert answer.status_code == 400
     assert "max_report_surfaces = 24" in answer.text
 
