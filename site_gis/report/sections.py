@@ -630,12 +630,19 @@ def _receptors(
             "distance_m",
             "bearing_deg",
             "direction",
-            "reason",
+            "hotspot_id",
+            "on_hotspot",
+            "within",
+            "downgradient",
+            "hotspot_count",
         )
         if c in found.columns
     ]
     section.table(
-        f"{name}: receptors at risk", shown(found.drop(columns="geometry")[wanted]), key="receptors"
+        f"{name}: receptors at risk: distance (m) and bearing (°) to the nearest hotspot that "
+        "puts each at risk, and why (on it, within the distance, down-gradient)",
+        shown(found.drop(columns="geometry")[wanted]),
+        key="receptors",
     )
 
 
