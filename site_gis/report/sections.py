@@ -105,7 +105,8 @@ class ReportData:
 
 
 def read_report_data(store: Store) -> ReportData:
-    """Read the layers the report needs; the content hash is SHA-256 over them."""
+    """Read the layers the report needs; the content hash is SHA-256 over their rows in id
+    order (whatever order the store returns them in)."""
     site = store.site()
     results = load_results(store)
     levels = store.read("screening_levels")
@@ -115,10 +116,11 @@ def read_report_data(store: Store) -> ReportData:
     receptors = store.read("receptors")
     digest = hashlib.sha256()
     for frame in (results, levels, zones, boundary, locations, receptors):
-        plain = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+        ordered = frame.sort_values(list(frame.columns[:1]), kind="stable")  # the id field first
+        plain = pd.DataFrame(ordered).drop(columns="geometry", errors="ignore")
         digest.update(pd.util.hash_pandas_object(plain, index=False).to_numpy().tobytes())
-        if "geometry" in frame:
-            digest.update(b"".join(frame.geometry.to_wkb()))
+        if "geometry" in ordered:
+            digest.update(b"".join(ordered.geometry.to_wkb()))
     return ReportData(
         store_url=store.url,
         site=site,

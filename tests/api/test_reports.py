@@ -140,6 +140,17 @@ def test_the_exceedance_counts_are_the_apis_screening_flags(
         assert exceedances == count
 
 
+_HASHES: dict[str, str] = {}
+
+
+def test_both_stores_give_the_report_the_same_content_hash(backend: str, lines: list[str]) -> None:
+    """The hash is over the layers' rows in id order: the same data on GeoPackage and PostGIS."""
+    at = lines.index("Data content hash (SHA-256)")
+    _HASHES[backend] = lines[at + 1]
+    assert re.fullmatch(r"[0-9a-f]{64}", _HASHES[backend])
+    assert len(set(_HASHES.values())) == 1, _HASHES
+
+
 def test_the_report_has_no_household_level_field(lines: list[str]) -> None:
     text = "\n".join(lines)
     assert not re.search(r"\bH-\d{6}\b|\bS-\d{6}\b", text)
