@@ -4,7 +4,8 @@ assembles and prints it.
 ``prepare`` refuses a report beyond its cost limit
 (:func:`site_gis.report.check_report_cost`) and reads the layers once; each section
 (site, inventory, screening, statistics, background, one per mapped analyte,
-groundwater, resettlement) is built on a worker from that data and the store; the last
+groundwater, resettlement) is built on a worker from that data and the store, each
+surface held to the job's surface budget (the server's settings); the last
 task assembles the report, renders its HTML and, for ``f=pdf``, prints it with Chromium.
 The same steps run in process in :func:`site_gis.report.build_report`.
 
@@ -33,6 +34,7 @@ from site_gis.report import (
     section_keys,
 )
 from site_gis.store import Store
+from site_gis.surfaces import SurfaceBudget
 
 
 class ReportInputs(ReportParams):
@@ -44,8 +46,10 @@ def _prepare(store: Store, inputs: ReportInputs) -> tuple[ReportData, list[Any]]
     return read_report_data(store), list(section_keys(inputs))
 
 
-def _section(data: ReportData, key: str, inputs: ReportInputs) -> Section:
-    return build_section(worker_store(data.store_url), data, key, inputs)
+def _section(
+    data: ReportData, key: str, inputs: ReportInputs, *, budget: SurfaceBudget | None = None
+) -> Section:
+    return build_section(worker_store(data.store_url), data, key, inputs, budget=budget)
 
 
 def _assemble(data: ReportData, inputs: ReportInputs, pieces: list[Section]) -> dict[str, Any]:
@@ -60,7 +64,7 @@ def _assemble(data: ReportData, inputs: ReportInputs, pieces: list[Section]) -> 
     }
 
 
-REPORT_STEPS = TaskSteps(_prepare, _section, _assemble)
+REPORT_STEPS = TaskSteps(_prepare, _section, _assemble, budgeted=True)
 
 
 def _task_only(*args: Any) -> Any:

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 from pyproj import Geod
 
-from site_gis.errors import AnalysisTooCostlyError
+from site_gis.errors import AnalysisTooCostlyError, InvalidRequestError
+from site_gis.processes import REPORT_PROCESSES
 from site_gis.report import (
     MAX_REPORT_SURFACES,
     SYNTHETIC_NOTICE,
@@ -30,6 +31,7 @@ from site_gis.report import (
 )
 from site_gis.report import pdf as pdf_module
 from site_gis.store import Store
+from site_gis.surfaces import SurfaceBudget
 
 PARAMS = ReportParams(analytes=["Lead"], report_date=dt.date(2026, 12, 2), resamples=200)
 
@@ -233,3 +235,15 @@ def test_bad_analytes_are_refused_naming_the_field(analytes: list[str], message:
 
 def test_analytes_are_resolved_to_their_names() -> None:
     assert ReportParams(analytes=["7439-92-1", "lead", "Arsenic"]).analytes == ["Lead", "Arsenic"]
+
+
+def test_the_report_jobs_surfaces_are_held_to_the_servers_budget(demo_gpkg: Store) -> None:
+    """The job's section tasks get the engine's budget: a server's lower limit refuses."""
+    steps = REPORT_PROCESSES["contamination-report"].steps
+    assert steps is not None
+    data, keys = steps.prepare(demo_gpkg, PARAMS)
+    assert "surface:Lead" in keys
+    small = steps.within(SurfaceBudget(max_cells=1_000))
+    with pytest.raises(InvalidRequestError, match="the limit is 1,000"):
+        small.piece(data, "surface:Lead", PARAMS)
+    assert steps.within(SurfaceBudget()).piece(data, "site", PARAMS).key == "site"
