@@ -17,6 +17,8 @@ from site_gis.report.document import Figure, Report, Table, Text
 
 WIDE_COLUMNS = 10
 """Tables with more columns are printed on landscape pages."""
+KEEP_ROWS = 15
+"""Tables with no more rows are kept on one page."""
 _NUMBER = re.compile(r"^[-−–]?[\d,]*\.?\d+(e[-+]?\d+)?%?$")
 SYNTHETIC_NOTICE = "SYNTHETIC demo data - not measurements of the site"
 
@@ -33,6 +35,7 @@ h2 { font-size: 13pt; break-before: page; border-bottom: 1px solid #999; }
 @page wide { size: A4 landscape; }
 table { border-collapse: collapse; width: 100%%; margin: 4pt 0 10pt; font-size: 6.5pt; }
 table.wide { page: wide; }
+table.keep { break-inside: avoid; }
 td.n { white-space: nowrap; text-align: right; }
 th, td { border: 0.5pt solid #bbb; padding: 1.5pt 3pt; text-align: left; vertical-align: top; }
 th { background: #eee; }
@@ -70,7 +73,11 @@ def _table(block: Table, number: int) -> str:
         rows = f'<tr><td colspan="{max(len(frame.columns), 1)}">(none)</td></tr>'
     note = f'<p class="note">{_escape(block.note)}</p>' if block.note else ""
     key = f' data-key="{_escape(block.key)}"' if block.key else ""
-    wide = ' class="wide"' if len(frame.columns) > WIDE_COLUMNS else ""
+    classes = [
+        *(["wide"] if len(frame.columns) > WIDE_COLUMNS else []),
+        *(["keep"] if len(frame) <= KEEP_ROWS else []),
+    ]
+    wide = f' class="{" ".join(classes)}"' if classes else ""
     return (
         f'<table id="table-{number}"{wide}{key}><caption>Table {number}. {_escape(block.caption)}'
         f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}"

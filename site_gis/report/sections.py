@@ -294,9 +294,10 @@ def screening_section(data: ReportData, params: ReportParams) -> Section:
                 "screening",
             )
         )
-    no_level = sorted(screened.loc[screened["level"].isna(), "analyte"].unique())
-    if no_level:
-        section.text(f"No level of {params.standard} for: {', '.join(no_level)} (not screened).")
+    missing = screened.loc[screened["level"].isna()].groupby("medium")["analyte"].unique()
+    if len(missing):
+        listed = "; ".join(f"{m}: {', '.join(sorted(a))}" for m, a in missing.items())
+        section.text(f"No level of {params.standard} for (not screened) -- {listed}.")
     section.methods.append(f"screening: standard {params.standard}, land use {params.land_use}")
     return section
 
