@@ -227,3 +227,24 @@ def trend_plot(
     figure.autofmt_xdate()
     _mark(axes, synthetic)
     return _png(figure)
+
+
+def cross_validation_plot(
+    observed: np.ndarray, predicted: np.ndarray, *, unit: str, synthetic: bool
+) -> bytes:
+    """Leave-one-out estimate against the observed value at each sample (1:1 line dashed),
+    and the errors' histogram."""
+    figure, (scatter, histogram) = plt.subplots(1, 2, figsize=(7.2, 3.4))
+    scatter.plot(observed, predicted, "o", markersize=3, color="#333333", alpha=0.7)
+    top = float(np.nanmax([np.nanmax(observed), np.nanmax(predicted)])) if len(observed) else 1.0
+    scatter.plot([0, top], [0, top], "--", color="#b00020", linewidth=0.8)
+    scatter.set_xlabel(f"observed ({unit})")
+    scatter.set_ylabel(f"leave-one-out estimate ({unit})")
+    histogram.hist(predicted - observed, bins=30, color="#7570b3")
+    histogram.set_xlabel(f"estimate − observed ({unit})")
+    histogram.set_ylabel("samples")
+    for axes in (scatter, histogram):
+        axes.tick_params(labelsize=7)
+    _mark(histogram, synthetic)
+    figure.tight_layout()
+    return _png(figure)

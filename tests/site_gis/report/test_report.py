@@ -133,7 +133,15 @@ def test_tables_and_figures_are_numbered_in_order_and_listed_in_the_contents(htm
     tables = [int(n) for n in re.findall(r"<caption>Table (\d+)\.", html)]
     figures = [int(n) for n in re.findall(r"<figcaption>Figure (\d+)\.", html)]
     assert tables == list(range(1, len(tables) + 1)) and len(tables) > 15
-    assert figures == list(range(1, len(figures) + 1)) and len(figures) >= 6
+    assert figures == list(range(1, len(figures) + 1)) and len(figures) >= 8
+    for shown in (
+        "probability that the level",
+        "kriging standard deviation",
+        "experimental semivariogram",
+        "leave-one-out cross-validation at the",
+        "central cost against the cleanup",
+    ):
+        assert re.search(rf"<figcaption>Figure \d+\. Lead: {shown}", html), shown
     for title in re.findall(r'<h2 id="section-\d+">([^<]+)</h2>', html):
         assert f">{title}</a>" in html
 
