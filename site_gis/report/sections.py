@@ -677,8 +677,8 @@ def groundwater_section(data: ReportData, params: ReportParams) -> Section:
         "Mann–Kendall toolkit's (at least 4 rounds); monsoon months "
         f"{', '.join(str(m) for m in MONSOON_MONTHS)} are shaded in the charts."
     )
-    chosen = [a for a in (resolve_analyte(a) for a in params.analytes)]
-    shown_matrix = matrix[matrix["analyte"].isin(chosen)] if chosen else matrix
+    chosen = params.analytes  # canonical names (ReportParams resolves them)
+    shown_matrix = matrix[matrix["analyte"].isin(chosen)]
     section.table(
         "Indicator matrix of the east-side wells (latest result against the level; trend)",
         shown(
