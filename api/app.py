@@ -36,6 +36,7 @@ from api.routers import (
     maps,
     processes,
     remediation,
+    reports,
     resettlement,
     surfaces,
     tiles,
@@ -129,5 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tiles.router)
     app.include_router(tiles.layer_router)
     app.include_router(groundwater.router)
+    app.include_router(reports.router)
     app.mount(STATIC_URL, CachedStaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -470,8 +470,8 @@ def _is_list(annotation: Any) -> bool:
 
 def _run_process(settings: Settings, process: str, inputs: Any) -> Any:
     """Run ``process`` on a fresh engine, drawing its progress; its output (``api.jobs``)."""
-    from api.jobs import FORMATS, worker_store_url
-    from site_gis.processes import PROCESSES, Engine, EngineConfig, submit_process
+    from api.jobs import FORMATS, find_process, worker_store_url
+    from site_gis.processes import Engine, EngineConfig, submit_process
     from site_gis.store import open_store
 
     opened = open_store(settings.store)  # a missing or corrupt store is told before any worker
@@ -488,7 +488,7 @@ def _run_process(settings: Settings, process: str, inputs: Any) -> Any:
         run = submit_process(
             engine,
             worker_store_url(settings),
-            PROCESSES[process],
+            find_process(process),
             inputs,
             budget=settings.surface_budget(),
         )
@@ -738,6 +738,56 @@ def stats(
                 typer.echo(f"    {fam['method']:<58} {value}{mark}")
     if opened.site().synthetic:
         typer.echo("(SYNTHETIC demo data)")
+
+
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Option("--out", help="File to write: .pdf or .html")] = Path(
+        "report.pdf"
+    ),
+    standard: Annotated[str, typer.Option(help="Standard id")] = "dutch_iv",
+    land_use: Annotated[str, typer.Option(help="residential or industrial")] = "industrial",
+    analytes: Annotated[
+        str, typer.Option(help="Analytes mapped, comma-separated (each costs 4 surfaces)")
+    ] = "Lead",
+    medium: Annotated[str, typer.Option(help="soil or sediment")] = "soil",
+    method: Annotated[str, typer.Option(help="idw or kriging")] = "kriging",
+    cell_size_m: Annotated[float, typer.Option(help="Surface cell size (m)")] = 50.0,
+    report_date: Annotated[
+        str | None, typer.Option(help="Date on the report, YYYY-MM-DD [default: today]")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write the EIA contamination report (PDF, or HTML for an .html --out), as a job on
+    the analysis engine with a progress bar: `site-gis report --standard dutch_iv
+    --analytes Lead,Arsenic --out report.pdf`."""
+    import datetime as dt
+
+    from site_gis.processes import ReportInputs
+    from site_gis.report import check_report_cost, pdf_engine
+    from site_gis.report.pdf import INSTALL_HINT
+
+    f = "html" if out.suffix.lower() in (".html", ".htm") else "pdf"
+    inputs = _process_inputs(
+        ReportInputs,
+        [
+            f"--standard={standard}",
+            f"--land-use={land_use}",
+            *(f"--analytes={a}" for a in analytes.split(",") if a.strip()),
+            f"--medium={medium}",
+            f"--method={method}",
+            f"--cell-size-m={cell_size_m}",
+            f"--report-date={report_date or dt.date.today().isoformat()}",
+            f"--f={f}",
+        ],
+        "report",
+    )
+    check_report_cost(inputs)
+    if f == "pdf" and pdf_engine() is None:
+        raise InvalidRequestError(f"no PDF engine: {INSTALL_HINT}; or give --out report.html")
+    output = _run_process(_settings(store=store), "contamination-report", inputs)
+    out.write_bytes(output.body)
+    typer.echo(f"wrote {out} ({output.media_type}, {len(output.body):,} bytes)")
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from site_gis.errors import InvalidRequestError, JobNotFoundError, SiteGISError
 from site_gis.processes import (
     PAGE_PROCESSES,
     PROCESSES,
+    REPORT_PROCESSES,
     Engine,
     EngineConfig,
     Exposure,
@@ -197,6 +198,13 @@ def _well_redundancy(result: dict[str, Any], inputs: Any) -> Output:
     return Output(_json(result), "application/json")
 
 
+def _report(result: dict[str, Any], inputs: Any) -> Output:
+    stem = f"contamination_report_{result['report_date']}_{result['content_hash'][:12]}"
+    if inputs.f == "pdf":
+        return Output(result["pdf"], "application/pdf", f"{stem}.pdf")
+    return Output(result["html"].encode("utf-8"), "text/html; charset=utf-8", f"{stem}.html")
+
+
 FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "surface": _surface,
     "hotspots": _hotspots,
@@ -206,10 +214,18 @@ FORMATS: dict[str, Callable[[Any, Any], Output]] = {
     "zonal-statistics": _zonal,
     "groundwater-plume": _groundwater_plume,
     "groundwater-well-redundancy": _well_redundancy,
+    "contamination-report": _report,
     "map-surface": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
     "exposure": lambda result, inputs: Output(result.to_bytes(), "application/octet-stream"),
 }
 """How each process's result is written out (the GET routes' bytes)."""
+
+
+def find_process(process_id: str) -> Any:
+    """The process of ``process_id``: an open process, a page's or the report."""
+    return (
+        PROCESSES.get(process_id) or PAGE_PROCESSES.get(process_id) or REPORT_PROCESSES[process_id]
+    )
 
 
 def make_inputs(model: type[pydantic.BaseModel], values: dict[str, Any]) -> Any:
@@ -307,7 +323,7 @@ class JobService:
         time_limit_s: float,
     ) -> tuple[JobRecord, threading.Event]:
         """Start (or reuse) a job; its record and an event set once it has ended."""
-        process = PROCESSES.get(process_id) or PAGE_PROCESSES[process_id]
+        process = find_process(process_id)
         owner = owner_of(caller)
         text = canonical(inputs.model_dump(mode="json"))
         key = reuse_key(process_id, text, store.version(), owner)

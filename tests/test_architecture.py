@@ -24,7 +24,15 @@ FOUNDATION = {
     "arrays",
     "progress",
 }
-WINGS = ("contamination", "surfaces", "resettlement", "io", "processes", "groundwater")
+WINGS = (
+    "contamination",
+    "surfaces",
+    "resettlement",
+    "io",
+    "processes",
+    "groundwater",
+    "report",
+)
 SUBPACKAGES = {*WINGS, "store", "synthetic", "reference"}
 WEB = ("fastapi", "starlette", "folium", "uvicorn", "typer", "rich")
 

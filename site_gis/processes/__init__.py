@@ -24,8 +24,12 @@ Public verbs (what each takes and returns):
 * ``submit_process(engine, store_url, process, inputs, budget=)`` -> a ``Run`` (surface
   processes) or a ``TaskRun`` (task processes such as ``groundwater-plume``: a first task,
   one per piece, a last one; ``TaskSteps``), followed alike
+* ``REPORT_PROCESSES`` -- the contamination report (``ReportInputs``) as a task process,
+  one task per section; run by the reports route and command, not listed with
+  ``PROCESSES``
 
-Modules: ``engine``, ``catalogue``, ``display``, ``records``, ``tasks``, ``groundwater``.
+Modules: ``engine``, ``catalogue``, ``display``, ``records``, ``tasks``, ``groundwater``,
+``report``.
 """
 
 from site_gis.processes.catalogue import PROCESSES, Process
@@ -39,11 +43,13 @@ from site_gis.processes.display import (
 )
 from site_gis.processes.engine import Engine, EngineConfig, Run
 from site_gis.processes.records import JobRecord, JobRecords, canonical, reuse_key
+from site_gis.processes.report import REPORT_PROCESSES, ReportInputs
 from site_gis.processes.tasks import TaskRun, TaskSteps, submit_process
 
 __all__ = [
     "PAGE_PROCESSES",
     "PROCESSES",
+    "REPORT_PROCESSES",
     "Engine",
     "EngineConfig",
     "Exposure",
@@ -53,6 +59,7 @@ __all__ = [
     "MapSurface",
     "MapSurfaceInputs",
     "Process",
+    "ReportInputs",
     "Run",
     "TaskRun",
     "TaskSteps",

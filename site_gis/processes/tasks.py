@@ -15,6 +15,8 @@ the API's job service and the command line treat both alike.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -29,8 +31,16 @@ class TaskSteps:
     """The three steps of a task process (plain, picklable library functions)."""
 
     prepare: Callable[[Any, Any], tuple[Any, list[Any]]]
-    piece: Callable[[Any, Any, Any], Any]
+    piece: Callable[..., Any]
     combine: Callable[[Any, Any, list[Any]], Any]
+    budgeted: bool = False
+    """Whether ``piece`` interpolates surfaces: it is then given ``budget=`` (the job's)."""
+
+    def within(self, budget: SurfaceBudget) -> TaskSteps:
+        """These steps, their pieces held to ``budget`` where they interpolate surfaces."""
+        if not self.budgeted:
+            return self
+        return dataclasses.replace(self, piece=functools.partial(self.piece, budget=budget))
 
 
 def _prepare(steps: TaskSteps, url: str, inputs: Any) -> tuple[Any, list[Any]]:
@@ -101,7 +111,7 @@ def submit_process(
 ) -> Run | TaskRun:
     """Start ``process`` (a catalogue ``Process``): its steps, or its surface and last step."""
     if process.steps is not None:
-        return submit_steps(engine, store_url, process.steps, inputs)
+        return submit_steps(engine, store_url, process.steps.within(budget), inputs)
     request = SurfaceRequest(**{k: getattr(inputs, k) for k in SurfaceRequest.model_fields})
     finish = process.finish_within(budget)  # held to the budget where it makes more surfaces
     return engine.submit_surface(store_url, request, finish, inputs, budget=budget)
