@@ -28,6 +28,7 @@ from api.deps import SettingsDep, StoreDep
 from api.errors import problem_response
 from api.known_params import KnownParameters
 from api.responses import FastJSONResponse
+from api.settings import Settings
 from site_gis.access import Permission
 from site_gis.errors import (
     ForbiddenError,
@@ -38,6 +39,7 @@ from site_gis.errors import (
 )
 from site_gis.io import Edit, FeatureEdit, Limits, edit_feature
 from site_gis.schemas import CATALOGUE, LayerSchema
+from site_gis.store import Store
 
 router = APIRouter(prefix="/collections", tags=["collections"], dependencies=[KnownParameters])
 
@@ -83,6 +85,27 @@ async def create_item(
     return _answer(done, 201, {"Location": href})
 
 
+async def _edit_existing(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    caller: Principal,
+    layer: str,
+    feature_id: str,
+    edit: Edit,
+    types: tuple[str, ...],
+) -> Response:
+    """Replace or update a feature from the request's body, at the version it names."""
+    expected = _if_match(request)
+    body = await _admitted_body(request, caller, layer, types, settings.max_upload_bytes)
+    if isinstance(body, Response):
+        return body
+    done = await _edit(
+        store, settings.max_upload_bytes, layer, edit, caller, feature_id, body, expected
+    )
+    return _answer(done, 200)
+
+
 @router.put(
     "/{layer}/items/{feature_id}",
     summary="Replace a feature (If-Match its ETag); officers",
@@ -99,14 +122,9 @@ async def replace_item(
     feature_id: FeatureId,
 ) -> Response:
     """Replace every field and the geometry of a feature."""
-    expected = _if_match(request)
-    body = await _admitted_body(request, caller, layer, FEATURE_TYPES, settings.max_upload_bytes)
-    if isinstance(body, Response):
-        return body
-    done = await _edit(
-        store, settings.max_upload_bytes, layer, "replace", caller, feature_id, body, expected
+    return await _edit_existing(
+        request, store, settings, caller, layer, feature_id, "replace", FEATURE_TYPES
     )
-    return _answer(done, 200)
 
 
 @router.patch(
@@ -129,14 +147,9 @@ async def update_item(
     feature_id: FeatureId,
 ) -> Response:
     """Change the fields a patch names (and the geometry, if it has one)."""
-    expected = _if_match(request)
-    body = await _admitted_body(request, caller, layer, PATCH_TYPES, settings.max_upload_bytes)
-    if isinstance(body, Response):
-        return body
-    done = await _edit(
-        store, settings.max_upload_bytes, layer, "update", caller, feature_id, body, expected
+    return await _edit_existing(
+        request, store, settings, caller, layer, feature_id, "update", PATCH_TYPES
     )
-    return _answer(done, 200)
 
 
 @router.delete(

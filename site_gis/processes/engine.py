@@ -33,6 +33,7 @@ import contextlib
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -191,7 +192,7 @@ def _restart(client: Client, workers: list[str]) -> None:
 
 
 @dataclass(kw_only=True)
-class JobRun:
+class JobRun(ABC):
     """What every job on the engine shares: its futures, progress, result and stopping.
 
     A subclass submits its tasks in ``_build`` (on a thread started by ``start``),
@@ -218,8 +219,9 @@ class JobRun:
         """Submit the job's tasks; they are submitted on a thread so callers need not wait."""
         threading.Thread(target=self._build, name="site-gis-job", daemon=True).start()
 
+    @abstractmethod
     def _build(self) -> None:
-        raise NotImplementedError
+        """Submit the tasks, wait for the last, and set ``_final`` or ``_error``, then ``_done``."""
 
     def progress(self) -> int:
         """Share of the job's tasks done, 0--100 (100 only once its result is in)."""

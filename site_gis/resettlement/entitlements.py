@@ -142,6 +142,25 @@ class EntitlementMatrix(BaseModel):
         return sorted(names)
 
 
+def read_reference_toml(name: str, path: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """A TOML table: ``path``, or the shipped ``site_gis/reference/<name>``; with its source name.
+
+    Raises
+    ------
+    ValidationError
+        If it cannot be read or parsed (naming the file).
+    """
+    source = str(path) if path else name
+    try:
+        if path is None:
+            text = resources.files("site_gis.reference").joinpath(name).read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        return source, tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValidationError([Problem(source, None, None, None, f"cannot read: {exc}")]) from exc
+
+
 def load_matrix(
     path: Path | None = None, *, overrides: dict[str, Any] | None = None
 ) -> EntitlementMatrix:
@@ -160,19 +179,7 @@ def load_matrix(
     ValidationError
         Naming every bad entry.
     """
-    source = str(path) if path else "entitlement_matrix.toml"
-    try:
-        if path is None:
-            text = (
-                resources.files("site_gis.reference")
-                .joinpath("entitlement_matrix.toml")
-                .read_text(encoding="utf-8")
-            )
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValidationError([Problem(source, None, None, None, f"cannot read: {exc}")]) from exc
+    source, data = read_reference_toml("entitlement_matrix.toml", path)
     problems = []
     for key, value in (overrides or {}).items():
         if not _set_path(data, key, value):

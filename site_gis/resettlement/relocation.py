@@ -12,8 +12,6 @@ apply to both subtotals at the matrix's percentages.
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from site_gis.resettlement.entitlements import (
     EntitlementMatrix,
     Rate,
     _set_path,
+    read_reference_toml,
 )
 
 RELOCATION_COSTS = ("relocation_land", "relocation_services", "relocation_transport")
@@ -78,19 +77,7 @@ def load_relocation_site(
     ValidationError
         Naming every bad entry.
     """
-    source = str(path) if path else "relocation_site.toml"
-    try:
-        if path is None:
-            text = (
-                resources.files("site_gis.reference")
-                .joinpath("relocation_site.toml")
-                .read_text(encoding="utf-8")
-            )
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValidationError([Problem(source, None, None, None, f"cannot read: {exc}")]) from exc
+    source, data = read_reference_toml("relocation_site.toml", path)
     bad = [
         Problem(source, None, f"relocation.{key}", value, "no such entry to override")
         for key, value in (overrides or {}).items()
