@@ -191,10 +191,75 @@ def parse_filter(
         parsed.validate()
         tree = parsed.to_json()
     except (cql2.ParseError, cql2.ValidationError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        raise InvalidRequestError(f"filter is not valid {lang}: {first}") from exc
+        raise InvalidRequestError(
+            f"filter is not valid {lang}: {_parse_problem(exc, text, lang)}"
+        ) from exc
     _check_size(tree)
     return _Compiler(schema, visible, crs_epsg).expr(tree, 0)
+
+
+_GRAMMAR_NAMES = {
+    "Identifier": "a property name",
+    "DECIMAL": "a number",
+    "Double": "a number",
+    "SingleQuotedString": "a 'quoted' text",
+    "True": "TRUE",
+    "False": "FALSE",
+    "Null": "NULL",
+    "GEOMETRY": "a geometry (WKT)",
+    "Array": "a list",
+    "ExpressionInParentheses": "a (parenthesised) expression",
+    "Negative": "a minus sign",
+    "UnaryNot": "NOT",
+    "NotFlag": "NOT",
+    "EOI": "the end of the filter",
+    "And": "AND",
+    "Or": "OR",
+    **dict.fromkeys(
+        ("Add", "Subtract", "Multiply", "Divide", "Modulo", "Power"), "an arithmetic operator"
+    ),
+    **dict.fromkeys(
+        ("Eq", "Gt", "GtEq", "Lt", "LtEq", "NotEq"), "a comparison (=, <>, <, <=, >, >=)"
+    ),
+    "IsNullPostfix": "IS NULL",
+}
+"""Human names for the grammar rules the parser says it expected."""
+
+_EXAMPLE = {
+    "cql2-text": "for example: analyte = 'Lead' AND value > 400",
+    "cql2-json": 'for example: {"op": ">", "args": [{"property": "value"}, 400]}',
+}
+
+
+def _parse_problem(exc: Exception, text: str, lang: str) -> str:
+    """Where a filter failed to parse and what was expected there, in words.
+
+    The parser reports ``--> line:column`` and ``= expected Rule, Rule, ...``;
+    that becomes "at character 8, after 'lead >': expected a property name,
+    a number, ...".  Other errors (the JSON schema's) keep their first line.
+    """
+    message = str(exc).strip()
+    example = _EXAMPLE.get(lang, _EXAMPLE["cql2-text"])
+    where = re.search(r"-->\s*(\d+):(\d+)", message)
+    expected = re.search(r"=\s*expected (.+)", message)
+    if where is None:
+        first = message.splitlines()[0][:200] if message else "it could not be read"
+        return f"{first} ({example})"
+    line, column = int(where.group(1)), int(where.group(2))
+    lines = text.splitlines() or [""]
+    before = lines[min(line, len(lines)) - 1][: column - 1].rstrip()[-40:]
+    place = f"at character {column}" + (f", after {before!r}" if before else "")
+    if line > 1:
+        place = f"on line {line} " + place
+    if expected is None:
+        return f"{place} ({example})"
+    names: list[str] = []
+    for rule in re.split(r",\s*(?:or\s+)?|\s+or\s+", expected.group(1).strip()):
+        name = _GRAMMAR_NAMES.get(rule.strip(), rule.strip())
+        if name and name not in names:
+            names.append(name)
+    wanted = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+    return f"{place}: expected {wanted} ({example})"
 
 
 def _check_text(text: str) -> None:

@@ -387,6 +387,23 @@ def test_bad_or_oversized_filters_are_400s_naming_the_problem(
     assert words.lower() in response.json()["detail"].lower()
 
 
+def test_a_filter_that_does_not_parse_says_where_and_what_was_expected(
+    client: httpx.Client,
+) -> None:
+    """'kind = ' stops at character 8 (1-based, after the 7 characters 'kind = '):
+    a value or property must follow there."""
+    response = client.get("/collections/encroachments/items", params={"filter": "kind = "})
+    detail = response.json()["detail"]
+    assert response.status_code == 400
+    assert "at character 8, after 'kind ='" in detail
+    assert "expected" in detail and "a property name" in detail and "a number" in detail
+    assert "for example:" in detail
+    unclosed = client.get("/collections/encroachments/items", params={"filter": "kind = 'x' )"})
+    assert "at character 12" in unclosed.json()["detail"]
+    assert "the end of the filter" in unclosed.json()["detail"]
+    assert "-->" not in detail + unclosed.json()["detail"]  # not the parser's own layout
+
+
 def test_values_reach_sql_only_as_bound_parameters() -> None:
     """The SQL text of a filter holds no value of it, on either backend (quoting cannot fail)."""
     import psycopg.sql
