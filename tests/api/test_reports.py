@@ -5,7 +5,9 @@ answers for the same standard and data."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -18,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from site_gis.access import Role
-from site_gis.report import SYNTHETIC_NOTICE, pdf_engine
+from site_gis.report import SYNTHETIC_NOTICE, TITLE, pdf_engine
 from site_gis.store import Store
 from tests.conftest import key_header
 
@@ -76,6 +78,26 @@ def test_the_consultant_gets_a_pdf_that_opens_with_the_notice_on_every_page(
     texts = [page.extract_text() for page in reader.pages]
     assert len(texts) > 10
     assert all(SYNTHETIC_NOTICE in t and f"of {len(texts)}" in t for t in texts)
+
+
+def test_poppler_opens_the_pdf_and_reads_its_title_and_notice(
+    report_pdf: httpx.Response, tmp_path: Path
+) -> None:
+    """``pdfinfo`` and ``pdftotext`` (poppler, a second PDF reader beside pypdf) open it."""
+    if shutil.which("pdfinfo") is None or shutil.which("pdftotext") is None:
+        if os.environ.get("SITE_GIS_REQUIRE_BROWSER") == "1":
+            pytest.fail("SITE_GIS_REQUIRE_BROWSER=1 but poppler-utils (pdfinfo) is missing")
+        pytest.skip("no poppler-utils: apt-get install poppler-utils")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(report_pdf.content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+    assert pages == len(PdfReader(io.BytesIO(report_pdf.content)).pages)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert TITLE in text
+    assert text.count(SYNTHETIC_NOTICE) >= pages
 
 
 def test_asked_again_asynchronously_the_kept_report_is_the_jobs_result(
